@@ -1,0 +1,260 @@
+//! JSON Web Keys (RFC 7517), their key types (RFC 7518 §6, RFC 8037) and sets.
+//!
+//! A [`Jwk`] is always valid: parsing checks every member (lengths exact, points on their curve,
+//! RSA modulus at least [`KeyPolicy::min_rsa_bits`]), and the only way to build one is through
+//! that check. The key material is kept in [`KeyMaterial`]; private parts are [`SecretBytes`],
+//! zeroized on drop and never printed. The registered metadata members (`use`, `key_ops`, `alg`,
+//! `kid`, `x5u`, `x5c`, `x5t`, `x5t#S256`) are plain data in [`JwkParams`], and unknown members
+//! are kept there too and written back on export.
+
+mod material;
+mod params;
+mod parse;
+mod validate;
+
+pub use material::{Curve, KeyMaterial, KeyType, RsaPrivate};
+pub use params::{JwkParams, KeyOp};
+
+use serde_json::{Map, Value};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, KeyError, Part};
+use crate::json;
+
+/// The default minimum RSA modulus size accepted on import, in bits.
+pub const DEFAULT_MIN_RSA_BITS: usize = 2048;
+
+/// What keys are accepted on import.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeyPolicy {
+    /// The smallest RSA modulus accepted, in bits (default 2048).
+    pub min_rsa_bits: usize,
+    /// The maximum JSON nesting depth of a JWK or JWK Set.
+    pub max_json_depth: usize,
+    /// The maximum size of a serialized JWK or JWK Set, in bytes.
+    pub max_len: usize,
+}
+
+impl Default for KeyPolicy {
+    fn default() -> Self {
+        Self {
+            min_rsa_bits: DEFAULT_MIN_RSA_BITS,
+            max_json_depth: json::DEFAULT_MAX_DEPTH,
+            max_len: 1024 * 1024,
+        }
+    }
+}
+
+impl KeyPolicy {
+    /// Accepts RSA keys from `bits` bits (for legacy keys and test vectors; below 2048 is weak).
+    #[must_use]
+    pub fn with_min_rsa_bits(mut self, bits: usize) -> Self {
+        self.min_rsa_bits = bits;
+        self
+    }
+}
+
+/// A validated JSON Web Key.
+///
+/// `Debug` shows the public members and `kid`, never private material.
+#[derive(Clone)]
+pub struct Jwk {
+    material: KeyMaterial,
+    params: JwkParams,
+}
+
+impl Jwk {
+    /// Builds a key from its material and metadata, validating it with the default policy.
+    ///
+    /// # Errors
+    /// [`Error::Key`] when the material is invalid (see [`KeyPolicy`]).
+    pub fn new(material: KeyMaterial, params: JwkParams) -> Result<Self, Error> {
+        Self::new_with(material, params, &KeyPolicy::default())
+    }
+
+    /// Builds a key from its material and metadata, validating it with `policy`.
+    ///
+    /// # Errors
+    /// [`Error::Key`] when the material is invalid.
+    pub fn new_with(material: KeyMaterial, params: JwkParams, policy: &KeyPolicy) -> Result<Self, Error> {
+        validate::material(&material, policy)?;
+        validate::params(&material, &params)?;
+        Ok(Self { material, params })
+    }
+
+    /// Parses and validates a JWK from its JSON text, with the default [`KeyPolicy`].
+    ///
+    /// # Errors
+    /// [`Error::Json`] for malformed JSON or duplicate members, [`Error::Key`] for an invalid
+    /// key, [`Error::TooLarge`] past the policy's size limit.
+    pub fn parse(json: &[u8]) -> Result<Self, Error> {
+        Self::parse_with(json, &KeyPolicy::default())
+    }
+
+    /// Parses and validates a JWK from its JSON text, with `policy`.
+    ///
+    /// # Errors
+    /// As [`Jwk::parse`].
+    pub fn parse_with(json: &[u8], policy: &KeyPolicy) -> Result<Self, Error> {
+        if json.len() > policy.max_len {
+            return Err(Error::TooLarge { part: Part::Jwk, limit: policy.max_len });
+        }
+        let obj = json::parse_object(json, Part::Jwk, policy.max_json_depth)?;
+        Self::from_object(obj, policy)
+    }
+
+    /// Builds a key from an already-parsed JSON object (for example a member of a JWK Set).
+    ///
+    /// # Errors
+    /// [`Error::Key`] for an invalid key.
+    pub fn from_object(obj: Map<String, Value>, policy: &KeyPolicy) -> Result<Self, Error> {
+        let (material, params) = parse::from_object(obj)?;
+        Self::new_with(material, params, policy)
+    }
+
+    /// The key material.
+    #[must_use]
+    pub fn material(&self) -> &KeyMaterial {
+        &self.material
+    }
+
+    /// The metadata members (`use`, `key_ops`, `alg`, `kid`, `x5*`, and unknown members).
+    #[must_use]
+    pub fn params(&self) -> &JwkParams {
+        &self.params
+    }
+
+    /// The metadata members, to change them. The key material cannot be changed.
+    pub fn params_mut(&mut self) -> &mut JwkParams {
+        &mut self.params
+    }
+
+    /// The key type (`kty`).
+    #[must_use]
+    pub fn key_type(&self) -> KeyType {
+        self.material.key_type()
+    }
+
+    /// The curve, for `EC` and `OKP` keys.
+    #[must_use]
+    pub fn curve(&self) -> Option<Curve> {
+        self.material.curve()
+    }
+
+    /// The key id (`kid`), if any.
+    #[must_use]
+    pub fn kid(&self) -> Option<&str> {
+        self.params.kid.as_deref()
+    }
+
+    /// The algorithm the key is bound to (`alg`), if any.
+    #[must_use]
+    pub fn alg(&self) -> Option<&str> {
+        self.params.alg.as_deref()
+    }
+
+    /// Whether the key holds private (or secret, for `oct`) material.
+    #[must_use]
+    pub fn is_private(&self) -> bool {
+        self.material.is_private()
+    }
+
+    /// Sets the key id.
+    #[must_use]
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.params.kid = Some(kid.into());
+        self
+    }
+
+    /// Binds the key to an algorithm (`alg`).
+    #[must_use]
+    pub fn with_alg(mut self, alg: impl Into<String>) -> Self {
+        self.params.alg = Some(alg.into());
+        self
+    }
+
+    /// Sets the intended use (`use`: `sig` or `enc`).
+    #[must_use]
+    pub fn with_use(mut self, use_: impl Into<String>) -> Self {
+        self.params.use_ = Some(use_.into());
+        self
+    }
+
+    /// The public part of the key, with the same metadata (`key_ops` reduced to the public
+    /// operations). `None` for `oct` keys, which have no public part.
+    #[must_use]
+    pub fn to_public(&self) -> Option<Self> {
+        let material = self.material.public()?;
+        let mut params = self.params.clone();
+        if let Some(ops) = &mut params.key_ops {
+            ops.retain(|op| matches!(op.as_str(), "verify" | "encrypt" | "wrapKey"));
+        }
+        Some(Self { material, params })
+    }
+
+    /// The key as a JSON object, public members only. `None` for `oct` keys.
+    #[must_use]
+    pub fn to_public_object(&self) -> Option<Map<String, Value>> {
+        let public = self.to_public()?;
+        Some(parse::to_object(&public.material, &public.params, false))
+    }
+
+    /// The public key as JSON text. `None` for `oct` keys.
+    #[must_use]
+    pub fn to_public_json(&self) -> Option<String> {
+        self.to_public_object().map(|o| Value::Object(o).to_string())
+    }
+
+    /// Exports the whole key, private members included, as a JSON object.
+    ///
+    /// # Security
+    /// The object holds the private key in clear text. Prefer
+    /// [`to_private_json`](Self::to_private_json), whose buffer is zeroized on drop.
+    #[must_use]
+    pub fn to_private_object(&self) -> Map<String, Value> {
+        parse::to_object(&self.material, &self.params, true)
+    }
+
+    /// Exports the whole key, private members included, as JSON text zeroized on drop.
+    ///
+    /// # Security
+    /// The text is the private key: write it only where a private key may be kept (a file with
+    /// mode 0600, a secret store).
+    #[must_use]
+    pub fn to_private_json(&self) -> Zeroizing<String> {
+        let mut obj = self.to_private_object();
+        let text = Zeroizing::new(serde_json::to_string(&obj).unwrap_or_default());
+        parse::zeroize_object(&mut obj);
+        text
+    }
+
+    /// Checks that the key may be used for `op` according to its `use` and `key_ops` members
+    /// (RFC 7517 §4.2, §4.3). Keys without either member permit every operation.
+    ///
+    /// # Errors
+    /// [`KeyError::UsageNotPermitted`].
+    pub fn check_op(&self, op: KeyOp) -> Result<(), Error> {
+        if self.params.permits(op) { Ok(()) } else { Err(KeyError::UsageNotPermitted.into()) }
+    }
+}
+
+impl core::fmt::Debug for Jwk {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Jwk")
+            .field("kty", &self.key_type())
+            .field("crv", &self.curve())
+            .field("kid", &self.params.kid)
+            .field("alg", &self.params.alg)
+            .field("private", &self.is_private())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Jwk {
+    /// Two keys are equal when their material and metadata are equal (secret parts compared in
+    /// constant time).
+    fn eq(&self, other: &Self) -> bool {
+        self.material == other.material && self.params == other.params
+    }
+}

@@ -1,0 +1,13 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod base64url;
+pub mod error;
+pub mod json;
+pub mod jwk;
+pub mod secret;
+
+pub use error::Error;
+pub use jwk::Jwk;
+pub use secret::SecretBytes;
