@@ -212,9 +212,8 @@ impl Verifier {
         key: &Jwk,
     ) -> Result<Vec<Result<Verified, Error>>, Error> {
         let raw = parse::split(token, self.limits)?;
-        let mut payload = None;
         Ok((0..raw.sigs.len())
-            .map(|i| self.one(&raw, i, None, Keys::One(key), &mut payload))
+            .map(|i| self.one(&raw, i, None, Keys::One(key)))
             .collect())
     }
 
@@ -224,10 +223,9 @@ impl Verifier {
         detached: Option<&[u8]>,
         keys: Keys<'_>,
     ) -> Result<Verified, Error> {
-        let mut payload = None;
         let mut last = Error::InvalidSignature;
         for i in 0..raw.sigs.len() {
-            match self.one(raw, i, detached, keys, &mut payload) {
+            match self.one(raw, i, detached, keys) {
                 Ok(v) => return Ok(v),
                 Err(e) => last = e,
             }
@@ -235,14 +233,13 @@ impl Verifier {
         Err(last)
     }
 
-    /// Verifies signature `i`; `payload` caches the decoded payload across signatures.
+    /// Verifies signature `i`.
     fn one(
         &self,
         raw: &RawJws<'_>,
         i: usize,
         detached: Option<&[u8]>,
         keys: Keys<'_>,
-        payload: &mut Option<Vec<u8>>,
     ) -> Result<Verified, Error> {
         let sig = raw.sigs.get(i).ok_or(Error::InvalidSignature)?;
         let CheckedSig {
@@ -283,19 +280,11 @@ impl Verifier {
                 }
             }
         }
-        let payload = match payload {
-            Some(p) => p.clone(),
-            None => {
-                let p = match (detached, &raw.payload) {
-                    (Some(d), _) => d.to_vec(),
-                    (None, Some(p)) if encoded_payload => {
-                        base64url::decode_public(p, Part::Payload)?
-                    }
-                    (None, Some(p)) => p.to_vec(),
-                    (None, None) => return Err(missing_payload()),
-                };
-                payload.insert(p).clone()
-            }
+        let payload = match (detached, &raw.payload) {
+            (Some(d), _) => d.to_vec(),
+            (None, Some(p)) if encoded_payload => base64url::decode_public(p, Part::Payload)?,
+            (None, Some(p)) => p.to_vec(),
+            (None, None) => return Err(missing_payload()),
         };
         Ok(Verified {
             header,
@@ -388,7 +377,11 @@ fn signing_input<'a>(
             });
         }
         (Some(d), _) if encoded_payload => {
-            encoded = base64url::encode(d);
+            encoded = {
+                let mut e = String::with_capacity(d.len().div_ceil(3) * 4);
+                base64url::encode_public_into(d, &mut e);
+                e
+            };
             encoded.as_bytes()
         }
         (Some(d), _) => d,
