@@ -7,15 +7,21 @@
 //! `kid`, `x5u`, `x5c`, `x5t`, `x5t#S256`) are plain data in [`JwkParams`], and unknown members
 //! are kept there too and written back on export.
 
+mod backend;
+mod generate;
 mod material;
 mod params;
 mod parse;
+mod pem;
 mod set;
+mod thumbprint;
 mod validate;
 
+pub use generate::{KeySpec, MAX_OCT_BYTES};
 pub use material::{Curve, KeyMaterial, KeyType, RsaPrivate};
 pub use params::{JwkParams, KeyOp};
 pub use set::{JwkSet, KeyQuery};
+pub use thumbprint::ThumbprintHash;
 
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
