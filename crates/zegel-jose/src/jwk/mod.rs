@@ -1,11 +1,37 @@
-//! JSON Web Keys (RFC 7517), their key types (RFC 7518 §6, RFC 8037) and sets.
+//! JSON Web Keys (RFC 7517), their key types (RFC 7518 §6, RFC 8037, RFC 8812) and sets.
 //!
 //! A [`Jwk`] is always valid: parsing checks every member (lengths exact, points on their curve,
-//! RSA modulus at least [`KeyPolicy::min_rsa_bits`]), and the only way to build one is through
-//! that check. The key material is kept in [`KeyMaterial`]; private parts are [`SecretBytes`],
-//! zeroized on drop and never printed. The registered metadata members (`use`, `key_ops`, `alg`,
-//! `kid`, `x5u`, `x5c`, `x5t`, `x5t#S256`) are plain data in [`JwkParams`], and unknown members
-//! are kept there too and written back on export.
+//! RSA modulus at least [`KeyPolicy::min_rsa_bits`], a private part that matches its public part),
+//! and the only way to build one is through that check. The key material is kept in
+//! [`KeyMaterial`]; private parts are [`SecretBytes`], zeroized on drop and never printed. The
+//! registered metadata members (`use`, `key_ops`, `alg`, `kid`, `x5u`, `x5c`, `x5t`, `x5t#S256`)
+//! are plain data in [`JwkParams`], and unknown members are kept there too and written back on
+//! export. `x5c` and friends are never used to choose or trust a key.
+//!
+//! Around the key itself:
+//! - [`JwkSet`] and [`KeyQuery`]: sets, and the rules that pick a key by `kid`, `alg`, `kty`,
+//!   curve and operation;
+//! - [`Jwk::thumbprint`] and [`Jwk::thumbprint_sha256_b64`]: RFC 7638 thumbprints;
+//! - [`Jwk::generate`] with a [`KeySpec`]: new keys of every type;
+//! - [`Jwk::from_pem`], [`Jwk::to_pem_private`], [`Jwk::to_pem_public`]: PKCS#8, SPKI, PKCS#1
+//!   and SEC1.
+//!
+//! # What validation costs
+//! Public keys are cheap: lengths, and for `EC` one decoding of the point (which checks it is on
+//! the curve). Private keys are loaded once by the crypto backend, which checks them against
+//! their public part: `d` against `x`/`y`, the Ed25519 seed and X25519 scalar against `x`, and the
+//! RSA members against each other (aws-lc checks `d` too; ring never uses `d`, and signs once to
+//! check the CRT members). RSA private keys outside the sizes the backend can load (2048 to 8192
+//! bits with aws-lc, 2048 to 4096 with ring) are refused with [`KeyError::Backend`].
+//!
+//! # Without the `aws-lc` feature
+//! ring cannot decode P-521 or secp256k1 points, load X25519 private keys or generate RSA keys:
+//! those keys are refused with [`Error::AlgorithmUnavailable`] (naming the curve, or `RSA`), and
+//! X25519 public keys are accepted after the length check. Checking a P-256/P-384 public point
+//! costs one ECDH with a throwaway key.
+//!
+//! [`KeyError::Backend`]: crate::error::KeyError::Backend
+//! [`SecretBytes`]: crate::SecretBytes
 
 mod backend;
 mod generate;
