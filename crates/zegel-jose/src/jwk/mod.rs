@@ -73,6 +73,10 @@ pub struct KeyPolicy {
     pub max_len: usize,
     /// The maximum number of keys in a JWK Set (default 256).
     pub max_keys: usize,
+    /// Whether a JWK Set may leave out keys of a type or curve this crate does not support
+    /// (RFC 7517 §5 "SHOULD ignore"), instead of refusing the whole set (default `false`).
+    /// Keys of a supported type that are invalid always make the set an error.
+    pub skip_unsupported_keys: bool,
 }
 
 impl Default for KeyPolicy {
@@ -82,6 +86,7 @@ impl Default for KeyPolicy {
             max_json_depth: json::DEFAULT_MAX_DEPTH,
             max_len: 1024 * 1024,
             max_keys: DEFAULT_MAX_KEYS,
+            skip_unsupported_keys: false,
         }
     }
 }
@@ -112,6 +117,16 @@ impl KeyPolicy {
     #[must_use]
     pub fn with_max_keys(mut self, n: usize) -> Self {
         self.max_keys = n;
+        self
+    }
+
+    /// Lets JWK Sets leave out keys whose `kty` or `crv` this crate does not support (or that
+    /// the backend compiled in cannot handle), as RFC 7517 §5 suggests, instead of refusing the
+    /// whole set. Use it for sets published by others (an OpenID provider's `jwks_uri`), where a
+    /// new key type must not break sign-in. Left-out keys are not kept on export.
+    #[must_use]
+    pub fn with_skip_unsupported_keys(mut self, skip: bool) -> Self {
+        self.skip_unsupported_keys = skip;
         self
     }
 }

@@ -2,7 +2,9 @@
 //!
 //! A [`JwkSet`] is a list of validated [`Jwk`]s plus any unknown top-level members, which are
 //! preserved on round trip. Parsing is all or nothing: one invalid key makes the whole set an
-//! error ([`Error::KeySetMember`] says which), so a set never silently loses a key.
+//! error ([`Error::KeySetMember`] says which), so a set never silently loses a key. The one
+//! exception is opt-in: [`KeyPolicy::with_skip_unsupported_keys`] leaves out keys of a type or
+//! curve this crate does not support (RFC 7517 §5), never invalid keys of a supported type.
 //!
 //! [`JwkSet::select`] applies a [`KeyQuery`]: with a `kid`, only keys with exactly that `kid`;
 //! a key bound to an `alg` only for that `alg`; `use`/`key_ops` must permit the operation; the
@@ -98,6 +100,10 @@ impl JwkSet {
             };
             match result {
                 Ok(key) => keys.push(key),
+                Err(
+                    Error::Key(KeyError::UnsupportedKeyType { .. })
+                    | Error::AlgorithmUnavailable { .. },
+                ) if policy.skip_unsupported_keys => {}
                 Err(e) => {
                     // The rest may hold private members: wipe them before they are freed.
                     for (_, mut rest) in items {
@@ -433,6 +439,35 @@ mod tests {
             })
         ));
         assert_eq!(JwkSet::parse(br#"{"keys":[]}"#).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn unsupported_keys_are_skipped_only_on_request() {
+        let json = format!(
+            r#"{{"keys":[{{"kty":"OKP","crv":"Ed448","x":"AA"}},{EC},{{"kty":"AKP","alg":"ML-DSA-44"}}]}}"#
+        );
+        assert_eq!(
+            JwkSet::parse(json.as_bytes()),
+            Err(Error::KeySetMember {
+                index: 0,
+                reason: KeyError::UnsupportedKeyType {
+                    value: "Ed448".into()
+                }
+            })
+        );
+        let lenient = KeyPolicy::default().with_skip_unsupported_keys(true);
+        let set = JwkSet::parse_with(json.as_bytes(), &lenient).unwrap();
+        assert_eq!(set.len(), 1);
+        assert_eq!(set.keys()[0].curve(), Some(Curve::P256));
+        // An invalid key of a supported type is still an error.
+        let bad = format!(r#"{{"keys":[{EC},{{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}}]}}"#);
+        assert_eq!(
+            JwkSet::parse_with(bad.as_bytes(), &lenient),
+            Err(Error::KeySetMember {
+                index: 1,
+                reason: KeyError::InvalidMember { name: "x" }
+            })
+        );
     }
 
     #[test]
