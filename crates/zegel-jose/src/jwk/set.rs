@@ -239,6 +239,7 @@ impl<'a> IntoIterator for &'a JwkSet {
 ///   without `alg` matches any.
 /// - `kty` / `crv`: the key's type (and curve) must be this.
 /// - `op`: the key's `use` and `key_ops` must permit this operation (RFC 7517 §4.2, §4.3).
+/// - `use_`: the key's `use` and `key_ops` must permit this intended use (`sig`, `enc`).
 ///
 /// Selection never considers header `jwk`, `jku`, `x5u` or `x5c`.
 #[non_exhaustive]
@@ -254,6 +255,8 @@ pub struct KeyQuery<'a> {
     pub crv: Option<Curve>,
     /// The operation the key must permit.
     pub op: Option<KeyOp>,
+    /// The intended use (`sig` or `enc`) the key must permit.
+    pub use_: Option<&'a str>,
 }
 
 impl<'a> KeyQuery<'a> {
@@ -266,6 +269,7 @@ impl<'a> KeyQuery<'a> {
             kty: None,
             crv: None,
             op: None,
+            use_: None,
         }
     }
 
@@ -304,6 +308,13 @@ impl<'a> KeyQuery<'a> {
         self
     }
 
+    /// Only keys whose `use` and `key_ops` permit the intended use `use_` (`sig` or `enc`).
+    #[must_use]
+    pub const fn with_use(mut self, use_: &'a str) -> Self {
+        self.use_ = Some(use_);
+        self
+    }
+
     /// Whether `key` fits this query.
     #[must_use]
     pub fn matches(&self, key: &Jwk) -> bool {
@@ -329,6 +340,11 @@ impl<'a> KeyQuery<'a> {
         }
         if let Some(op) = self.op
             && !key.params().permits(op)
+        {
+            return false;
+        }
+        if let Some(use_) = self.use_
+            && !key.params().permits_use(use_)
         {
             return false;
         }
