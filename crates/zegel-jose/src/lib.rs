@@ -11,5 +11,5 @@ pub mod jws;
 pub mod secret;
 
 pub use error::Error;
-pub use jwk::Jwk;
+pub use jwk::{Jwk, JwkSet};
 pub use secret::SecretBytes;

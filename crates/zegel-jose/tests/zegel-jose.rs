@@ -1,5 +1,7 @@
-//! Integration tests of `zegel-jose`: one binary, one module per area.
+//! Integration tests of `zegel-jose`, one module per area under `tests/zegel-jose/`.
 
+#[path = "zegel-jose/jwk.rs"]
+mod jwk;
 #[path = "zegel-jose/jws.rs"]
 mod jws;
 #[path = "zegel-jose/jws_props.rs"]

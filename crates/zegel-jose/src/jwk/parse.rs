@@ -10,36 +10,20 @@ use crate::error::{Error, KeyError, Part};
 use crate::secret::SecretBytes;
 
 /// Members that hold key material, by key type; never copied into `JwkParams::other`.
-const MATERIAL_MEMBERS: &[&str] = &["kty", "n", "e", "d", "p", "q", "dp", "dq", "qi", "oth", "crv", "x", "y", "k"];
+const MATERIAL_MEMBERS: &[&str] = &[
+    "kty", "n", "e", "d", "p", "q", "dp", "dq", "qi", "oth", "crv", "x", "y", "k",
+];
 
-/// Splits a parsed JWK object into its material and its metadata.
+/// Splits a parsed JWK object into its material and its metadata. The material members are
+/// wiped from `obj` whatever the outcome.
 pub(super) fn from_object(mut obj: Map<String, Value>) -> Result<(KeyMaterial, JwkParams), Error> {
-    let kty = str_member(&obj, "kty")?.ok_or(KeyError::MissingMember { name: "kty" })?;
-    let kty = KeyType::from_name(kty)
-        .ok_or_else(|| KeyError::UnsupportedKeyType { value: kty.to_owned() })?;
-    let material = match kty {
-        KeyType::Rsa => rsa(&obj)?,
-        KeyType::Ec | KeyType::Okp => {
-            let name = str_member(&obj, "crv")?.ok_or(KeyError::MissingMember { name: "crv" })?;
-            let crv = Curve::from_name(name)
-                .filter(|c| c.key_type() == kty)
-                .ok_or_else(|| KeyError::UnsupportedKeyType { value: name.to_owned() })?;
-            let x = bytes(&obj, "x")?.ok_or(KeyError::MissingMember { name: "x" })?;
-            let d = secret(&obj, "d")?;
-            if kty == KeyType::Ec {
-                let y = bytes(&obj, "y")?.ok_or(KeyError::MissingMember { name: "y" })?;
-                KeyMaterial::Ec { crv, x, y, d }
-            } else {
-                if obj.contains_key("y") {
-                    return Err(KeyError::InvalidMember { name: "y" }.into());
-                }
-                KeyMaterial::Okp { crv, x, d }
-            }
+    let material = material(&obj);
+    for m in MATERIAL_MEMBERS {
+        if let Some(mut v) = obj.remove(*m) {
+            zeroize_value(&mut v);
         }
-        KeyType::Oct => KeyMaterial::Oct {
-            k: secret(&obj, "k")?.ok_or(KeyError::MissingMember { name: "k" })?,
-        },
-    };
+    }
+    let material = material?;
     let params = JwkParams {
         use_: take_str(&mut obj, "use")?,
         key_ops: take_str_array(&mut obj, "key_ops")?,
@@ -49,16 +33,42 @@ pub(super) fn from_object(mut obj: Map<String, Value>) -> Result<(KeyMaterial, J
         x5c: take_str_array(&mut obj, "x5c")?,
         x5t: take_str(&mut obj, "x5t")?,
         x5t_s256: take_str(&mut obj, "x5t#S256")?,
-        other: {
-            for m in MATERIAL_MEMBERS {
-                if let Some(mut v) = obj.remove(*m) {
-                    zeroize_value(&mut v);
-                }
-            }
-            obj
-        },
+        other: obj,
     };
     Ok((material, params))
+}
+
+fn material(obj: &Map<String, Value>) -> Result<KeyMaterial, Error> {
+    let kty = str_member(obj, "kty")?.ok_or(KeyError::MissingMember { name: "kty" })?;
+    let kty = KeyType::from_name(kty).ok_or_else(|| KeyError::UnsupportedKeyType {
+        value: kty.to_owned(),
+    })?;
+    let material = match kty {
+        KeyType::Rsa => rsa(obj)?,
+        KeyType::Ec | KeyType::Okp => {
+            let name = str_member(obj, "crv")?.ok_or(KeyError::MissingMember { name: "crv" })?;
+            let crv = Curve::from_name(name)
+                .filter(|c| c.key_type() == kty)
+                .ok_or_else(|| KeyError::UnsupportedKeyType {
+                    value: name.to_owned(),
+                })?;
+            let x = bytes(obj, "x")?.ok_or(KeyError::MissingMember { name: "x" })?;
+            let d = secret(obj, "d")?;
+            if kty == KeyType::Ec {
+                let y = bytes(obj, "y")?.ok_or(KeyError::MissingMember { name: "y" })?;
+                KeyMaterial::Ec { crv, x, y, d }
+            } else {
+                if obj.contains_key("y") {
+                    return Err(KeyError::InvalidMember { name: "y" }.into());
+                }
+                KeyMaterial::Okp { crv, x, d }
+            }
+        }
+        KeyType::Oct => KeyMaterial::Oct {
+            k: secret(obj, "k")?.ok_or(KeyError::MissingMember { name: "k" })?,
+        },
+    };
+    Ok(material)
 }
 
 fn rsa(obj: &Map<String, Value>) -> Result<KeyMaterial, Error> {
@@ -80,13 +90,23 @@ fn rsa(obj: &Map<String, Value>) -> Result<KeyMaterial, Error> {
             let need = |name: &'static str| -> Result<SecretBytes, Error> {
                 secret(obj, name)?.ok_or_else(|| KeyError::MissingMember { name }.into())
             };
-            Some(Box::new(RsaPrivate::new(d, need("p")?, need("q")?, need("dp")?, need("dq")?, need("qi")?)))
+            Some(Box::new(RsaPrivate::new(
+                d,
+                need("p")?,
+                need("q")?,
+                need("dp")?,
+                need("dq")?,
+                need("qi")?,
+            )))
         }
     };
     Ok(KeyMaterial::Rsa { n, e, private })
 }
 
-fn str_member<'a>(obj: &'a Map<String, Value>, name: &'static str) -> Result<Option<&'a str>, Error> {
+fn str_member<'a>(
+    obj: &'a Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<&'a str>, Error> {
     match obj.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -96,14 +116,18 @@ fn str_member<'a>(obj: &'a Map<String, Value>, name: &'static str) -> Result<Opt
 
 fn bytes(obj: &Map<String, Value>, name: &'static str) -> Result<Option<Vec<u8>>, Error> {
     str_member(obj, name)?
-        .map(|s| base64url::decode(s.as_bytes(), Part::Jwk).map_err(|_| KeyError::InvalidMember { name }.into()))
+        .map(|s| {
+            base64url::decode(s.as_bytes(), Part::Jwk)
+                .map_err(|_| KeyError::InvalidMember { name }.into())
+        })
         .transpose()
 }
 
 fn secret(obj: &Map<String, Value>, name: &'static str) -> Result<Option<SecretBytes>, Error> {
     str_member(obj, name)?
         .map(|s| {
-            base64url::decode_secret(s.as_bytes(), Part::Jwk).map_err(|_| KeyError::InvalidMember { name }.into())
+            base64url::decode_secret(s.as_bytes(), Part::Jwk)
+                .map_err(|_| KeyError::InvalidMember { name }.into())
         })
         .transpose()
 }
@@ -116,7 +140,10 @@ fn take_str(obj: &mut Map<String, Value>, name: &'static str) -> Result<Option<S
     }
 }
 
-fn take_str_array(obj: &mut Map<String, Value>, name: &'static str) -> Result<Option<Vec<String>>, Error> {
+fn take_str_array(
+    obj: &mut Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<Vec<String>>, Error> {
     match obj.remove(name) {
         None => Ok(None),
         Some(Value::Array(items)) => items
@@ -133,16 +160,30 @@ fn take_str_array(obj: &mut Map<String, Value>, name: &'static str) -> Result<Op
 
 /// Writes a key back as a JSON object: `kty`, the key members, the metadata, then unknown
 /// members. Private members only when `private` is set.
-pub(super) fn to_object(material: &KeyMaterial, params: &JwkParams, private: bool) -> Map<String, Value> {
+pub(super) fn to_object(
+    material: &KeyMaterial,
+    params: &JwkParams,
+    private: bool,
+) -> Map<String, Value> {
     let mut o = Map::new();
     let b64 = |b: &[u8]| Value::String(base64url::encode(b));
-    o.insert("kty".into(), Value::String(material.key_type().name().into()));
+    o.insert(
+        "kty".into(),
+        Value::String(material.key_type().name().into()),
+    );
     match material {
         KeyMaterial::Rsa { n, e, private: p } => {
             o.insert("n".into(), b64(n));
             o.insert("e".into(), b64(e));
             if let (true, Some(p)) = (private, p) {
-                for (name, v) in [("d", &p.d), ("p", &p.p), ("q", &p.q), ("dp", &p.dp), ("dq", &p.dq), ("qi", &p.qi)] {
+                for (name, v) in [
+                    ("d", &p.d),
+                    ("p", &p.p),
+                    ("q", &p.q),
+                    ("dp", &p.dp),
+                    ("dq", &p.dq),
+                    ("qi", &p.qi),
+                ] {
                     o.insert(name.into(), b64(v.expose_secret()));
                 }
             }
