@@ -93,7 +93,7 @@ pub mod dangerous {
         let mut headers = Vec::with_capacity(raw.sigs.len());
         let mut encoded = true;
         for sig in &raw.sigs {
-            let checked = parse::check_headers_lenient(sig, limits)?;
+            let checked = parse::check_headers_lenient(&raw, sig, limits)?;
             encoded = checked.encoded_payload;
             headers.push(checked.header);
         }

@@ -57,8 +57,9 @@ pub(crate) fn split(token: &[u8], limits: Limits) -> Result<RawJws<'_>, Error> {
 
 fn split_compact(token: &[u8]) -> Result<RawJws<'_>, Error> {
     const EXPECTED: &str = "three '.'-separated parts";
-    // The header and the signature are short: find their dots from each end, then refuse a
-    // dot in the payload (RFC 7797 §5.2 forbids one in an unencoded compact payload too).
+    // The header and the signature are short: find their dots from each end. A dot in between
+    // is refused by the payload's base64url decoding, or for an unencoded payload (RFC 7797
+    // §5.2) by `check_headers`: the payload is not scanned twice.
     let (Some(d1), Some(d2)) = (
         token.iter().position(|b| *b == b'.'),
         token.iter().rposition(|b| *b == b'.'),
@@ -73,9 +74,6 @@ fn split_compact(token: &[u8]) -> Result<RawJws<'_>, Error> {
     ) else {
         return Err(Error::Structure { expected: EXPECTED });
     };
-    if payload.contains(&b'.') {
-        return Err(Error::Structure { expected: EXPECTED });
-    }
     Ok(RawJws {
         payload: Some(Cow::Borrowed(payload)),
         sigs: vec![RawSig {
@@ -165,21 +163,27 @@ fn split_json(token: &[u8], limits: Limits) -> Result<RawJws<'_>, Error> {
 /// Decodes and checks the headers of one signature: strict JSON, `crit` (with `b64` and the
 /// `extra` names understood), `b64` protected and listed in `crit`, headers disjoint.
 pub(crate) fn check_headers(
+    raw: &RawJws<'_>,
     sig: &RawSig<'_>,
     limits: Limits,
     extra: &[String],
 ) -> Result<CheckedSig, Error> {
-    checked(sig, limits, &|name| {
+    checked(raw, sig, limits, &|name| {
         name == "b64" || extra.iter().any(|e| e == name)
     })
 }
 
 /// As [`check_headers`], with every `crit` extension taken as understood (for inspection).
-pub(crate) fn check_headers_lenient(sig: &RawSig<'_>, limits: Limits) -> Result<CheckedSig, Error> {
-    checked(sig, limits, &|_| true)
+pub(crate) fn check_headers_lenient(
+    raw: &RawJws<'_>,
+    sig: &RawSig<'_>,
+    limits: Limits,
+) -> Result<CheckedSig, Error> {
+    checked(raw, sig, limits, &|_| true)
 }
 
 fn checked(
+    raw: &RawJws<'_>,
     sig: &RawSig<'_>,
     limits: Limits,
     understood: &dyn Fn(&str) -> bool,
@@ -219,6 +223,12 @@ fn checked(
         return Err(Error::MissingParameter { name: "alg" });
     }
     let encoded_payload = header.payload_is_encoded();
+    let compact_payload = raw.compact_input.and(raw.payload.as_deref());
+    if !encoded_payload && compact_payload.is_some_and(|p| p.contains(&b'.')) {
+        return Err(Error::Structure {
+            expected: "an unencoded compact payload without '.'",
+        });
+    }
     Ok(CheckedSig {
         header,
         encoded_payload,

@@ -254,7 +254,7 @@ impl Verifier {
         let CheckedSig {
             header,
             encoded_payload,
-        } = parse::check_headers(sig, self.limits, &self.critical)?;
+        } = parse::check_headers(raw, sig, self.limits, &self.critical)?;
         let alg = alg::by_name(&header.alg).ok_or_else(|| Error::UnknownAlgorithm {
             name: header.alg.clone(),
         })?;
