@@ -679,6 +679,21 @@ fn detached_payloads() {
             .payload(),
         b"content"
     );
+    let with = hs256().with_detached_payload(b"content".to_vec());
+    assert_eq!(with.verify(f.as_bytes(), &k).unwrap().payload(), b"content");
+    assert_eq!(
+        with.verify_each(f.as_bytes(), &k).unwrap()[0]
+            .as_ref()
+            .unwrap()
+            .payload(),
+        b"content"
+    );
+    assert_eq!(
+        hs256()
+            .with_detached_payload("other")
+            .verify(f.as_bytes(), &k),
+        Err(Error::InvalidSignature)
+    );
     assert!(matches!(
         hs256().verify(f.as_bytes(), &k),
         Err(Error::Structure { .. })
