@@ -103,30 +103,50 @@ pub fn decode_public(input: &[u8], part: Part) -> Result<Vec<u8>, Error> {
 /// `out`: the same output as [`encode_into`], faster, not constant-time. Never use it for key
 /// material.
 pub fn encode_public_into(bytes: &[u8], out: &mut String) {
-    let mut buf = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
-    let mut chunks = bytes.chunks_exact(3);
-    for chunk in &mut chunks {
-        if let &[a, b, c] = chunk {
-            let n = u32::from_be_bytes([0, a, b, c]);
-            buf.extend_from_slice(&[
-                char_of(n >> 18),
-                char_of(n >> 12),
-                char_of(n >> 6),
-                char_of(n),
-            ]);
-        }
-    }
-    match *chunks.remainder() {
-        [a] => buf.extend_from_slice(&[char_of(u32::from(a) >> 2), char_of(u32::from(a) << 4)]),
-        [a, b] => {
-            let n = u32::from_be_bytes([0, 0, a, b]);
-            buf.extend_from_slice(&[char_of(n >> 10), char_of(n >> 4), char_of(n << 2)]);
-        }
-        _ => {}
-    }
+    let mut buf = Vec::new();
+    encode_public_to_vec(bytes, &mut buf);
     // The alphabet is ASCII, so this never fails.
     out.push_str(core::str::from_utf8(&buf).unwrap_or_default());
 }
+
+/// Appends the unpadded base64url encoding of public `bytes` to `out` (ASCII), two table
+/// lookups per three bytes.
+pub(crate) fn encode_public_to_vec(bytes: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    let full = bytes.len() / 3;
+    out.reserve(bytes.len().div_ceil(3) * 4);
+    out.resize(start + full * 4, 0);
+    let mut chunks = bytes.chunks_exact(3);
+    if let Some(dst) = out.get_mut(start..) {
+        for (src, d) in (&mut chunks).zip(dst.chunks_exact_mut(4)) {
+            if let (&[a, b, c], [d0, d1, d2, d3]) = (src, d) {
+                let n = (usize::from(a) << 16) | (usize::from(b) << 8) | usize::from(c);
+                let [p0, p1] = PAIRS[(n >> 12) & 0xfff].to_be_bytes();
+                let [p2, p3] = PAIRS[n & 0xfff].to_be_bytes();
+                (*d0, *d1, *d2, *d3) = (p0, p1, p2, p3);
+            }
+        }
+    }
+    match *chunks.remainder() {
+        [a] => out.extend_from_slice(&[char_of(u32::from(a) >> 2), char_of(u32::from(a) << 4)]),
+        [a, b] => {
+            let n = u32::from_be_bytes([0, 0, a, b]);
+            out.extend_from_slice(&[char_of(n >> 10), char_of(n >> 4), char_of(n << 2)]);
+        }
+        _ => {}
+    }
+}
+
+/// The two characters for each 12-bit value, big-endian in a `u16`.
+static PAIRS: [u16; 4096] = {
+    let mut t = [0_u16; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        t[i] = ((ALPHABET[i >> 6] as u16) << 8) | ALPHABET[i & 63] as u16;
+        i += 1;
+    }
+    t
+};
 
 /// The URL-safe alphabet (RFC 4648 §5).
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

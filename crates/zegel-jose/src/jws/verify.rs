@@ -231,7 +231,7 @@ impl Verifier {
         key: &Jwk,
     ) -> Result<Vec<Result<Verified, Error>>, Error> {
         let raw = parse::split(token, self.limits)?;
-        Ok((0..raw.sigs.len())
+        Ok((0..raw.sigs().len())
             .map(|i| self.one(&raw, i, self.detached.as_deref(), Keys::One(key)))
             .collect())
     }
@@ -243,7 +243,7 @@ impl Verifier {
         keys: Keys<'_>,
     ) -> Result<Verified, Error> {
         let mut last = Error::InvalidSignature;
-        for i in 0..raw.sigs.len() {
+        for i in 0..raw.sigs().len() {
             match self.one(raw, i, detached, keys) {
                 Ok(v) => return Ok(v),
                 Err(e) => last = e,
@@ -260,7 +260,7 @@ impl Verifier {
         detached: Option<&[u8]>,
         keys: Keys<'_>,
     ) -> Result<Verified, Error> {
-        let sig = raw.sigs.get(i).ok_or(Error::InvalidSignature)?;
+        let sig = raw.sigs().get(i).ok_or(Error::InvalidSignature)?;
         let CheckedSig {
             header,
             encoded_payload,
