@@ -76,10 +76,7 @@ fn split_compact(token: &[u8]) -> Result<RawJws<'_>, Error> {
     // The header and the signature are short: find their dots from each end. A dot in between
     // is refused by the payload's base64url decoding, or for an unencoded payload (RFC 7797
     // §5.2) by `check_headers`: the payload is not scanned twice.
-    let (Some(d1), Some(d2)) = (
-        token.iter().position(|b| *b == b'.'),
-        token.iter().rposition(|b| *b == b'.'),
-    ) else {
+    let (Some(d1), Some(d2)) = (token.iter().position(|b| *b == b'.'), rfind_dot(token)) else {
         return Err(Error::Structure { expected: EXPECTED });
     };
     let (Some(protected), Some(payload), Some(signature), Some(input)) = (
@@ -99,6 +96,26 @@ fn split_compact(token: &[u8]) -> Result<RawJws<'_>, Error> {
         }),
         compact_input: Some(input),
     })
+}
+
+/// The position of the last `.` in `bytes`, eight bytes at a time (a signature is up to a
+/// kilobyte of base64url).
+fn rfind_dot(bytes: &[u8]) -> Option<usize> {
+    const DOTS: u64 = u64::from_ne_bytes([b'.'; 8]);
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut end = bytes.len();
+    let mut chunks = bytes.rchunks_exact(8);
+    for chunk in &mut chunks {
+        let word = u64::from_ne_bytes(chunk.try_into().ok()?) ^ DOTS;
+        // A zero byte in `word` is a '.' in the chunk (the classic has-zero-byte test).
+        if word.wrapping_sub(ONES) & !word & HIGHS != 0 {
+            let start = end.checked_sub(8)?;
+            return chunk.iter().rposition(|b| *b == b'.').map(|i| start + i);
+        }
+        end = end.saturating_sub(8);
+    }
+    chunks.remainder().iter().rposition(|b| *b == b'.')
 }
 
 fn take_string(obj: &mut Map<String, Value>, name: &str) -> Result<Option<String>, Error> {
@@ -388,6 +405,23 @@ mod tests {
         json::parse_object(bytes, Part::Header, 8)
             .ok()
             .and_then(|m| JwsHeader::from_object(m).ok())
+    }
+
+    #[test]
+    fn rfind_dot_finds_the_last_dot() {
+        for s in [
+            "",
+            ".",
+            "a",
+            "a.b",
+            "abcdefghij.klmnopqrstuvwxyz",
+            "a.bcdefghijklmnopq",
+            "........",
+            "abcdefgh.",
+            ".abcdefghijklmnop",
+        ] {
+            assert_eq!(rfind_dot(s.as_bytes()), s.rfind('.'), "{s:?}");
+        }
     }
 
     #[test]
