@@ -57,8 +57,10 @@ pub fn decode_public(input: &[u8], part: Part) -> Result<Vec<u8>, Error> {
     let mut out_blocks = body_out.chunks_exact_mut(6);
     for (block, dst) in (&mut blocks).zip(&mut out_blocks) {
         if let (&[a, b, c, d, e, f, g, h], [o0, o1, o2, o3, o4, o5]) = (block, dst) {
-            let hi = D0[usize::from(a)] | D1[usize::from(b)] | D2[usize::from(c)] | D3[usize::from(d)];
-            let lo = D0[usize::from(e)] | D1[usize::from(f)] | D2[usize::from(g)] | D3[usize::from(h)];
+            let hi =
+                D0[usize::from(a)] | D1[usize::from(b)] | D2[usize::from(c)] | D3[usize::from(d)];
+            let lo =
+                D0[usize::from(e)] | D1[usize::from(f)] | D2[usize::from(g)] | D3[usize::from(h)];
             invalid |= hi | lo;
             let [_, h0, h1, h2] = hi.to_be_bytes();
             let [_, l0, l1, l2] = lo.to_be_bytes();
@@ -69,7 +71,12 @@ pub fn decode_public(input: &[u8], part: Part) -> Result<Vec<u8>, Error> {
         bad = 0x80;
     }
     if let (&[a, b, c, d], [x, y, z]) = (blocks.remainder(), out_blocks.into_remainder()) {
-        let (a, b, c, d) = (SEXTET[usize::from(a)], SEXTET[usize::from(b)], SEXTET[usize::from(c)], SEXTET[usize::from(d)]);
+        let (a, b, c, d) = (
+            SEXTET[usize::from(a)],
+            SEXTET[usize::from(b)],
+            SEXTET[usize::from(c)],
+            SEXTET[usize::from(d)],
+        );
         bad |= a | b | c | d;
         *x = (a << 2) | (b >> 4);
         *y = (b << 4) | (c >> 2);
@@ -85,7 +92,11 @@ pub fn decode_public(input: &[u8], part: Part) -> Result<Vec<u8>, Error> {
             *x = (a << 2) | (b >> 4);
         }
         (&[a, b, c], [x, y]) => {
-            let (a, b, c) = (SEXTET[usize::from(a)], SEXTET[usize::from(b)], SEXTET[usize::from(c)]);
+            let (a, b, c) = (
+                SEXTET[usize::from(a)],
+                SEXTET[usize::from(b)],
+                SEXTET[usize::from(c)],
+            );
             // The last character's low 2 bits must be zero (canonical form).
             bad |= a | b | c | if c & 0x03 == 0 { 0 } else { 0x80 };
             *x = (a << 2) | (b >> 4);
@@ -116,15 +127,31 @@ pub(crate) fn encode_public_to_vec(bytes: &[u8], out: &mut Vec<u8>) {
     let full = bytes.len() / 3;
     out.reserve(bytes.len().div_ceil(3) * 4);
     out.resize(start + full * 4, 0);
-    let mut chunks = bytes.chunks_exact(3);
-    if let Some(dst) = out.get_mut(start..) {
-        for (src, d) in (&mut chunks).zip(dst.chunks_exact_mut(4)) {
-            if let (&[a, b, c], [d0, d1, d2, d3]) = (src, d) {
-                let n = (usize::from(a) << 16) | (usize::from(b) << 8) | usize::from(c);
-                let [p0, p1] = PAIRS[(n >> 12) & 0xfff].to_be_bytes();
-                let [p2, p3] = PAIRS[n & 0xfff].to_be_bytes();
-                (*d0, *d1, *d2, *d3) = (p0, p1, p2, p3);
-            }
+    // Six bytes make eight characters: one 8-byte read (two bytes of it belong to the next
+    // group), four pair lookups, one 8-byte write.
+    let groups = bytes.len().saturating_sub(2) / 6;
+    let tail = bytes.get(groups * 6..).unwrap_or_default();
+    let Some(dst) = out.get_mut(start..) else {
+        return;
+    };
+    let (dst_head, dst_tail) = dst.split_at_mut(groups * 8);
+    for (k, d) in dst_head.chunks_exact_mut(8).enumerate() {
+        let Some(Ok(window)) = bytes.get(k * 6..k * 6 + 8).map(<[u8; 8]>::try_from) else {
+            break;
+        };
+        let w = u64::from_be_bytes(window);
+        let pair = |shift: u32| {
+            u64::from(PAIRS[usize::from(u16::try_from((w >> shift) & 0xfff).unwrap_or(0))])
+        };
+        let word = (pair(52) << 48) | (pair(40) << 32) | (pair(28) << 16) | pair(16);
+        d.copy_from_slice(&word.to_be_bytes());
+    }
+    let mut chunks = tail.chunks_exact(3);
+    for (src, d) in (&mut chunks).zip(dst_tail.chunks_exact_mut(4)) {
+        if let &[a, b, c] = src {
+            let n = (usize::from(a) << 16) | (usize::from(b) << 8) | usize::from(c);
+            let word = (u32::from(PAIRS[(n >> 12) & 0xfff]) << 16) | u32::from(PAIRS[n & 0xfff]);
+            d.copy_from_slice(&word.to_be_bytes());
         }
     }
     match *chunks.remainder() {
@@ -240,7 +267,10 @@ mod tests {
             b"a",             // impossible length
             b"aGVsbG8\n",
         ] {
-            assert_eq!(decode_public(bad, Part::Header), Err(Error::Base64 { part: Part::Header }));
+            assert_eq!(
+                decode_public(bad, Part::Header),
+                Err(Error::Base64 { part: Part::Header })
+            );
             assert_eq!(
                 decode(bad, Part::Header),
                 Err(Error::Base64 { part: Part::Header }),
