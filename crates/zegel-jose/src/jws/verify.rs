@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use serde_json::{Map, Value};
+
 use super::alg::{self, JwsAlgorithm};
 use super::backend::PreparedVerifier;
 use super::header::JwsHeader;
@@ -56,6 +58,7 @@ pub struct Verifier {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Verified {
     header: JwsHeader,
+    unprotected: Option<Map<String, Value>>,
     payload: Vec<u8>,
     alg: &'static JwsAlgorithm,
     index: usize,
@@ -66,6 +69,16 @@ impl Verified {
     #[must_use]
     pub fn header(&self) -> &JwsHeader {
         &self.header
+    }
+
+    /// The members of [`header`](Self::header) that came from an unprotected header (JSON
+    /// serializations only): they are not covered by the signature.
+    ///
+    /// # Security
+    /// Make no decision on these (a `typ` or `kid` here could have been changed in transit).
+    #[must_use]
+    pub fn unprotected(&self) -> Option<&Map<String, Value>> {
+        self.unprotected.as_ref()
     }
 
     /// The payload.
@@ -307,6 +320,7 @@ impl Verifier {
         };
         Ok(Verified {
             header,
+            unprotected: sig.header.clone(),
             payload,
             alg,
             index: i,

@@ -578,6 +578,12 @@ fn protected_and_unprotected_headers_are_disjoint() {
     let f = jws::sign_flattened(b"x", &sk, &JwsHeader::new(), Some(&u)).unwrap();
     let v = hs256().verify(f.as_bytes(), &k).unwrap();
     assert_eq!(v.header().kid.as_deref(), Some("a"));
+    assert_eq!(v.unprotected(), Some(&u));
+    let (t, pk) = compact(&jws::HS256, b"x");
+    assert_eq!(
+        hs256().verify(t.as_bytes(), &pk).unwrap().unprotected(),
+        None
+    );
     let mut obj: Map<String, Value> = serde_json::from_str(&f).unwrap();
     obj.insert("header".into(), json!({"alg": "HS256"}));
     assert_eq!(
