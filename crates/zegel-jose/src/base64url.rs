@@ -123,35 +123,26 @@ pub fn encode_public_into(bytes: &[u8], out: &mut String) {
 /// Appends the unpadded base64url encoding of public `bytes` to `out` (ASCII), two table
 /// lookups per three bytes.
 pub(crate) fn encode_public_to_vec(bytes: &[u8], out: &mut Vec<u8>) {
-    let start = out.len();
-    let full = bytes.len() / 3;
     out.reserve(bytes.len().div_ceil(3) * 4);
-    out.resize(start + full * 4, 0);
     // Six bytes make eight characters: one 8-byte read (two bytes of it belong to the next
-    // group), four pair lookups, one 8-byte write.
+    // group), four pair lookups, one 8-byte append.
     let groups = bytes.len().saturating_sub(2) / 6;
-    let tail = bytes.get(groups * 6..).unwrap_or_default();
-    let Some(dst) = out.get_mut(start..) else {
-        return;
-    };
-    let (dst_head, dst_tail) = dst.split_at_mut(groups * 8);
-    for (k, d) in dst_head.chunks_exact_mut(8).enumerate() {
-        let Some(Ok(window)) = bytes.get(k * 6..k * 6 + 8).map(<[u8; 8]>::try_from) else {
-            break;
-        };
+    for k in 0..groups {
+        let Some(Ok(window)) = bytes.get(k * 6..k * 6 + 8).map(<[u8; 8]>::try_from) else { break };
         let w = u64::from_be_bytes(window);
         let pair = |shift: u32| {
             u64::from(PAIRS[usize::from(u16::try_from((w >> shift) & 0xfff).unwrap_or(0))])
         };
         let word = (pair(52) << 48) | (pair(40) << 32) | (pair(28) << 16) | pair(16);
-        d.copy_from_slice(&word.to_be_bytes());
+        out.extend_from_slice(&word.to_be_bytes());
     }
+    let tail = bytes.get(groups * 6..).unwrap_or_default();
     let mut chunks = tail.chunks_exact(3);
-    for (src, d) in (&mut chunks).zip(dst_tail.chunks_exact_mut(4)) {
+    for src in &mut chunks {
         if let &[a, b, c] = src {
             let n = (usize::from(a) << 16) | (usize::from(b) << 8) | usize::from(c);
             let word = (u32::from(PAIRS[(n >> 12) & 0xfff]) << 16) | u32::from(PAIRS[n & 0xfff]);
-            d.copy_from_slice(&word.to_be_bytes());
+            out.extend_from_slice(&word.to_be_bytes());
         }
     }
     match *chunks.remainder() {
