@@ -128,7 +128,9 @@ pub(crate) fn encode_public_to_vec(bytes: &[u8], out: &mut Vec<u8>) {
     // group), four pair lookups, one 8-byte append.
     let groups = bytes.len().saturating_sub(2) / 6;
     for k in 0..groups {
-        let Some(Ok(window)) = bytes.get(k * 6..k * 6 + 8).map(<[u8; 8]>::try_from) else { break };
+        let Some(Ok(window)) = bytes.get(k * 6..k * 6 + 8).map(<[u8; 8]>::try_from) else {
+            break;
+        };
         let w = u64::from_be_bytes(window);
         let pair = |shift: u32| {
             u64::from(PAIRS[usize::from(u16::try_from((w >> shift) & 0xfff).unwrap_or(0))])
