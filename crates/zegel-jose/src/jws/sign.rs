@@ -2,6 +2,7 @@
 //! base64url or unencoded (RFC 7797) and attached or detached (RFC 7515 Appendix F) payloads.
 
 use core::fmt;
+use std::io::Write;
 
 use serde_json::{Map, Value};
 
@@ -170,11 +171,12 @@ fn protected_b64(
     header: &JwsHeader,
     unprotected: Option<&Map<String, Value>>,
 ) -> Result<(String, bool), Error> {
+    let mut buf = [0_u8; HEADER_BUF];
     if unprotected.is_none()
-        && let Some(json) = simple_header_json(key.alg.name(), header)
+        && let Some(json) = simple_header_json(key.alg.name(), header, &mut buf)
     {
         let mut out = String::with_capacity(json.len().div_ceil(3) * 4);
-        base64url::encode_public_into(&json, &mut out);
+        base64url::encode_public_into(json, &mut out);
         return Ok((out, true));
     }
     let mut obj = header.to_object();
@@ -213,10 +215,13 @@ fn protected_b64(
     Ok((out, encoded))
 }
 
+/// The size of the stack buffer for a header's JSON on the fast path.
+const HEADER_BUF: usize = 512;
+
 /// The JSON of a header with only string parameters (no `crit`, `b64`, `jwk`, `x5c` or
 /// unknown parameters), written directly in the order the general path produces (sorted by
 /// name); `None` for any other header.
-fn simple_header_json(alg: &str, h: &JwsHeader) -> Option<Vec<u8>> {
+fn simple_header_json<'b>(alg: &str, h: &JwsHeader, buf: &'b mut [u8]) -> Option<&'b [u8]> {
     if h.crit.is_some()
         || h.b64.is_some()
         || h.jwk.is_some()
@@ -225,8 +230,6 @@ fn simple_header_json(alg: &str, h: &JwsHeader) -> Option<Vec<u8>> {
     {
         return None;
     }
-    let mut json = Vec::with_capacity(128);
-    json.push(b'{');
     let members = [
         ("alg", Some(alg)),
         ("cty", h.cty.as_deref()),
@@ -237,18 +240,25 @@ fn simple_header_json(alg: &str, h: &JwsHeader) -> Option<Vec<u8>> {
         ("x5t#S256", h.x5t_s256.as_deref()),
         ("x5u", h.x5u.as_deref()),
     ];
+    let capacity = buf.len();
+    // A header that does not fit the buffer takes the general path.
+    let mut w: &mut [u8] = &mut *buf;
+    w.write_all(b"{").ok()?;
+    let mut first = true;
     for (name, value) in members {
         let Some(value) = value else { continue };
-        if json.len() > 1 {
-            json.push(b',');
+        if !first {
+            w.write_all(b",").ok()?;
         }
-        json.push(b'"');
-        json.extend_from_slice(name.as_bytes());
-        json.extend_from_slice(b"\":");
-        serde_json::to_writer(&mut json, value).ok()?;
+        first = false;
+        w.write_all(b"\"").ok()?;
+        w.write_all(name.as_bytes()).ok()?;
+        w.write_all(b"\":").ok()?;
+        serde_json::to_writer(&mut w, value).ok()?;
     }
-    json.push(b'}');
-    Some(json)
+    w.write_all(b"}").ok()?;
+    let used = capacity.checked_sub(w.len())?;
+    buf.get(..used)
 }
 
 /// The payload as it appears in the signing input and the serialization.
@@ -275,9 +285,18 @@ fn compact(
     header: &JwsHeader,
     detached: bool,
 ) -> Result<String, Error> {
-    let (protected, encoded) = protected_b64(key, header, None)?;
-    let mut out = Vec::with_capacity(protected.len() + payload.len() / 3 * 4 + 8 + 700);
-    out.extend_from_slice(protected.as_bytes());
+    let mut out = Vec::with_capacity(payload.len() / 3 * 4 + 800);
+    let mut buf = [0_u8; HEADER_BUF];
+    let encoded = if let Some(json) = simple_header_json(key.alg.name(), header, &mut buf) {
+        // The common header: its JSON straight into the output, no intermediate string.
+        base64url::encode_public_to_vec(json, &mut out);
+        true
+    } else {
+        let (protected, encoded) = protected_b64(key, header, None)?;
+        out.extend_from_slice(protected.as_bytes());
+        encoded
+    };
+    let protected_len = out.len();
     out.push(b'.');
     if encoded {
         base64url::encode_public_to_vec(payload, &mut out);
@@ -286,7 +305,7 @@ fn compact(
     }
     let sig = key.inner.sign(&out)?;
     if detached {
-        out.truncate(protected.len() + 1);
+        out.truncate(protected_len + 1);
     }
     out.push(b'.');
     base64url::encode_public_to_vec(&sig, &mut out);
@@ -371,10 +390,23 @@ mod tests {
             let mut obj = header.to_object();
             obj.insert("alg".into(), Value::String("ES256".into()));
             let general = serde_json::to_vec(&Value::Object(obj)).unwrap();
-            assert_eq!(simple_header_json("ES256", &header).unwrap(), general);
+            assert_eq!(
+                simple_header_json("ES256", &header, &mut [0; HEADER_BUF]).unwrap(),
+                general
+            );
         }
         assert_eq!(
-            simple_header_json("ES256", &JwsHeader::new().with_unencoded_payload()),
+            simple_header_json(
+                "ES256",
+                &JwsHeader::new().with_unencoded_payload(),
+                &mut [0; HEADER_BUF]
+            ),
+            None
+        );
+        // Too long for the buffer: the general path.
+        let long = JwsHeader::new().with_kid("k".repeat(HEADER_BUF));
+        assert_eq!(
+            simple_header_json("ES256", &long, &mut [0; HEADER_BUF]),
             None
         );
     }
