@@ -198,9 +198,14 @@ impl fmt::Display for KeyError {
         match self {
             Self::MissingMember { name } => write!(f, "missing member {name:?}"),
             Self::InvalidMember { name } => write!(f, "invalid member {name:?}"),
-            Self::UnsupportedKeyType { value } => write!(f, "unsupported key type or curve {value:?}"),
+            Self::UnsupportedKeyType { value } => {
+                write!(f, "unsupported key type or curve {value:?}")
+            }
             Self::RsaTooSmall { bits, min_bits } => {
-                write!(f, "rsa modulus of {bits} bits is below the minimum of {min_bits}")
+                write!(
+                    f,
+                    "rsa modulus of {bits} bits is below the minimum of {min_bits}"
+                )
             }
             Self::InvalidPoint => f.write_str("the point is not on the curve"),
             Self::InvalidPrivateKey => f.write_str("the private key is invalid"),
@@ -364,7 +369,10 @@ impl fmt::Display for Error {
             Self::UnknownAlgorithm { name } => write!(f, "unknown algorithm {name:?}"),
             Self::AlgNotAllowed { alg } => write!(f, "algorithm {alg:?} is not allowed"),
             Self::AlgorithmUnavailable { alg } => {
-                write!(f, "algorithm {alg} needs a crypto backend that is not compiled in")
+                write!(
+                    f,
+                    "algorithm {alg} needs a crypto backend that is not compiled in"
+                )
             }
             Self::NoMatchingKey => f.write_str("no key fits the token"),
             Self::InvalidSignature => f.write_str("invalid signature"),

@@ -5,6 +5,7 @@
 pub mod base64url;
 pub mod error;
 pub mod json;
+pub mod jwe;
 pub mod jwk;
 pub mod secret;
 

@@ -77,7 +77,11 @@ impl Jwk {
     ///
     /// # Errors
     /// [`Error::Key`] when the material is invalid.
-    pub fn new_with(material: KeyMaterial, params: JwkParams, policy: &KeyPolicy) -> Result<Self, Error> {
+    pub fn new_with(
+        material: KeyMaterial,
+        params: JwkParams,
+        policy: &KeyPolicy,
+    ) -> Result<Self, Error> {
         validate::material(&material, policy)?;
         validate::params(&material, &params)?;
         Ok(Self { material, params })
@@ -98,7 +102,10 @@ impl Jwk {
     /// As [`Jwk::parse`].
     pub fn parse_with(json: &[u8], policy: &KeyPolicy) -> Result<Self, Error> {
         if json.len() > policy.max_len {
-            return Err(Error::TooLarge { part: Part::Jwk, limit: policy.max_len });
+            return Err(Error::TooLarge {
+                part: Part::Jwk,
+                limit: policy.max_len,
+            });
         }
         let obj = json::parse_object(json, Part::Jwk, policy.max_json_depth)?;
         Self::from_object(obj, policy)
@@ -203,7 +210,8 @@ impl Jwk {
     /// The public key as JSON text. `None` for `oct` keys.
     #[must_use]
     pub fn to_public_json(&self) -> Option<String> {
-        self.to_public_object().map(|o| Value::Object(o).to_string())
+        self.to_public_object()
+            .map(|o| Value::Object(o).to_string())
     }
 
     /// Exports the whole key, private members included, as a JSON object.
@@ -235,7 +243,11 @@ impl Jwk {
     /// # Errors
     /// [`KeyError::UsageNotPermitted`].
     pub fn check_op(&self, op: KeyOp) -> Result<(), Error> {
-        if self.params.permits(op) { Ok(()) } else { Err(KeyError::UsageNotPermitted.into()) }
+        if self.params.permits(op) {
+            Ok(())
+        } else {
+            Err(KeyError::UsageNotPermitted.into())
+        }
     }
 }
 
