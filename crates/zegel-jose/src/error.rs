@@ -309,6 +309,18 @@ pub enum Error {
     },
     /// The system random number generator failed.
     Random,
+    /// A key of a JWK Set was refused; `index` is its 0-based position in `keys`.
+    KeySetMember {
+        /// The position of the key in the set's `keys` array.
+        index: usize,
+        /// Why the key was refused.
+        reason: KeyError,
+    },
+    /// A JWK Set holds more keys than the configured limit.
+    TooManyKeys {
+        /// The maximum number of keys.
+        limit: usize,
+    },
 }
 
 impl Error {
@@ -334,6 +346,8 @@ impl Error {
             Self::Pbes2CountTooHigh { .. } => "jose.pbes2_count_too_high",
             Self::RecipientCount { .. } => "jose.recipient_count",
             Self::Random => "jose.random",
+            Self::KeySetMember { .. } => "jose.key_set_member",
+            Self::TooManyKeys { .. } => "jose.too_many_keys",
         }
     }
 }
@@ -382,6 +396,10 @@ impl fmt::Display for Error {
             }
             Self::RecipientCount { rule } => write!(f, "wrong number of recipients: {rule}"),
             Self::Random => f.write_str("the system random number generator failed"),
+            Self::KeySetMember { index, reason } => {
+                write!(f, "key {index} of the jwk set refused: {reason}")
+            }
+            Self::TooManyKeys { limit } => write!(f, "the jwk set has more than {limit} keys"),
         }
     }
 }
