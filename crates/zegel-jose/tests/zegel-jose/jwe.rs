@@ -2,7 +2,8 @@
 //! hostile inputs.
 
 // Marks the helpers as test code too, for clippy's `allow-unwrap-in-tests`.
-#![cfg(all(test, feature = "aws-lc"))]
+#![cfg(test)]
+#![cfg(feature = "aws-lc")]
 
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};

@@ -4,7 +4,8 @@
 //! byte for byte (the whole token, or the ciphertext and tag when RSA padding is random).
 
 // Marks the helpers as test code too, for clippy's `allow-unwrap-in-tests`.
-#![cfg(all(test, feature = "aws-lc"))]
+#![cfg(test)]
+#![cfg(feature = "aws-lc")]
 
 use std::path::{Path, PathBuf};
 
