@@ -8,3 +8,9 @@ mod jwe_ring;
 mod jwe_vectors;
 #[path = "zegel-jose/jwk.rs"]
 mod jwk;
+#[path = "zegel-jose/jws.rs"]
+mod jws;
+#[path = "zegel-jose/jws_props.rs"]
+mod jws_props;
+#[path = "zegel-jose/jws_vectors.rs"]
+mod jws_vectors;
