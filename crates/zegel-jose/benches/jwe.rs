@@ -285,10 +285,9 @@ fn ecdh_es_a256gcm(c: &mut Criterion) {
                     &mut sealed,
                 )
                 .unwrap();
+            let private =
+                lc_agreement::PrivateKey::from_private_key(&lc_agreement::ECDH_P256, &d).unwrap();
             b.iter(|| {
-                let private =
-                    lc_agreement::PrivateKey::from_private_key(&lc_agreement::ECDH_P256, &d)
-                        .unwrap();
                 let z = lc_agreement::agree(
                     &private,
                     lc_agreement::UnparsedPublicKey::new(

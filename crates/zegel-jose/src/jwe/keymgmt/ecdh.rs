@@ -323,7 +323,7 @@ mod backend {
                 .map_err(|_| Error::Key(KeyError::InvalidPrivateKey))
         })?;
         agreement::agree(
-            &*private,
+            &private,
             agreement::UnparsedPublicKey::new(lc_alg, peer),
             Error::InvalidParameter { name: "epk".into() },
             |z| Ok(Zeroizing::new(z.to_vec())),
