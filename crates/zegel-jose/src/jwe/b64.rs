@@ -117,11 +117,14 @@ static PAIRS: [[u8; 2]; 4096] = {
     t
 };
 
-/// Appends the unpadded base64url encoding of `bytes` to `out`.
-pub(crate) fn encode_into(bytes: &[u8], out: &mut String) {
+/// Appends the unpadded base64url encoding of `bytes` to `out` (ASCII bytes).
+pub(crate) fn encode_into_vec(bytes: &[u8], out: &mut Vec<u8>) {
     let chunks = bytes.chunks_exact(3);
     let tail = chunks.remainder();
-    let mut buf = vec![0u8; bytes.len() / 3 * 4 + tail.len() + usize::from(!tail.is_empty())];
+    let start = out.len();
+    let body = bytes.len() / 3 * 4;
+    out.resize(start + body + tail.len() + usize::from(!tail.is_empty()), 0);
+    let buf = out.get_mut(start..).unwrap_or_default();
     let pair = |n: u32| PAIRS[(n & 0xfff) as usize];
     for (src, dst) in chunks.zip(buf.chunks_exact_mut(4)) {
         if let (&[a, b, c], [w, x, y, z]) = (src, dst) {
@@ -130,8 +133,7 @@ pub(crate) fn encode_into(bytes: &[u8], out: &mut String) {
             (*w, *x, *y, *z) = (p, q, r, t);
         }
     }
-    let rest = buf.get_mut(bytes.len() / 3 * 4..).unwrap_or_default();
-    match (tail, rest) {
+    match (tail, buf.get_mut(body..).unwrap_or_default()) {
         (&[a], [w, x]) => {
             let [p, q] = pair(u32::from(a) << 4);
             (*w, *x) = (p, q);
@@ -143,15 +145,14 @@ pub(crate) fn encode_into(bytes: &[u8], out: &mut String) {
         }
         _ => {}
     }
-    // Only alphabet characters were written: always ASCII.
-    out.push_str(core::str::from_utf8(&buf).unwrap_or_default());
 }
 
 /// The unpadded base64url encoding of `bytes`.
 pub(crate) fn encode(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    encode_into(bytes, &mut s);
-    s
+    let mut v = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
+    encode_into_vec(bytes, &mut v);
+    // Only alphabet characters were written: always ASCII.
+    String::from_utf8(v).unwrap_or_default()
 }
 
 #[cfg(test)]

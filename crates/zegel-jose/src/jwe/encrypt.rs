@@ -395,7 +395,9 @@ impl Encryptor {
             aad_b64,
             recipients: outs,
             iv,
-            ciphertext: buf.to_vec(),
+            // Ciphertext now, not secret: moved out without a copy (the emptied buffer is
+            // what gets zeroized).
+            ciphertext: core::mem::take(&mut *buf),
             tag,
         })
     }

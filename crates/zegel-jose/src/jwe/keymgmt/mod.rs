@@ -82,12 +82,18 @@ pub(crate) fn random(len: usize) -> Result<SecretBytes, Error> {
     Ok(SecretBytes::new(out))
 }
 
-/// Fills `buf` from the system generator.
+/// Fills `buf` with random bytes: aws-lc's DRBG (seeded from the system, no system call per
+/// draw) when compiled in, ring's system generator otherwise.
 pub(crate) fn fill_random(buf: &mut [u8]) -> Result<(), Error> {
-    use ring::rand::SecureRandom;
-    ring::rand::SystemRandom::new()
-        .fill(buf)
-        .map_err(|_| Error::Random)
+    #[cfg(feature = "aws-lc")]
+    return aws_lc_rs::rand::fill(buf).map_err(|_| Error::Random);
+    #[cfg(not(feature = "aws-lc"))]
+    {
+        use ring::rand::SecureRandom;
+        ring::rand::SystemRandom::new()
+            .fill(buf)
+            .map_err(|_| Error::Random)
+    }
 }
 
 /// The secret bytes of an `oct` key, or [`KeyError::WrongKeyType`](crate::error::KeyError).
