@@ -34,7 +34,8 @@ pub(crate) struct WrapCtx<'a> {
 
 /// The result of encrypting a CEK for one recipient.
 pub(crate) struct Wrapped {
-    pub(crate) cek: SecretBytes,
+    /// The CEK a direct algorithm produced; `None` when it wrapped the CEK it was given.
+    pub(crate) cek: Option<SecretBytes>,
     pub(crate) encrypted_key: Vec<u8>,
     /// Header parameters the algorithm adds (`epk`, `iv`, `tag`, `p2s`, `p2c`, ...).
     pub(crate) params: Map<String, Value>,
