@@ -94,7 +94,8 @@ impl<'k> Recipient<'k> {
 /// ```
 /// use zegel_jose::jwe::{self, Decryptor, Encryptor, Recipient};
 /// use zegel_jose::Jwk;
-/// let key = Jwk::parse(br#"{"kty":"oct","k":"GawgguFyGrWKav7AX4VKUg0000000000000000000000A"}"#)?;
+/// use zegel_jose::jwk::KeySpec;
+/// let key = Jwk::generate(&KeySpec::Oct { bytes: 32 })?;
 /// let token = Encryptor::new(&jwe::A256GCM).with_cty("text/plain")
 ///     .encrypt_compact(b"hello", &Recipient::new(&key, &jwe::DIR))?;
 /// let out = Decryptor::new(&[&jwe::DIR], &[&jwe::A256GCM]).decrypt(token.as_bytes(), &key)?;

@@ -12,7 +12,8 @@
 //! ```
 //! use zegel_jose::jwe::{self, Decryptor};
 //! use zegel_jose::Jwk;
-//! let key = Jwk::parse(br#"{"kty":"oct","k":"GawgguFyGrWKav7AX4VKUg0000000000000000000000A"}"#)?;
+//! use zegel_jose::jwk::KeySpec;
+//! let key = Jwk::generate(&KeySpec::Oct { bytes: 32 })?;
 //! let token = jwe::encrypt_compact(b"hello", &key, &jwe::DIR, &jwe::A256GCM)?;
 //! let decrypted = Decryptor::new(&[&jwe::DIR], &[&jwe::A256GCM]).decrypt(token.as_bytes(), &key)?;
 //! assert_eq!(decrypted.plaintext(), b"hello");
