@@ -24,6 +24,10 @@ use crate::secret::SecretBytes;
 /// The default ceiling on the PBES2 iteration count (`p2c`).
 pub const DEFAULT_MAX_P2C: u32 = 10_000;
 
+/// How many times the `p2c` ceiling one decryption may spend on PBKDF2 in total, over all the
+/// recipients and keys it tries.
+pub const PBES2_BUDGET_FACTOR: u32 = 4;
+
 /// Decrypts JWEs whose `alg` and `enc` are in its allowlists.
 ///
 /// ```
@@ -118,7 +122,9 @@ impl Decryptor {
     }
 
     /// Sets the ceiling on the PBES2 iteration count (default [`DEFAULT_MAX_P2C`]). A token
-    /// above it is refused before any PBKDF2 work.
+    /// above it is refused before any PBKDF2 work. Across all the (recipient, key) pairs one
+    /// decryption tries, PBKDF2 runs at most [`PBES2_BUDGET_FACTOR`] times this many
+    /// iterations in total, so several recipients and passwords cannot multiply the work.
     #[must_use]
     pub fn with_max_p2c(mut self, max: u32) -> Self {
         self.max_p2c = max;
@@ -323,8 +329,26 @@ impl Decryptor {
         let aad = jwe.content_aad();
         let mut failure = None;
         let last = attempts.len() - 1;
+        let budget = u64::from(self.max_p2c) * u64::from(PBES2_BUDGET_FACTOR);
+        let mut spent: u64 = 0;
         for (n, (p, key)) in attempts.into_iter().enumerate() {
             let Some(plan) = plans.get(p) else { continue };
+            if plan.alg.key_req() == KeyReq::Password {
+                let p2c = plan
+                    .header
+                    .other
+                    .get("p2c")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0);
+                spent = spent.saturating_add(p2c.min(u64::from(self.max_p2c)));
+                if spent > budget {
+                    failure.get_or_insert(Error::Pbes2CountTooHigh {
+                        p2c: spent,
+                        limit: self.max_p2c,
+                    });
+                    break;
+                }
+            }
             let Some(r) = jwe.recipients.get(plan.recipient) else {
                 continue;
             };

@@ -621,6 +621,39 @@ fn hostile_pbes2_count_is_refused_before_pbkdf2() {
 }
 
 #[test]
+fn hostile_pbes2_work_is_bounded_across_keys() {
+    let right = Jwk::generate(&KeySpec::Oct { bytes: 16 }).unwrap();
+    let mut keys: Vec<Jwk> = (0..9)
+        .map(|_| Jwk::generate(&KeySpec::Oct { bytes: 16 }).unwrap())
+        .collect();
+    keys.push(right.clone());
+    let token = Encryptor::new(&jwe::A128GCM)
+        .encrypt_compact(
+            b"x",
+            &Recipient::new(&right, &jwe::PBES2_HS256_A128KW).with_p2c(5_000),
+        )
+        .unwrap();
+    let d = decryptor(&jwe::PBES2_HS256_A128KW, &jwe::A128GCM);
+    // 10 tries of 5,000 iterations pass the budget of 4 x 10,000: the 10th key is never tried.
+    assert_eq!(
+        d.decrypt_with_keys(token.as_bytes(), &keys).unwrap_err(),
+        Error::DecryptionFailed
+    );
+    assert_eq!(
+        d.decrypt(token.as_bytes(), &right).unwrap().plaintext(),
+        b"x"
+    );
+    let generous = d.with_max_p2c(50_000);
+    assert_eq!(
+        generous
+            .decrypt_with_keys(token.as_bytes(), &keys)
+            .unwrap()
+            .plaintext(),
+        b"x"
+    );
+}
+
+#[test]
 fn hostile_deflate_bomb_stops_at_the_cap() {
     let bomb = vec![b'a'; 3_000_000];
     let (token, k) = dir_token(&jwe::A256GCM, &bomb, true);
