@@ -458,10 +458,59 @@ fn ecdh_case() -> Case {
     }
 }
 
+/// RSA-OAEP-256 decryption that succeeds, fails at the tag, or fails in the OAEP padding (a
+/// random CEK then fails at the tag): the three should take the same time.
+#[cfg(feature = "aws-lc")]
+fn rsa_failure_case() -> Case {
+    let key = Jwk::generate(&KeySpec::Rsa { bits: 2048 }).unwrap();
+    let public = key.to_public().unwrap();
+    let token =
+        jwe::encrypt_compact(&payload(), &public, &jwe::RSA_OAEP_256, &jwe::A128CBC_HS256).unwrap();
+    let flip = |part: usize| {
+        let mut p: Vec<String> = token.split('.').map(str::to_owned).collect();
+        let mut b = zegel_jose::base64url::decode(p[part].as_bytes(), Part::Token).unwrap();
+        b[7] ^= 1;
+        p[part] = zegel_jose::base64url::encode(&b);
+        p.join(".")
+    };
+    let (bad_key, bad_tag) = (flip(1), flip(4));
+    let d = Decryptor::new(&[&jwe::RSA_OAEP_256], &[&jwe::A128CBC_HS256]);
+    let (d2, d3, k2, k3) = (d.clone(), d.clone(), key.clone(), key.clone());
+    Case {
+        name: "rsa-oaep-256 failures",
+        ops: vec![
+            (
+                "valid",
+                Box::new(move || {
+                    black_box(d.decrypt(black_box(token.as_bytes()), &key).unwrap());
+                }),
+            ),
+            (
+                "bad encrypted key",
+                Box::new(move || {
+                    black_box(d2.decrypt(black_box(bad_key.as_bytes()), &k2).unwrap_err());
+                }),
+            ),
+            (
+                "bad tag",
+                Box::new(move || {
+                    black_box(d3.decrypt(black_box(bad_tag.as_bytes()), &k3).unwrap_err());
+                }),
+            ),
+        ],
+        ratios: vec![
+            (1, vec![0], "same time as valid"),
+            (1, vec![2], "same time as bad tag"),
+        ],
+    }
+}
+
 fn cases() -> Vec<Case> {
     vec![
         #[cfg(feature = "aws-lc")]
         rsa_case(),
+        #[cfg(feature = "aws-lc")]
+        rsa_failure_case(),
         dir_case(),
         ecdh_case(),
     ]
