@@ -104,11 +104,12 @@ impl ContentCipher for CbcHs {
 
 #[cfg(feature = "aws-lc")]
 mod cbc {
-    //! AES-CBC with PKCS #7 padding through aws-lc-rs.
+    //! AES-CBC with PKCS #7 padding: encryption through aws-lc-rs (measured marginally faster
+    //! than RustCrypto), decryption through RustCrypto (faster).
 
     use aws_lc_rs::cipher::{
-        AES_128, AES_192, AES_256, Algorithm, DecryptionContext, EncryptionContext,
-        PaddedBlockDecryptingKey, PaddedBlockEncryptingKey, UnboundCipherKey,
+        AES_128, AES_192, AES_256, Algorithm, EncryptionContext, PaddedBlockEncryptingKey,
+        UnboundCipherKey,
     };
     use aws_lc_rs::iv::FixedLength;
 
@@ -140,18 +141,17 @@ mod cbc {
 
     /// Decrypts `buf` in place and removes the padding; returns the plaintext length.
     pub(super) fn decrypt(key: &[u8], iv_bytes: &[u8], buf: &mut [u8]) -> Result<usize, Error> {
-        let key =
-            UnboundCipherKey::new(algorithm(key)?, key).map_err(|_| Error::DecryptionFailed)?;
-        let key = PaddedBlockDecryptingKey::cbc_pkcs7(key).map_err(|_| Error::DecryptionFailed)?;
-        let ctx = DecryptionContext::Iv128(FixedLength::from(iv(iv_bytes)?));
-        let out = key.decrypt(buf, ctx).map_err(|_| Error::DecryptionFailed)?;
-        Ok(out.len())
+        super::rustcrypto::decrypt(key, iv_bytes, buf)
     }
 }
 
 #[cfg(not(feature = "aws-lc"))]
-mod cbc {
-    //! AES-CBC with PKCS #7 padding through the RustCrypto `cbc` and `aes` crates.
+use rustcrypto as cbc;
+
+mod rustcrypto {
+    //! AES-CBC with PKCS #7 padding through the RustCrypto `cbc` and `aes` crates: always used
+    //! to decrypt (measured 1.65x faster than aws-lc-rs on 1.5 KB here: it decrypts blocks in
+    //! parallel), and to encrypt without `aws-lc`.
 
     use aes::cipher::block_padding::Pkcs7;
     use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
@@ -196,6 +196,7 @@ mod cbc {
     }
 
     /// Pads and encrypts `buf` in place.
+    #[cfg_attr(feature = "aws-lc", allow(dead_code))]
     pub(super) fn encrypt(key: &[u8], iv: &[u8], buf: &mut Vec<u8>) -> Result<(), Error> {
         match key.len() {
             16 => enc::<aes::Aes128>(key, iv, buf),
