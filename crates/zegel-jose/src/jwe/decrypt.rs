@@ -303,13 +303,7 @@ impl Decryptor {
         let mut key_error = None;
         for (p, plan) in plans.iter().enumerate() {
             for key in keys {
-                match usable(
-                    key,
-                    plan.alg,
-                    Some(enc),
-                    plan.header.kid.as_deref(),
-                    strict_kid,
-                ) {
+                match usable(key, plan.alg, enc, plan.header.kid.as_deref(), strict_kid) {
                     Ok(true) => attempts.push((p, key)),
                     Ok(false) => {}
                     Err(e) => {
@@ -408,7 +402,7 @@ struct Plan {
 fn usable(
     key: &Jwk,
     alg: &'static KeyManagement,
-    enc: Option<&'static ContentEncryption>,
+    enc: &'static ContentEncryption,
     kid: Option<&str>,
     strict_kid: bool,
 ) -> Result<bool, Error> {
@@ -430,7 +424,7 @@ fn usable(
     // A `dir` key may name the content encryption algorithm it is the key of (RFC 7520 §5.6).
     if let Some(bound) = key.alg()
         && bound != alg.name()
-        && !(alg.is_direct() && enc.is_some_and(|e| e.name() == bound))
+        && !(alg == &super::alg::DIR && enc.name() == bound)
     {
         return Err(KeyError::AlgMismatch {
             key_alg: bound.to_owned(),
