@@ -302,9 +302,19 @@ mod imp {
             dQ: p.dq.expose_secret(),
             qInv: p.qi.expose_secret(),
         };
-        rsa::KeyPair::from_components(&components)
-            .map(drop)
-            .map_err(|_| KeyError::InvalidPrivateKey.into())
+        let pair =
+            rsa::KeyPair::from_components(&components).map_err(|_| KeyError::InvalidPrivateKey)?;
+        // ring checks the CRT members only when it signs (it verifies each signature it makes):
+        // one signature now refuses an inconsistent key at import. ring never uses `d`, so a
+        // wrong `d` next to correct CRT members goes unnoticed, and is harmless, here.
+        let mut sig = vec![0u8; pair.public().modulus_len()];
+        pair.sign(
+            &signature::RSA_PKCS1_SHA256,
+            &SystemRandom::new(),
+            b"zegel",
+            &mut sig,
+        )
+        .map_err(|_| KeyError::InvalidPrivateKey.into())
     }
 
     pub(in super::super) fn rsa_generate(_bits: usize) -> Result<Zeroizing<Vec<u8>>, Error> {

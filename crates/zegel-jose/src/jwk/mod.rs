@@ -68,6 +68,20 @@ impl KeyPolicy {
         self
     }
 
+    /// Accepts JWKs, JWK Sets and PEM texts of at most `len` bytes.
+    #[must_use]
+    pub fn with_max_len(mut self, len: usize) -> Self {
+        self.max_len = len;
+        self
+    }
+
+    /// Accepts JSON nested at most `depth` levels deep.
+    #[must_use]
+    pub fn with_max_json_depth(mut self, depth: usize) -> Self {
+        self.max_json_depth = depth;
+        self
+    }
+
     /// Accepts JWK Sets of at most `n` keys.
     #[must_use]
     pub fn with_max_keys(mut self, n: usize) -> Self {
