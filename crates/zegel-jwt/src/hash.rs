@@ -12,8 +12,8 @@
 use ring::digest;
 use subtle::ConstantTimeEq;
 
-use crate::JwsAlgorithm;
 use crate::error::Error;
+use zegel_jose::jws::JwsAlgorithm;
 
 /// The hash of the OpenID Connect hash claims for the JWS algorithm named `alg`, or `None` for a
 /// name that has none. The one place mapping algorithms to hashes.

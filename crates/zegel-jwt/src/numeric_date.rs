@@ -49,8 +49,8 @@ impl NumericDate {
     #[must_use]
     pub fn from_f64(value: f64) -> Option<Self> {
         let floor = value.floor();
-        // `!(a && b)` also catches NaN.
-        if !(floor >= -TWO_POW_63 && floor < TWO_POW_63) {
+        // `contains` is false for NaN too.
+        if !(-TWO_POW_63..TWO_POW_63).contains(&floor) {
             return None;
         }
         // In range by the check above, and integral: the casts are exact.

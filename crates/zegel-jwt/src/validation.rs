@@ -20,10 +20,10 @@
 
 use core::time::Duration;
 
-use crate::JwsAlgorithm;
 use crate::claims::{Claim, Claims};
 use crate::error::Error;
 use crate::time::UnixTime;
+use zegel_jose::jws::{JwsAlgorithm, Verifier};
 
 /// The default leeway for clock skew.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(30);
@@ -57,7 +57,9 @@ const NANOS_PER_SEC: i128 = 1_000_000_000;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Validation {
-    pub(crate) algorithms: Vec<&'static JwsAlgorithm>,
+    algorithms: Vec<&'static JwsAlgorithm>,
+    /// The JWS verifier for `algorithms`, built once.
+    pub(crate) verifier: Verifier,
     issuer: Option<String>,
     subject: Option<String>,
     audiences: Vec<String>,
@@ -78,6 +80,7 @@ impl Validation {
     pub fn new(algorithms: &[&'static JwsAlgorithm]) -> Self {
         Self {
             algorithms: algorithms.to_vec(),
+            verifier: Verifier::new(algorithms),
             issuer: None,
             subject: None,
             audiences: Vec::new(),
