@@ -5,7 +5,7 @@
 //! digest, and base64url-encode it. For `EdDSA`, the OpenID Connect Core errata set 2 (§3.1.3.6)
 //! fixes the hash by curve: SHA-512 for Ed25519, the only EdDSA curve zegel signs with.
 //!
-//! The hash of each algorithm is chosen in one place, [`digest_for`], by the algorithm's RFC
+//! The hash of each algorithm is chosen in one place, a private `digest_for`, by the algorithm's RFC
 //! name (`zegel_jose::jws` does not expose its hash): `*256` and `ES256K` use SHA-256, `*384`
 //! SHA-384, `*512` and `EdDSA` SHA-512.
 
