@@ -186,7 +186,8 @@ impl<'de> Deserialize<'de> for Audience {
 /// `T` is the caller's type for the other claims, deserialized from the claim set minus the
 /// registered claims (as if `#[serde(flatten)]`); the default, a JSON map, keeps every unknown
 /// claim. A field of `T` that is not an `Option` is a required claim; a claim `T` does not name
-/// is dropped, unless `T` has its own `#[serde(flatten)]` map.
+/// is dropped, unless `T` has its own `#[serde(flatten)]` map. To read the registered claims
+/// only, use `T = serde::de::IgnoredAny`; to issue them only, `T = ()`.
 ///
 /// ```
 /// use serde::{Deserialize, Serialize};
@@ -536,6 +537,16 @@ mod tests {
         let c2: Claims<Custom> = serde_json::from_str(r#"{"aud":"c","nonce":"n"}"#).unwrap();
         assert_eq!(c2, c);
         assert!(serde_json::from_str::<Claims<Custom>>(r#"{"exp":"soon","nonce":"n"}"#).is_err());
+    }
+
+    #[test]
+    fn registered_claims_only() {
+        let c: Claims<de::IgnoredAny> = Claims::from_json(br#"{"sub":"s","x":1}"#).unwrap();
+        assert_eq!(c.sub.as_deref(), Some("s"));
+        assert_eq!(
+            Claims::new(()).with_subject("s").to_json().unwrap(),
+            r#"{"sub":"s"}"#
+        );
     }
 
     #[test]

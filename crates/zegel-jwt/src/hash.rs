@@ -31,7 +31,10 @@ fn digest_for(alg: &str) -> Option<&'static digest::Algorithm> {
 /// # Errors
 /// [`Error::UnsupportedHash`] for an algorithm with no hash defined.
 pub fn oidc_hash(value: &str, alg: &JwsAlgorithm) -> Result<String, Error> {
-    let name = alg.name();
+    hash_named(value, alg.name())
+}
+
+fn hash_named(value: &str, name: &'static str) -> Result<String, Error> {
     let hash = digest_for(name).ok_or(Error::UnsupportedHash { alg: name })?;
     let d = digest::digest(hash, value.as_bytes());
     let full = d.as_ref();
@@ -101,6 +104,10 @@ mod tests {
             }
         }
         assert!(digest_for("none").is_none());
+        assert_eq!(
+            hash_named("x", "Ed448"),
+            Err(Error::UnsupportedHash { alg: "Ed448" })
+        );
         assert!(digest_for("rs256").is_none());
     }
 }
