@@ -225,38 +225,71 @@ impl Decryptor {
         self.run(jwe, keys, false)
     }
 
+    /// Checks recipient `i`'s headers against the rules and the allowlists.
+    #[allow(clippy::type_complexity)]
+    fn plan(
+        &self,
+        jwe: &UnverifiedJwe,
+        i: usize,
+        understood: &[&str],
+    ) -> Result<
+        (
+            &'static KeyManagement,
+            &'static ContentEncryption,
+            JweHeader,
+            Map<String, Value>,
+        ),
+        Error,
+    > {
+        let joint = jwe.joint_header(i)?;
+        let unprotected = [
+            jwe.unprotected.as_ref(),
+            jwe.recipients.get(i).and_then(|r| r.header.as_ref()),
+        ];
+        header::check_rules(&jwe.protected, &unprotected, &joint, understood)?;
+        let hdr = JweHeader::from_map(joint.clone())?;
+        let enc = enc_by_name(&hdr.enc).ok_or_else(|| Error::UnknownAlgorithm {
+            name: hdr.enc.clone(),
+        })?;
+        if !self.encs.contains(&enc) {
+            return Err(Error::AlgNotAllowed { alg: hdr.enc });
+        }
+        let alg = by_name(&hdr.alg).ok_or_else(|| Error::UnknownAlgorithm {
+            name: hdr.alg.clone(),
+        })?;
+        if !self.algs.contains(&alg) {
+            return Err(Error::AlgNotAllowed { alg: hdr.alg });
+        }
+        Ok((alg, enc, hdr, joint))
+    }
+
     fn run(&self, jwe: &UnverifiedJwe, keys: &[Jwk], strict_kid: bool) -> Result<Decrypted, Error> {
         // Phase 1: headers and allowlists, no cryptography.
         let understood: Vec<&str> = self.critical.iter().map(String::as_str).collect();
         let mut plans = Vec::with_capacity(jwe.recipients.len());
+        let mut refused = None;
         let mut enc_alg = None;
         for i in 0..jwe.recipients.len() {
-            let joint = jwe.joint_header(i)?;
-            let unprotected = [
-                jwe.unprotected.as_ref(),
-                jwe.recipients.get(i).and_then(|r| r.header.as_ref()),
-            ];
-            header::check_rules(&jwe.protected, &unprotected, &joint, &understood)?;
-            let hdr = JweHeader::from_map(joint.clone())?;
-            let enc = enc_by_name(&hdr.enc).ok_or_else(|| Error::UnknownAlgorithm {
-                name: hdr.enc.clone(),
-            })?;
-            if !self.encs.contains(&enc) {
-                return Err(Error::AlgNotAllowed { alg: hdr.enc });
+            match self.plan(jwe, i, &understood) {
+                Ok((alg, enc, hdr, joint)) => {
+                    enc_alg = Some(enc);
+                    plans.push((i, alg, hdr, joint));
+                }
+                // With several recipients, one this decryptor does not accept is skipped.
+                Err(e) => {
+                    refused.get_or_insert(e);
+                }
             }
-            enc_alg = Some(enc);
-            let alg = by_name(&hdr.alg).ok_or_else(|| Error::UnknownAlgorithm {
-                name: hdr.alg.clone(),
-            })?;
-            if !self.algs.contains(&alg) {
-                return Err(Error::AlgNotAllowed { alg: hdr.alg });
-            }
-            if alg.is_direct() && jwe.recipients.len() > 1 {
-                return Err(Error::RecipientCount {
-                    rule: "dir and ECDH-ES allow exactly one recipient",
-                });
-            }
-            plans.push((i, alg, hdr, joint));
+        }
+        if plans.is_empty() {
+            return Err(refused.unwrap_or(Error::RecipientCount {
+                rule: "at least one recipient",
+            }));
+        }
+        if jwe.recipients.len() > 1 && plans.iter().any(|p| p.1.is_direct()) {
+            return Err(Error::RecipientCount {
+                rule: "dir and ECDH-ES allow exactly one recipient",
+            });
         }
         let enc = enc_alg.ok_or(Error::RecipientCount {
             rule: "at least one recipient",

@@ -5,6 +5,7 @@
 
 // Marks the helpers as test code too, for clippy's `allow-unwrap-in-tests`.
 #![cfg(test)]
+#![cfg(feature = "aws-lc")]
 
 use std::path::{Path, PathBuf};
 
