@@ -71,6 +71,12 @@ impl Claim {
         }
     }
 
+    /// The registered claim named `name` (exact, case-sensitive), for `--require CLAIM`.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+
     /// The bit of this claim in a set of claims.
     pub(crate) const fn bit(self) -> u8 {
         1 << (self as u8)
@@ -612,5 +618,11 @@ mod tests {
         );
         assert!(Claim::ALL.iter().all(|c| !Claims::new(()).has(*c)));
         assert_eq!(Claim::Jti.bit(), 64);
+        assert!(
+            Claim::ALL
+                .into_iter()
+                .all(|c| Claim::from_name(c.name()) == Some(c))
+        );
+        assert_eq!(Claim::from_name("EXP"), None);
     }
 }
