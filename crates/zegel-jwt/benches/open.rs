@@ -261,7 +261,7 @@ impl Raw {
             ciphertext,
             tag,
             signing_input_len: signing_input.len(),
-            signing_input: signing_input.clone().into_bytes(),
+            signing_input: signing_input.into_bytes(),
             signature,
             claims: claims.to_vec(),
         }
