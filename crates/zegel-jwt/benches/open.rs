@@ -384,7 +384,7 @@ impl Raw {
 #[allow(clippy::disallowed_methods, reason = "a benchmark reads the clock")]
 fn paired(label: &str, mut zegel: impl FnMut(), mut raw: impl FnMut()) {
     use std::time::Instant;
-    const ROUNDS: usize = 600;
+    const ROUNDS: usize = 1000;
     let (mut z, mut r) = (Vec::with_capacity(ROUNDS), Vec::with_capacity(ROUNDS));
     for _ in 0..ROUNDS {
         let t0 = Instant::now();
