@@ -1,9 +1,9 @@
 //! Checks every key on import: sizes, lengths, points on their curves, private parts that
 //! match their public parts, metadata of the right shape.
 
+use super::KeyPolicy;
 use super::material::{Curve, KeyMaterial, bit_len};
 use super::params::JwkParams;
-use super::KeyPolicy;
 use crate::error::{Error, KeyError};
 
 /// Validates key material against `policy`.
@@ -18,7 +18,11 @@ pub(super) fn material(m: &KeyMaterial, policy: &KeyPolicy) -> Result<(), Error>
             }
             let bits = bit_len(n);
             if bits < policy.min_rsa_bits {
-                return Err(KeyError::RsaTooSmall { bits, min_bits: policy.min_rsa_bits }.into());
+                return Err(KeyError::RsaTooSmall {
+                    bits,
+                    min_bits: policy.min_rsa_bits,
+                }
+                .into());
             }
             if bits > 16384 {
                 return Err(KeyError::InvalidMember { name: "n" }.into());
