@@ -20,15 +20,13 @@ pub(crate) fn jws_algs(names: &[String]) -> Result<Vec<&'static JwsAlgorithm>, F
 
 /// A JWE key management algorithm by name.
 pub(crate) fn key_mgmt(name: &str) -> Result<&'static KeyManagement, Failure> {
-    jwe::KeyManagement::by_name(name)
-        .ok_or_else(|| unknown("JWE key management", name, jwe::KeyManagement::ALL.iter().map(|a| a.name())))
+    jwe::by_name(name).ok_or_else(|| unknown("JWE key management", name, jwe::ALL.iter().map(|a| a.name())))
 }
 
 /// A JWE content encryption algorithm by name.
 pub(crate) fn content_enc(name: &str) -> Result<&'static ContentEncryption, Failure> {
-    jwe::ContentEncryption::by_name(name).ok_or_else(|| {
-        unknown("JWE content encryption", name, jwe::ContentEncryption::ALL.iter().map(|a| a.name()))
-    })
+    jwe::enc_by_name(name)
+        .ok_or_else(|| unknown("JWE content encryption", name, jwe::ALL_ENC.iter().map(|a| a.name())))
 }
 
 /// Checks that `name` is a JWS or JWE algorithm the key can be used with, for `jwk generate
@@ -41,14 +39,14 @@ pub(crate) fn check_key_alg(key: &Jwk, name: &str) -> Result<(), Failure> {
             Err(Failure::usage(format!("{name} does not fit a {} key", key.key_type().name())))
         };
     }
-    if let Some(alg) = jwe::KeyManagement::by_name(name) {
+    if let Some(alg) = jwe::by_name(name) {
         return if alg.fits(key) {
             Ok(())
         } else {
             Err(Failure::usage(format!("{name} does not fit a {} key", key.key_type().name())))
         };
     }
-    if jwe::ContentEncryption::by_name(name).is_some() {
+    if jwe::enc_by_name(name).is_some() {
         return Err(Failure::usage(format!(
             "{name} is a content encryption algorithm; a key's alg is a key management algorithm"
         )));

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args as ClapArgs, Subcommand};
-use zegel_jose::Jwk;
+use zegel_jose::{Jwk, SecretBytes};
 use zegel_jose::jwe::{self, ContentEncryption, Decryptor, Encryptor, KeyManagement};
 use zegel_jose::jwk::KeyOp;
 
@@ -147,7 +147,7 @@ fn decrypt(args: &DecryptArgs) -> Result<(), Failure> {
     let keys = keys::load(&args.key)?.restrict_kid(args.kid.as_deref())?;
     let token = io::read_token(args.input.as_deref())?;
     let plaintext = decrypt_token(&token, &keys, &algs, &encs)?;
-    io::write_bytes(&plaintext)
+    io::write_bytes(plaintext.expose_secret())
 }
 
 /// Decrypts a JWE; empty lists mean the defaults (see [`DecryptArgs`]).
@@ -156,7 +156,7 @@ pub(crate) fn decrypt_token(
     keys: &Keys,
     algs: &[&'static KeyManagement],
     encs: &[&'static ContentEncryption],
-) -> Result<zeroize::Zeroizing<Vec<u8>>, Failure> {
+) -> Result<SecretBytes, Failure> {
     for key in keys.all() {
         if !key.is_private() {
             return Err(Failure::usage("decryption needs a private key; this key is public"));
@@ -164,17 +164,17 @@ pub(crate) fn decrypt_token(
     }
     let rsa1_5 = algs.iter().any(|a| core::ptr::eq(*a, &jwe::RSA1_5_FOR_LEGACY_USE_ONLY));
     let algs = if algs.is_empty() { default_algs(keys) } else { algs.to_vec() };
-    let encs = if encs.is_empty() { jwe::ContentEncryption::ALL.to_vec() } else { encs.to_vec() };
+    let encs = if encs.is_empty() { jwe::ALL_ENC.to_vec() } else { encs.to_vec() };
     let mut decryptor = Decryptor::new(&algs, &encs);
     if rsa1_5 {
-        decryptor = decryptor.with_rsa1_5();
+        decryptor = decryptor.with_rsa1_5_for_legacy_use_only();
     }
     let decrypted = match keys {
         Keys::One(key) => decryptor.decrypt(token, key),
-        Keys::Set(set) => decryptor.decrypt_with_set(token, set),
+        Keys::Set(set) => decryptor.decrypt_with_keys(token, set.keys()),
     }
     .map_err(|e| exit::input("decryption failed", &e))?;
-    Ok(zeroize::Zeroizing::new(decrypted.plaintext().to_vec()))
+    Ok(decrypted.into_plaintext())
 }
 
 /// Without `--alg`: each key's own `alg`, else every key management algorithm that fits its
@@ -182,7 +182,7 @@ pub(crate) fn decrypt_token(
 fn default_algs(keys: &Keys) -> Vec<&'static KeyManagement> {
     let mut out: Vec<&'static KeyManagement> = Vec::new();
     for key in keys.all() {
-        let fitting = jwe::KeyManagement::ALL.iter().copied().filter(|a| match key.alg() {
+        let fitting = jwe::ALL.iter().copied().filter(|a| match key.alg() {
             Some(own) => a.name() == own,
             None => a.fits(key) && !core::ptr::eq(*a, &jwe::RSA1_5_FOR_LEGACY_USE_ONLY),
         });

@@ -86,8 +86,8 @@ fn sign(args: &SignArgs) -> Result<(), Failure> {
     let payload = io::read_input(args.input.as_deref())?;
     let token = match args.json {
         None => jws::sign_compact(&payload, &signing_key, &header),
-        Some(JsonForm::Flattened) => jws::sign_flattened(&payload, &signing_key, &header),
-        Some(JsonForm::General) => jws::sign_general(&payload, &[(&signing_key, header, None)]),
+        Some(JsonForm::Flattened) => jws::sign_flattened(&payload, &signing_key, &header, None),
+        Some(JsonForm::General) => jws::sign_general(&payload, &[(&signing_key, &header, None)]),
     }
     .map_err(|e| exit::config("cannot sign", &e))?;
     io::write_line(&token)
@@ -116,7 +116,7 @@ pub(crate) fn build_header(
                 .map_err(|e| exit::config("--header", &e))?;
             JwsHeader::from_object(obj).map_err(|e| exit::config("--header", &e))?
         }
-        None => JwsHeader::default(),
+        None => JwsHeader::new(),
     };
     if let Some(kid) = kid.or(key.kid()) {
         header.kid = Some(kid.to_owned());
@@ -149,7 +149,7 @@ pub(crate) fn verify_token(
     let verifier = Verifier::new(&allowed);
     match keys {
         Keys::One(key) => verifier.verify(token, key),
-        Keys::Set(set) => verifier.verify_with_set(token, set),
+        Keys::Set(set) => verifier.verify_with_keys(token, set.keys()),
     }
     .map_err(|e| exit::input("verification failed", &e))
 }

@@ -260,7 +260,7 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
     let inner = match &decrypt_keys {
         Some(keys) => {
             let plaintext = jwe_cmd::decrypt_token(&token, keys, &decrypt_algs, &encs)?;
-            plaintext.trim_ascii().to_vec()
+            plaintext.expose_secret().trim_ascii().to_vec()
         }
         None => token,
     };
