@@ -7,15 +7,21 @@
 //! `kid`, `x5u`, `x5c`, `x5t`, `x5t#S256`) are plain data in [`JwkParams`], and unknown members
 //! are kept there too and written back on export.
 
+mod backend;
+mod generate;
 mod material;
 mod params;
 mod parse;
+mod pem;
 mod set;
+mod thumbprint;
 mod validate;
 
+pub use generate::{KeySpec, MAX_OCT_BYTES};
 pub use material::{Curve, KeyMaterial, KeyType, RsaPrivate};
 pub use params::{JwkParams, KeyOp};
 pub use set::{JwkSet, KeyQuery};
+pub use thumbprint::ThumbprintHash;
 
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
@@ -59,6 +65,20 @@ impl KeyPolicy {
     #[must_use]
     pub fn with_min_rsa_bits(mut self, bits: usize) -> Self {
         self.min_rsa_bits = bits;
+        self
+    }
+
+    /// Accepts JWKs, JWK Sets and PEM texts of at most `len` bytes.
+    #[must_use]
+    pub fn with_max_len(mut self, len: usize) -> Self {
+        self.max_len = len;
+        self
+    }
+
+    /// Accepts JSON nested at most `depth` levels deep.
+    #[must_use]
+    pub fn with_max_json_depth(mut self, depth: usize) -> Self {
+        self.max_json_depth = depth;
         self
     }
 

@@ -153,7 +153,10 @@ impl JwkSet {
     }
 
     /// The keys that fit `query`, in set order (see [`KeyQuery`] for the rules).
-    pub fn select<'a>(&'a self, query: &KeyQuery<'a>) -> impl Iterator<Item = &'a Jwk> + use<'a> {
+    pub fn select<'s, 'q>(
+        &'s self,
+        query: &KeyQuery<'q>,
+    ) -> impl Iterator<Item = &'s Jwk> + use<'s, 'q> {
         let query = *query;
         self.keys.iter().filter(move |k| query.matches(k))
     }
