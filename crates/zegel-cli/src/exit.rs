@@ -110,6 +110,14 @@ pub(crate) fn jwt_input(context: &str, e: &zegel_jwt::Error) -> Failure {
     }
 }
 
+/// A `zegel-jwt` error raised while preparing a token: exit 2.
+pub(crate) fn jwt_config(context: &str, e: &zegel_jwt::Error) -> Failure {
+    match e {
+        zegel_jwt::Error::Jose(e) => config(context, e),
+        _ => with_context(Status::Usage, context, e),
+    }
+}
+
 fn with_context(status: Status, context: &str, e: &dyn fmt::Display) -> Failure {
     let message = if context.is_empty() { e.to_string() } else { format!("{context}: {e}") };
     Failure { status, message }

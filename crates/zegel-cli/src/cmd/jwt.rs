@@ -11,11 +11,11 @@ use std::time::{Duration, SystemTime};
 
 use clap::{Args as ClapArgs, Subcommand};
 use serde_json::{Map, Value};
-use zegel_jose::base64url;
 use zegel_jose::error::Part;
-use zegel_jose::jwk::{KeyMaterial, KeyOp, KeySpec};
-use zegel_jose::{Jwk, jws};
-use zegel_jwt::{UnixTime, Validation};
+use zegel_jose::jwk::KeyOp;
+use zegel_jose::jws;
+use zegel_jwt::claims::MAX_CLAIMS_DEPTH;
+use zegel_jwt::{Claim, Claims, UnixTime, Validation};
 
 use crate::cmd::{jwe as jwe_cmd, jws as jws_cmd};
 use crate::exit::{self, Failure};
@@ -172,7 +172,7 @@ fn encrypt(args: &EncryptArgs) -> Result<(), Failure> {
     let inner = signed(&args.sign_key, &args.sign_alg, args.sign_kid.as_deref(), "JWT", &args.claims)?;
     let opts = jwe_cmd::Options {
         kid: args.kid.as_deref().or(recipient.kid()),
-        typ: Some("JWT"),
+        typ: None,
         cty: Some("JWT"),
         zip: false,
     };
@@ -235,11 +235,7 @@ fn claims(args: &ClaimArgs) -> Result<Map<String, Value>, Failure> {
 
 /// 128 random bits, base64url: a fresh `jti`.
 fn random_id() -> Result<String, Failure> {
-    let key = Jwk::generate(&KeySpec::Oct { bytes: 16 }).map_err(|e| exit::config("cannot make a jti", &e))?;
-    match key.material() {
-        KeyMaterial::Oct { k } => Ok(base64url::encode(k.expose_secret())),
-        _ => Err(Failure::usage("cannot make a jti")),
-    }
+    zegel_jwt::claims::random_jti().map_err(|e| exit::jwt_config("cannot make a jti", &e))
 }
 
 fn clock() -> Result<UnixTime, Failure> {
@@ -264,28 +260,43 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
         }
         None => token,
     };
-    let verified = jws_cmd::verify_token(&inner, &verify_keys, &allowed)?;
-    let claims = zegel_jose::json::parse_object(verified.payload(), Part::Payload, zegel_jose::json::DEFAULT_MAX_DEPTH)
-        .map_err(|e| exit::input("the payload is not a JWT claim set", &e))?;
-    let mut validation = Validation::new(&[]);
-    if let Some(iss) = &args.iss {
-        validation = validation.with_issuer(iss);
+    if inner.first() == Some(&b'{') {
+        return Err(Failure::rejected("a JWT uses the compact serialization, not JSON"));
     }
-    if !args.aud.is_empty() {
-        validation = validation.with_audience(&args.aud);
+    let verified = jws_cmd::verify_token(&inner, &verify_keys, &allowed)?;
+    let map = zegel_jose::json::parse_object(verified.payload(), Part::Payload, MAX_CLAIMS_DEPTH)
+        .map_err(|e| exit::input("the payload is not a JWT claim set", &e))?;
+    let claims = Claims::<Map<String, Value>>::from_map(map.clone())
+        .map_err(|e| exit::jwt_input("the payload is not a JWT claim set", &e))?;
+    let mut validation = Validation::new(&[verified.alg()]);
+    if let Some(iss) = &args.iss {
+        validation = validation.issuer(iss.clone());
+    }
+    for aud in &args.aud {
+        validation = validation.audience(aud.clone());
     }
     if let Some(leeway) = args.leeway {
-        validation = validation.with_leeway(Duration::from_secs(leeway));
+        validation = validation.leeway(Duration::from_secs(leeway));
     }
     if let Some(max_age) = args.max_age {
-        validation = validation.with_max_age(Duration::from_secs(max_age));
+        validation = validation.max_age(Duration::from_secs(max_age));
     }
-    for claim in &args.require {
-        validation = validation.require(claim);
+    let mut custom = Vec::new();
+    for name in &args.require {
+        match Claim::ALL.into_iter().find(|c| c.name() == name) {
+            Some(claim) => validation = validation.require(claim),
+            None => custom.push(name.as_str()),
+        }
     }
     if args.no_exp {
-        validation = validation.without_exp();
+        validation = validation.dangerous_without_exp();
     }
-    validation.validate(&claims, now).map_err(|e| exit::jwt_input("the claims were refused", &e))?;
-    io::write_line(&Value::Object(claims).to_string())
+    validation.validate(&claims, now).map_err(|e| exit::jwt_input("the token was refused", &e))?;
+    // Claims that are not registered ones, required by name (--require).
+    if let Some(missing) = custom.into_iter().find(|name| !map.contains_key(*name)) {
+        return Err(Failure::rejected(format!(
+            "the token was refused: the required claim {missing:?} is missing"
+        )));
+    }
+    io::write_line(&Value::Object(map).to_string())
 }
