@@ -20,13 +20,24 @@ pub(crate) fn jws_algs(names: &[String]) -> Result<Vec<&'static JwsAlgorithm>, F
 
 /// A JWE key management algorithm by name.
 pub(crate) fn key_mgmt(name: &str) -> Result<&'static KeyManagement, Failure> {
-    jwe::by_name(name).ok_or_else(|| unknown("JWE key management", name, jwe::ALL.iter().map(|a| a.name())))
+    jwe::by_name(name).ok_or_else(|| {
+        unknown(
+            "JWE key management",
+            name,
+            jwe::ALL.iter().map(|a| a.name()),
+        )
+    })
 }
 
 /// A JWE content encryption algorithm by name.
 pub(crate) fn content_enc(name: &str) -> Result<&'static ContentEncryption, Failure> {
-    jwe::enc_by_name(name)
-        .ok_or_else(|| unknown("JWE content encryption", name, jwe::ALL_ENC.iter().map(|a| a.name())))
+    jwe::enc_by_name(name).ok_or_else(|| {
+        unknown(
+            "JWE content encryption",
+            name,
+            jwe::ALL_ENC.iter().map(|a| a.name()),
+        )
+    })
 }
 
 /// Checks that `name` is a JWS or JWE algorithm the key can be used with, for `jwk generate
@@ -36,14 +47,20 @@ pub(crate) fn check_key_alg(key: &Jwk, name: &str) -> Result<(), Failure> {
         return if alg.fits(key) {
             Ok(())
         } else {
-            Err(Failure::usage(format!("{name} does not fit a {} key", key.key_type().name())))
+            Err(Failure::usage(format!(
+                "{name} does not fit a {} key",
+                key.key_type().name()
+            )))
         };
     }
     if let Some(alg) = jwe::by_name(name) {
         return if alg.fits(key) {
             Ok(())
         } else {
-            Err(Failure::usage(format!("{name} does not fit a {} key", key.key_type().name())))
+            Err(Failure::usage(format!(
+                "{name} does not fit a {} key",
+                key.key_type().name()
+            )))
         };
     }
     if jwe::enc_by_name(name).is_some() {
@@ -56,5 +73,8 @@ pub(crate) fn check_key_alg(key: &Jwk, name: &str) -> Result<(), Failure> {
 
 fn unknown<'a>(family: &str, name: &str, known: impl Iterator<Item = &'a str>) -> Failure {
     let known: Vec<&str> = known.collect();
-    Failure::usage(format!("unknown {family} algorithm {name:?} (known: {})", known.join(", ")))
+    Failure::usage(format!(
+        "unknown {family} algorithm {name:?} (known: {})",
+        known.join(", ")
+    ))
 }

@@ -44,15 +44,22 @@ pub(crate) struct Failure {
 impl Failure {
     /// Exit status 2: a usage or configuration error.
     pub(crate) fn usage(message: impl Into<String>) -> Self {
-        Self { status: Status::Usage, message: message.into() }
+        Self {
+            status: Status::Usage,
+            message: message.into(),
+        }
     }
 
     /// Exit status 1: the input was rejected.
     pub(crate) fn rejected(message: impl Into<String>) -> Self {
-        Self { status: Status::Rejected, message: message.into() }
+        Self {
+            status: Status::Rejected,
+            message: message.into(),
+        }
     }
 
     /// The status.
+    #[cfg(test)]
     pub(crate) fn status(&self) -> Status {
         self.status
     }
@@ -67,8 +74,11 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Exactly one line, whatever the message holds.
-        let one_line: String =
-            self.message.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let one_line: String = self
+            .message
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
         write!(f, "error: {}", one_line.trim())
     }
 }
@@ -79,23 +89,28 @@ impl fmt::Display for Failure {
 /// machine is wrong is a configuration error (exit 2).
 pub(crate) fn input(context: &str, e: &Error) -> Failure {
     let status = match e {
-        Error::AlgorithmUnavailable { .. } | Error::Random => Status::Usage,
-        Error::Key(k) => match k {
-            KeyError::NotPrivate | KeyError::Backend | KeyError::Pem => Status::Usage,
-            _ => Status::Rejected,
-        },
+        Error::AlgorithmUnavailable { .. }
+        | Error::Random
+        | Error::Key(KeyError::NotPrivate | KeyError::Backend) => Status::Usage,
         _ => Status::Rejected,
     };
     with_context(status, context, e)
+}
+
+/// A library error about a key read from the input (`jwk public`, `jwk thumbprint`): the input
+/// is rejected, exit 1.
+pub(crate) fn key_input(context: &str, e: &Error) -> Failure {
+    with_context(Status::Rejected, context, e)
 }
 
 /// A library error raised while preparing keys and options, or producing output: exit 2,
 /// except an input that is too large, which is a rejection of the input.
 pub(crate) fn config(context: &str, e: &Error) -> Failure {
     let status = match e {
-        Error::TooLarge { part: zegel_jose::error::Part::Payload | zegel_jose::error::Part::Plaintext, .. } => {
-            Status::Rejected
-        }
+        Error::TooLarge {
+            part: zegel_jose::error::Part::Payload | zegel_jose::error::Part::Plaintext,
+            ..
+        } => Status::Rejected,
         _ => Status::Usage,
     };
     with_context(status, context, e)
@@ -119,7 +134,11 @@ pub(crate) fn jwt_config(context: &str, e: &zegel_jwt::Error) -> Failure {
 }
 
 fn with_context(status: Status, context: &str, e: &dyn fmt::Display) -> Failure {
-    let message = if context.is_empty() { e.to_string() } else { format!("{context}: {e}") };
+    let message = if context.is_empty() {
+        e.to_string()
+    } else {
+        format!("{context}: {e}")
+    };
     Failure { status, message }
 }
 
@@ -129,13 +148,40 @@ mod tests {
 
     #[test]
     fn classifies_by_kind() {
-        assert_eq!(input("v", &Error::InvalidSignature).status(), Status::Rejected);
-        assert_eq!(input("v", &Error::AlgNotAllowed { alg: "HS256".into() }).status(), Status::Rejected);
-        assert_eq!(input("v", &Error::DecryptionFailed).status(), Status::Rejected);
-        assert_eq!(input("v", &Error::Key(KeyError::WrongKeyType { alg: "HS256" })).status(), Status::Rejected);
-        assert_eq!(input("v", &Error::Key(KeyError::NotPrivate)).status(), Status::Usage);
-        assert_eq!(input("v", &Error::AlgorithmUnavailable { alg: "ES256K" }).status(), Status::Usage);
-        assert_eq!(config("k", &Error::Key(KeyError::Pem)).status(), Status::Usage);
+        assert_eq!(
+            input("v", &Error::InvalidSignature).status(),
+            Status::Rejected
+        );
+        assert_eq!(
+            input(
+                "v",
+                &Error::AlgNotAllowed {
+                    alg: "HS256".into()
+                }
+            )
+            .status(),
+            Status::Rejected
+        );
+        assert_eq!(
+            input("v", &Error::DecryptionFailed).status(),
+            Status::Rejected
+        );
+        assert_eq!(
+            input("v", &Error::Key(KeyError::WrongKeyType { alg: "HS256" })).status(),
+            Status::Rejected
+        );
+        assert_eq!(
+            input("v", &Error::Key(KeyError::NotPrivate)).status(),
+            Status::Usage
+        );
+        assert_eq!(
+            input("v", &Error::AlgorithmUnavailable { alg: "ES256K" }).status(),
+            Status::Usage
+        );
+        assert_eq!(
+            config("k", &Error::Key(KeyError::Pem)).status(),
+            Status::Usage
+        );
         assert_eq!(config("k", &Error::NoMatchingKey).status(), Status::Usage);
     }
 

@@ -35,7 +35,9 @@ pub(crate) fn read_input(path: Option<&Path>) -> Result<Zeroizing<Vec<u8>>, Fail
     };
     read?;
     if buf.len() as u64 > MAX_INPUT {
-        return Err(Failure::rejected(format!("the input is larger than {MAX_INPUT} bytes")));
+        return Err(Failure::rejected(format!(
+            "the input is larger than {MAX_INPUT} bytes"
+        )));
     }
     Ok(buf)
 }
@@ -77,7 +79,9 @@ pub(crate) fn write_line(text: &str) -> Result<(), Failure> {
 /// Writes the exact bytes to standard output, adding nothing (payloads, plaintexts).
 pub(crate) fn write_bytes(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
-    out.write_all(bytes).and_then(|()| out.flush()).map_err(write_failed)
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(write_failed)
 }
 
 fn write_failed(e: io::Error) -> Failure {
@@ -87,14 +91,22 @@ fn write_failed(e: io::Error) -> Failure {
 /// Writes a new file with the given Unix mode: through a temporary file in the same folder,
 /// renamed into place, so the file never exists with other permissions or half written.
 /// Without `force`, an existing file is left alone and the call fails.
-pub(crate) fn write_file(path: &Path, contents: &[u8], mode: u32, force: bool) -> Result<(), Failure> {
+pub(crate) fn write_file(
+    path: &Path,
+    contents: &[u8],
+    mode: u32,
+    force: bool,
+) -> Result<(), Failure> {
     if !force && path.exists() {
         return Err(Failure::usage(format!(
             "{} exists; refusing to overwrite it (use --force)",
             path.display()
         )));
     }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     let fail = |e: io::Error| Failure::usage(format!("cannot write {}: {e}", path.display()));
     let mut options = fs::OpenOptions::new();

@@ -16,7 +16,7 @@ use crate::io;
 #[derive(Debug)]
 pub(crate) enum Keys {
     /// A single JWK, or a PEM key.
-    One(Jwk),
+    One(Box<Jwk>),
     /// A JWK Set.
     Set(JwkSet),
 }
@@ -33,15 +33,23 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Keys, zegel_jose::Error> {
     if text.starts_with(b"-----BEGIN") {
         let pem = core::str::from_utf8(text)
             .map_err(|_| zegel_jose::Error::Key(zegel_jose::error::KeyError::Pem))?;
-        return Jwk::from_pem(pem).map(Keys::One);
+        return Jwk::from_pem(pem).map(|k| Keys::One(Box::new(k)));
     }
-    if is_set(text) { JwkSet::parse(text).map(Keys::Set) } else { Jwk::parse(text).map(Keys::One) }
+    if is_set(text) {
+        JwkSet::parse(text).map(Keys::Set)
+    } else {
+        Jwk::parse(text).map(|k| Keys::One(Box::new(k)))
+    }
 }
 
 /// Whether a JSON text is an object with a top-level `keys` member (a JWK Set).
 fn is_set(text: &[u8]) -> bool {
-    zegel_jose::json::parse_object(text, zegel_jose::error::Part::JwkSet, zegel_jose::json::DEFAULT_MAX_DEPTH)
-        .is_ok_and(|obj| obj.contains_key("keys"))
+    zegel_jose::json::parse_object(
+        text,
+        zegel_jose::error::Part::JwkSet,
+        zegel_jose::json::DEFAULT_MAX_DEPTH,
+    )
+    .is_ok_and(|obj| obj.contains_key("keys"))
 }
 
 impl Keys {
@@ -57,7 +65,12 @@ impl Keys {
                 }
             }
             Self::Set(set) => {
-                let keys: Vec<Jwk> = set.keys().iter().filter(|k| k.kid() == Some(kid)).cloned().collect();
+                let keys: Vec<Jwk> = set
+                    .keys()
+                    .iter()
+                    .filter(|k| k.kid() == Some(kid))
+                    .cloned()
+                    .collect();
                 if keys.is_empty() {
                     return Err(Failure::usage(format!("no key in the set has kid {kid:?}")));
                 }
@@ -92,13 +105,15 @@ impl Keys {
                     query = query.with_kid(kid);
                 }
                 let needs_private = matches!(op, KeyOp::Sign | KeyOp::Decrypt | KeyOp::UnwrapKey);
-                set.select(&query).find(|k| fits(k) && (!needs_private || k.is_private())).ok_or_else(|| {
-                    Failure::usage(format!(
-                        "no key in the set fits {alg}{} for {}",
-                        kid.map(|k| format!(" with kid {k:?}")).unwrap_or_default(),
-                        op.name()
-                    ))
-                })
+                set.select(&query)
+                    .find(|k| fits(k) && (!needs_private || k.is_private()))
+                    .ok_or_else(|| {
+                        Failure::usage(format!(
+                            "no key in the set fits {alg}{} for {}",
+                            kid.map(|k| format!(" with kid {k:?}")).unwrap_or_default(),
+                            op.name()
+                        ))
+                    })
             }
         }
     }

@@ -80,12 +80,21 @@ fn usage_error(e: &clap::Error) -> ExitCode {
 /// Clap's message squeezed to one line: the error, a tip when there is one, and the usage.
 fn clap_message(e: &clap::Error) -> String {
     let rendered = e.render().to_string();
-    let lines: Vec<&str> = rendered.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     let usage = lines.iter().find_map(|l| l.strip_prefix("Usage: "));
     let mut message = if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
         "a subcommand is missing".to_owned()
     } else {
-        lines.first().map_or("invalid arguments", |l| l.strip_prefix("error: ").unwrap_or(l)).to_owned()
+        lines
+            .first()
+            .map_or("invalid arguments", |l| {
+                l.strip_prefix("error: ").unwrap_or(l)
+            })
+            .to_owned()
     };
     if let Some(tip) = lines.iter().find_map(|l| l.strip_prefix("tip: ")) {
         message.push_str("; ");

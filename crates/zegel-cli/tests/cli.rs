@@ -4,12 +4,22 @@
 //! Fixture keys and tokens under `tests/cli/data/` were made by an independent implementation
 //! (Python jwcrypto) and OpenSSL; each JWK's `kid` is its RFC 7638 thumbprint as computed there.
 
+// Test helpers outside `#[test]` functions: a failed expectation is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "cli/inspect.rs"]
 mod inspect;
+#[path = "cli/jwe.rs"]
 mod jwe;
+#[path = "cli/jwk.rs"]
 mod jwk;
+#[path = "cli/jwks.rs"]
 mod jwks;
+#[path = "cli/jws.rs"]
 mod jws;
+#[path = "cli/jwt.rs"]
 mod jwt;
+#[path = "cli/usage.rs"]
 mod usage;
 
 use std::io::Write;
@@ -46,7 +56,10 @@ impl Out {
     pub(crate) fn ok_line(self) -> String {
         let text = self.ok_text();
         let line = text.strip_suffix('\n').expect("output ends with a newline");
-        assert!(!line.contains('\n') && !line.ends_with('\r'), "one line: {text:?}");
+        assert!(
+            !line.contains('\n') && !line.ends_with('\r'),
+            "one line: {text:?}"
+        );
         line.to_owned()
     }
 
@@ -61,10 +74,18 @@ impl Out {
     #[track_caller]
     pub(crate) fn fails(self, code: i32) -> String {
         assert_eq!(self.code, code, "exit status; stderr: {}", self.stderr);
-        assert!(self.stdout.is_empty(), "nothing on stdout: {:?}", String::from_utf8_lossy(&self.stdout));
+        assert!(
+            self.stdout.is_empty(),
+            "nothing on stdout: {:?}",
+            String::from_utf8_lossy(&self.stdout)
+        );
         let lines: Vec<&str> = self.stderr.lines().collect();
         assert_eq!(lines.len(), 1, "one line on stderr: {:?}", self.stderr);
-        assert!(lines[0].starts_with("error: "), "starts with `error: `: {:?}", lines[0]);
+        assert!(
+            lines[0].starts_with("error: "),
+            "starts with `error: `: {:?}",
+            lines[0]
+        );
         assert!(self.stderr.ends_with('\n'));
         lines[0].to_owned()
     }
@@ -104,7 +125,9 @@ pub(crate) fn zegel(args: &[&str], stdin: impl AsRef<[u8]>) -> Out {
 
 /// A fixture file under `tests/cli/data/`.
 pub(crate) fn data(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/data").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cli/data")
+        .join(name);
     assert!(path.exists(), "fixture {name}");
     path.to_str().expect("utf-8 path").to_owned()
 }
@@ -125,8 +148,10 @@ impl Scratch {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
-        let dir = std::env::temp_dir()
-            .join(format!("zegel-cli-test-{}-{label}-{n}-{nanos}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!(
+            "zegel-cli-test-{}-{label}-{n}-{nanos}",
+            std::process::id()
+        ));
         std::fs::create_dir_all(&dir).expect("create scratch folder");
         Self(dir)
     }
@@ -159,7 +184,11 @@ pub(crate) fn b64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         let chars = chunk.len() + 1;
         for i in 0..chars {

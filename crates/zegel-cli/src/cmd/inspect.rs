@@ -53,7 +53,13 @@ fn inspect(token: &[u8]) -> Jose<Map<String, Value>> {
         [h, p, _sig] => {
             let header = decode_header(h)?;
             let (payload, encoding) = payload(&header, p)?;
-            Ok(report("jws", "compact", header, vec![], Some((payload, encoding))))
+            Ok(report(
+                "jws",
+                "compact",
+                header,
+                vec![],
+                Some((payload, encoding)),
+            ))
         }
         [h, _, _, _, _] => Ok(report("jwe", "compact", decode_header(h)?, vec![], None)),
         _ => Err(structure()),
@@ -67,7 +73,11 @@ fn inspect_json(token: &[u8]) -> Jose<Map<String, Value>> {
     if is_jws == is_jwe {
         return Err(structure());
     }
-    let shared_unprotected = if is_jwe { object_member(&obj, "unprotected")? } else { Map::new() };
+    let shared_unprotected = if is_jwe {
+        object_member(&obj, "unprotected")?
+    } else {
+        Map::new()
+    };
     let shared_protected = if is_jwe { protected(&obj)? } else { Map::new() };
     let list_name = if is_jws { "signatures" } else { "recipients" };
     let entries: Vec<&Map<String, Value>> = match obj.get(list_name) {
@@ -78,7 +88,11 @@ fn inspect_json(token: &[u8]) -> Jose<Map<String, Value>> {
         Some(_) => return Err(invalid(list_name)),
         None => vec![&obj],
     };
-    let serialization = if obj.contains_key(list_name) { "general" } else { "flattened" };
+    let serialization = if obj.contains_key(list_name) {
+        "general"
+    } else {
+        "flattened"
+    };
     let mut headers = Vec::new();
     for entry in &entries {
         let mut h = shared_protected.clone();
@@ -91,17 +105,33 @@ fn inspect_json(token: &[u8]) -> Jose<Map<String, Value>> {
     }
     let first = match headers.first() {
         Some(Value::Object(h)) => h.clone(),
-        _ if is_jwe => shared_protected.into_iter().chain(shared_unprotected).collect(),
+        _ if is_jwe => shared_protected
+            .into_iter()
+            .chain(shared_unprotected)
+            .collect(),
         _ => return Err(invalid(list_name)),
     };
     let payload = if is_jws {
-        let p = obj.get("payload").and_then(Value::as_str).ok_or_else(|| invalid("payload"))?;
+        let p = obj
+            .get("payload")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid("payload"))?;
         Some(payload(&first, p)?)
     } else {
         None
     };
-    let headers = if serialization == "general" { headers } else { vec![] };
-    Ok(report(if is_jws { "jws" } else { "jwe" }, serialization, first, headers, payload))
+    let headers = if serialization == "general" {
+        headers
+    } else {
+        vec![]
+    };
+    Ok(report(
+        if is_jws { "jws" } else { "jwe" },
+        serialization,
+        first,
+        headers,
+        payload,
+    ))
 }
 
 fn report(
@@ -170,5 +200,7 @@ fn structure() -> zegel_jose::Error {
 }
 
 fn invalid(name: &str) -> zegel_jose::Error {
-    zegel_jose::Error::InvalidParameter { name: name.to_owned() }
+    zegel_jose::Error::InvalidParameter {
+        name: name.to_owned(),
+    }
 }

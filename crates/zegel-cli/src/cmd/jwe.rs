@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args as ClapArgs, Subcommand};
-use zegel_jose::{Jwk, SecretBytes};
-use zegel_jose::jwe::{self, ContentEncryption, Decryptor, Encryptor, KeyManagement};
+use zegel_jose::jwe::{self, ContentEncryption, Decryptor, Encryptor, KeyManagement, Recipient};
 use zegel_jose::jwk::KeyOp;
+use zegel_jose::{Jwk, SecretBytes};
 
 use crate::cmd::JsonForm;
 use crate::exit::{self, Failure};
@@ -86,7 +86,9 @@ fn encrypt(args: &EncryptArgs) -> Result<(), Failure> {
     let alg = algs::key_mgmt(&args.alg)?;
     let enc = algs::content_enc(&args.enc)?;
     let keys = keys::load(&args.key)?;
-    let key = keys.pick(args.kid.as_deref(), alg.name(), KeyOp::Encrypt, |k| alg.fits(k))?;
+    let key = keys.pick(args.kid.as_deref(), alg.name(), KeyOp::Encrypt, |k| {
+        alg.fits(k)
+    })?;
     let plaintext = io::read_input(args.input.as_deref())?;
     let opts = Options {
         kid: args.kid.as_deref().or(key.kid()),
@@ -120,9 +122,16 @@ pub(crate) fn encrypt_with(
     opts: &Options<'_>,
     json: Option<JsonForm>,
 ) -> Result<String, Failure> {
-    let mut encryptor = Encryptor::new(alg, enc);
+    let mut encryptor = Encryptor::new(enc);
+    let mut recipient = Recipient::new(key, alg);
     if let Some(kid) = opts.kid {
-        encryptor = encryptor.with_kid(kid);
+        // The key's own kid is written by default; another one replaces it.
+        if key.kid() != Some(kid) {
+            recipient = recipient.without_kid();
+            let mut protected = serde_json::Map::new();
+            protected.insert("kid".into(), kid.into());
+            encryptor = encryptor.with_protected(protected);
+        }
     }
     if let Some(typ) = opts.typ {
         encryptor = encryptor.with_typ(typ);
@@ -131,19 +140,27 @@ pub(crate) fn encrypt_with(
         encryptor = encryptor.with_cty(cty);
     }
     if opts.zip {
-        encryptor = encryptor.with_zip_deflate();
+        encryptor = encryptor.with_deflate();
     }
     match json {
-        None => encryptor.encrypt_compact(plaintext, key),
-        Some(JsonForm::Flattened) => encryptor.encrypt_flattened(plaintext, key),
-        Some(JsonForm::General) => encryptor.encrypt_general(plaintext, &[key]),
+        None => encryptor.encrypt_compact(plaintext, &recipient),
+        Some(JsonForm::Flattened) => encryptor.encrypt_flattened(plaintext, &recipient),
+        Some(JsonForm::General) => encryptor.encrypt_general(plaintext, &[recipient]),
     }
     .map_err(|e| exit::config(&format!("cannot encrypt with {}", alg.name()), &e))
 }
 
 fn decrypt(args: &DecryptArgs) -> Result<(), Failure> {
-    let algs = args.alg.iter().map(|n| algs::key_mgmt(n)).collect::<Result<Vec<_>, _>>()?;
-    let encs = args.enc.iter().map(|n| algs::content_enc(n)).collect::<Result<Vec<_>, _>>()?;
+    let algs = args
+        .alg
+        .iter()
+        .map(|n| algs::key_mgmt(n))
+        .collect::<Result<Vec<_>, _>>()?;
+    let encs = args
+        .enc
+        .iter()
+        .map(|n| algs::content_enc(n))
+        .collect::<Result<Vec<_>, _>>()?;
     let keys = keys::load(&args.key)?.restrict_kid(args.kid.as_deref())?;
     let token = io::read_token(args.input.as_deref())?;
     let plaintext = decrypt_token(&token, &keys, &algs, &encs)?;
@@ -159,19 +176,31 @@ pub(crate) fn decrypt_token(
 ) -> Result<SecretBytes, Failure> {
     for key in keys.all() {
         if !key.is_private() {
-            return Err(Failure::usage("decryption needs a private key; this key is public"));
+            return Err(Failure::usage(
+                "decryption needs a private key; this key is public",
+            ));
         }
     }
-    let rsa1_5 = algs.iter().any(|a| core::ptr::eq(*a, &jwe::RSA1_5_FOR_LEGACY_USE_ONLY));
-    let algs = if algs.is_empty() { default_algs(keys) } else { algs.to_vec() };
-    let encs = if encs.is_empty() { jwe::ALL_ENC.to_vec() } else { encs.to_vec() };
+    let rsa1_5 = algs
+        .iter()
+        .any(|a| core::ptr::eq(*a, &jwe::RSA1_5_FOR_LEGACY_USE_ONLY));
+    let algs = if algs.is_empty() {
+        default_algs(keys)
+    } else {
+        algs.to_vec()
+    };
+    let encs = if encs.is_empty() {
+        jwe::ALL_ENC.to_vec()
+    } else {
+        encs.to_vec()
+    };
     let mut decryptor = Decryptor::new(&algs, &encs);
     if rsa1_5 {
         decryptor = decryptor.with_rsa1_5_for_legacy_use_only();
     }
     let decrypted = match keys {
         Keys::One(key) => decryptor.decrypt(token, key),
-        Keys::Set(set) => decryptor.decrypt_with_keys(token, set.keys()),
+        Keys::Set(set) => decryptor.decrypt_with_set(token, set),
     }
     .map_err(|e| exit::input("decryption failed", &e))?;
     Ok(decrypted.into_plaintext())

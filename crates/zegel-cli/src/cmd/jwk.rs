@@ -71,31 +71,47 @@ fn generate_key(args: &GenerateArgs) -> Result<Jwk, Failure> {
     let kty = KeyType::from_name(&args.kty)
         .ok_or_else(|| Failure::usage(format!("unknown key type {:?}", args.kty)))?;
     let curve = |kty: KeyType| -> Result<Curve, Failure> {
-        let name = args.crv.as_deref().ok_or_else(|| {
-            Failure::usage(format!("--kty {} needs --crv", kty.name()))
-        })?;
+        let name = args
+            .crv
+            .as_deref()
+            .ok_or_else(|| Failure::usage(format!("--kty {} needs --crv", kty.name())))?;
         Curve::from_name(name)
             .filter(|c| c.key_type() == kty)
             .ok_or_else(|| Failure::usage(format!("curve {name:?} is not a {} curve", kty.name())))
     };
     if args.crv.is_some() && matches!(kty, KeyType::Rsa | KeyType::Oct) {
-        return Err(Failure::usage(format!("--crv does not apply to --kty {}", kty.name())));
+        return Err(Failure::usage(format!(
+            "--crv does not apply to --kty {}",
+            kty.name()
+        )));
     }
     if args.bits.is_some() && matches!(kty, KeyType::Ec | KeyType::Okp) {
-        return Err(Failure::usage(format!("--bits does not apply to --kty {}", kty.name())));
+        return Err(Failure::usage(format!(
+            "--bits does not apply to --kty {}",
+            kty.name()
+        )));
     }
     let spec = match kty {
-        KeyType::Rsa => KeySpec::Rsa { bits: args.bits.unwrap_or(2048) },
+        KeyType::Rsa => KeySpec::Rsa {
+            bits: args.bits.unwrap_or(2048),
+        },
         KeyType::Oct => {
             let bits = args.bits.unwrap_or(256);
-            if bits == 0 || bits % 8 != 0 {
-                return Err(Failure::usage(format!("--bits {bits}: an oct key is a whole number of bytes")));
+            if bits == 0 || !bits.is_multiple_of(8) {
+                return Err(Failure::usage(format!(
+                    "--bits {bits}: an oct key is a whole number of bytes"
+                )));
             }
             KeySpec::Oct { bytes: bits / 8 }
         }
         KeyType::Ec => KeySpec::Ec(curve(kty)?),
         KeyType::Okp => KeySpec::Okp(curve(kty)?),
-        _ => return Err(Failure::usage(format!("cannot generate {} keys", kty.name()))),
+        _ => {
+            return Err(Failure::usage(format!(
+                "cannot generate {} keys",
+                kty.name()
+            )));
+        }
     };
     let mut key = Jwk::generate(&spec).map_err(|e| exit::config("cannot generate the key", &e))?;
     if let Some(alg) = &args.alg {
@@ -114,11 +130,11 @@ fn generate_key(args: &GenerateArgs) -> Result<Jwk, Failure> {
 
 fn public(args: &InArgs) -> Result<(), Failure> {
     let input = io::read_input(args.input.as_deref())?;
-    let keys = keys::parse(&input).map_err(|e| exit::input("cannot read the key", &e))?;
+    let keys = keys::parse(&input).map_err(|e| exit::key_input("cannot read the key", &e))?;
     let json = match keys {
-        Keys::One(key) => key.to_public_json().ok_or_else(|| {
-            Failure::rejected("a symmetric (oct) key has no public part")
-        })?,
+        Keys::One(key) => key
+            .to_public_json()
+            .ok_or_else(|| Failure::rejected("a symmetric (oct) key has no public part"))?,
         Keys::Set(set) => set.to_public_json(),
     };
     io::write_line(&json)
@@ -126,7 +142,7 @@ fn public(args: &InArgs) -> Result<(), Failure> {
 
 fn thumbprint(args: &InArgs) -> Result<(), Failure> {
     let input = io::read_input(args.input.as_deref())?;
-    let key = match keys::parse(&input).map_err(|e| exit::input("cannot read the key", &e))? {
+    let key = match keys::parse(&input).map_err(|e| exit::key_input("cannot read the key", &e))? {
         Keys::One(key) => key,
         Keys::Set(_) => return Err(Failure::rejected("expected one JWK, got a JWK Set")),
     };

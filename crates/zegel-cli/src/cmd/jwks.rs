@@ -56,12 +56,25 @@ fn generate(args: &GenerateArgs) -> Result<(), Failure> {
             }
         }
     }
-    let set = JwkSet::new(vec![rsa_key(args.bits, "sig", "RS256")?, rsa_key(args.bits, "enc", "RSA-OAEP-256")?]);
+    let set = JwkSet::new(vec![
+        rsa_key(args.bits, "sig", "RS256")?,
+        rsa_key(args.bits, "enc", "RSA-OAEP-256")?,
+    ]);
     fs::create_dir_all(&args.out_dir)
         .map_err(|e| Failure::usage(format!("cannot create {}: {e}", args.out_dir.display())))?;
     let private = set.to_private_json();
-    io::write_file(&private_path, format!("{}\n", private.as_str()).as_bytes(), 0o600, args.force)?;
-    io::write_file(&public_path, format!("{}\n", set.to_public_json()).as_bytes(), 0o644, args.force)
+    io::write_file(
+        &private_path,
+        format!("{}\n", private.as_str()).as_bytes(),
+        0o600,
+        args.force,
+    )?;
+    io::write_file(
+        &public_path,
+        format!("{}\n", set.to_public_json()).as_bytes(),
+        0o644,
+        args.force,
+    )
 }
 
 fn rsa_key(bits: usize, use_: &str, alg: &str) -> Result<Jwk, Failure> {

@@ -80,8 +80,16 @@ pub(crate) fn run(cmd: &Command) -> Result<(), Failure> {
 fn sign(args: &SignArgs) -> Result<(), Failure> {
     let alg = algs::jws_alg(&args.alg)?;
     let keys = keys::load(&args.key)?;
-    let key = keys.pick(args.kid.as_deref(), alg.name(), KeyOp::Sign, |k| alg.fits(k))?;
-    let header = build_header(key, args.kid.as_deref(), args.typ.as_deref(), args.cty.as_deref(), args.header.as_deref())?;
+    let key = keys.pick(args.kid.as_deref(), alg.name(), KeyOp::Sign, |k| {
+        alg.fits(k)
+    })?;
+    let header = build_header(
+        key,
+        args.kid.as_deref(),
+        args.typ.as_deref(),
+        args.cty.as_deref(),
+        args.header.as_deref(),
+    )?;
     let signing_key = signing_key(key, alg)?;
     let payload = io::read_input(args.input.as_deref())?;
     let token = match args.json {
@@ -96,9 +104,12 @@ fn sign(args: &SignArgs) -> Result<(), Failure> {
 /// Prepares a signing key, with a configuration error when the key does not fit.
 pub(crate) fn signing_key(key: &Jwk, alg: &'static JwsAlgorithm) -> Result<SigningKey, Failure> {
     if !key.is_private() {
-        return Err(Failure::usage("signing needs a private key; this key is public"));
+        return Err(Failure::usage(
+            "signing needs a private key; this key is public",
+        ));
     }
-    SigningKey::new(key, alg).map_err(|e| exit::config(&format!("cannot sign with {}", alg.name()), &e))
+    SigningKey::new(key, alg)
+        .map_err(|e| exit::config(&format!("cannot sign with {}", alg.name()), &e))
 }
 
 /// The protected header: `--header` members, then `kid` (the flag, else the key's own), `typ`,
@@ -112,8 +123,12 @@ pub(crate) fn build_header(
 ) -> Result<JwsHeader, Failure> {
     let mut header = match extra {
         Some(json) => {
-            let obj = zegel_jose::json::parse_object(json.as_bytes(), Part::Header, zegel_jose::json::DEFAULT_MAX_DEPTH)
-                .map_err(|e| exit::config("--header", &e))?;
+            let obj = zegel_jose::json::parse_object(
+                json.as_bytes(),
+                Part::Header,
+                zegel_jose::json::DEFAULT_MAX_DEPTH,
+            )
+            .map_err(|e| exit::config("--header", &e))?;
             JwsHeader::from_object(obj).map_err(|e| exit::config("--header", &e))?
         }
         None => JwsHeader::new(),
@@ -145,7 +160,11 @@ pub(crate) fn verify_token(
     keys: &Keys,
     allowed: &[&'static JwsAlgorithm],
 ) -> Result<jws::Verified, Failure> {
-    let allowed = if allowed.is_empty() { default_algs(keys) } else { allowed.to_vec() };
+    let allowed = if allowed.is_empty() {
+        default_algs(keys)
+    } else {
+        allowed.to_vec()
+    };
     let verifier = Verifier::new(&allowed);
     match keys {
         Keys::One(key) => verifier.verify(token, key),

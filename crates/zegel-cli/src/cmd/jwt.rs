@@ -160,7 +160,13 @@ pub(crate) fn run(cmd: &Command) -> Result<(), Failure> {
 }
 
 fn sign(args: &SignArgs) -> Result<(), Failure> {
-    let token = signed(&args.key, &args.alg, args.kid.as_deref(), &args.typ, &args.claims)?;
+    let token = signed(
+        &args.key,
+        &args.alg,
+        args.kid.as_deref(),
+        &args.typ,
+        &args.claims,
+    )?;
     io::write_line(&token)
 }
 
@@ -168,8 +174,16 @@ fn encrypt(args: &EncryptArgs) -> Result<(), Failure> {
     let alg = algs::key_mgmt(&args.alg)?;
     let enc = algs::content_enc(&args.enc)?;
     let recipients = keys::load(&args.key)?;
-    let recipient = recipients.pick(args.kid.as_deref(), alg.name(), KeyOp::Encrypt, |k| alg.fits(k))?;
-    let inner = signed(&args.sign_key, &args.sign_alg, args.sign_kid.as_deref(), "JWT", &args.claims)?;
+    let recipient = recipients.pick(args.kid.as_deref(), alg.name(), KeyOp::Encrypt, |k| {
+        alg.fits(k)
+    })?;
+    let inner = signed(
+        &args.sign_key,
+        &args.sign_alg,
+        args.sign_kid.as_deref(),
+        "JWT",
+        &args.claims,
+    )?;
     let opts = jwe_cmd::Options {
         kid: args.kid.as_deref().or(recipient.kid()),
         typ: None,
@@ -195,14 +209,19 @@ fn signed(
     let header = jws_cmd::build_header(key, kid, Some(typ), None, None)?;
     let claims = claims(args)?;
     let payload = Value::Object(claims).to_string();
-    jws::sign_compact(payload.as_bytes(), &signing_key, &header).map_err(|e| exit::config("cannot sign", &e))
+    jws::sign_compact(payload.as_bytes(), &signing_key, &header)
+        .map_err(|e| exit::config("cannot sign", &e))
 }
 
 /// The claim set: the input object, then `iat` = now and the flags.
 fn claims(args: &ClaimArgs) -> Result<Map<String, Value>, Failure> {
     let input = io::read_input(args.input.as_deref())?;
-    let mut claims = zegel_jose::json::parse_object(input.trim_ascii(), Part::Payload, zegel_jose::json::DEFAULT_MAX_DEPTH)
-        .map_err(|e| exit::input("the claims must be a JSON object", &e))?;
+    let mut claims = zegel_jose::json::parse_object(
+        input.trim_ascii(),
+        Part::Payload,
+        zegel_jose::json::DEFAULT_MAX_DEPTH,
+    )
+    .map_err(|e| exit::input("the claims must be a JSON object", &e))?;
     let now = match args.now {
         Some(now) => now,
         None => clock()?.as_secs(),
@@ -224,7 +243,9 @@ fn claims(args: &ClaimArgs) -> Result<Map<String, Value>, Failure> {
         }
     }
     if let Some(secs) = args.exp_in {
-        let exp = now.checked_add(secs).ok_or_else(|| Failure::usage("--exp-in is too large"))?;
+        let exp = now
+            .checked_add(secs)
+            .ok_or_else(|| Failure::usage("--exp-in is too large"))?;
         claims.insert("exp".into(), Value::from(exp));
     }
     if args.jti {
@@ -239,13 +260,22 @@ fn random_id() -> Result<String, Failure> {
 }
 
 fn clock() -> Result<UnixTime, Failure> {
-    UnixTime::from_system_time(SystemTime::now()).ok_or_else(|| Failure::usage("the system clock is before 1970"))
+    UnixTime::from_system_time(SystemTime::now())
+        .ok_or_else(|| Failure::usage("the system clock is before 1970"))
 }
 
 fn verify(args: &VerifyArgs) -> Result<(), Failure> {
     let allowed = algs::jws_algs(&args.alg)?;
-    let decrypt_algs = args.decrypt_alg.iter().map(|n| algs::key_mgmt(n)).collect::<Result<Vec<_>, _>>()?;
-    let encs = args.enc.iter().map(|n| algs::content_enc(n)).collect::<Result<Vec<_>, _>>()?;
+    let decrypt_algs = args
+        .decrypt_alg
+        .iter()
+        .map(|n| algs::key_mgmt(n))
+        .collect::<Result<Vec<_>, _>>()?;
+    let encs = args
+        .enc
+        .iter()
+        .map(|n| algs::content_enc(n))
+        .collect::<Result<Vec<_>, _>>()?;
     let verify_keys = keys::load(&args.key)?;
     let decrypt_keys = args.decrypt_key.as_deref().map(keys::load).transpose()?;
     let now = match args.now {
@@ -261,7 +291,9 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
         None => token,
     };
     if inner.first() == Some(&b'{') {
-        return Err(Failure::rejected("a JWT uses the compact serialization, not JSON"));
+        return Err(Failure::rejected(
+            "a JWT uses the compact serialization, not JSON",
+        ));
     }
     let verified = jws_cmd::verify_token(&inner, &verify_keys, &allowed)?;
     let map = zegel_jose::json::parse_object(verified.payload(), Part::Payload, MAX_CLAIMS_DEPTH)
@@ -291,7 +323,9 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
     if args.no_exp {
         validation = validation.dangerous_without_exp();
     }
-    validation.validate(&claims, now).map_err(|e| exit::jwt_input("the token was refused", &e))?;
+    validation
+        .validate(&claims, now)
+        .map_err(|e| exit::jwt_input("the token was refused", &e))?;
     // Claims that are not registered ones, required by name (--require).
     if let Some(missing) = custom.into_iter().find(|name| !map.contains_key(*name)) {
         return Err(Failure::rejected(format!(

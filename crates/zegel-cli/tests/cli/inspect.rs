@@ -16,17 +16,28 @@ fn compact_jws() {
         })
     );
     assert!(out.stdout.ends_with(b"}\n"));
-    assert_eq!(out.stderr, "warning: nothing was verified; do not trust this content\n");
+    assert_eq!(
+        out.stderr,
+        "warning: nothing was verified; do not trust this content\n"
+    );
 }
 
 #[test]
 fn payload_forms() {
     let h = b64(br#"{"alg":"HS256","kid":"k"}"#);
-    let report = zegel(&["inspect"], format!("{h}.{}.{}", b64(br#"{"sub":"x","n":[1]}"#), b64(b"sig"))).ok_json();
+    let report = zegel(
+        &["inspect"],
+        format!("{h}.{}.{}", b64(br#"{"sub":"x","n":[1]}"#), b64(b"sig")),
+    )
+    .ok_json();
     assert_eq!(report["payload"], json!({"sub": "x", "n": [1]}));
     assert_eq!(report["payload_encoding"], "json");
     assert_eq!(report["header"], json!({"alg": "HS256", "kid": "k"}));
-    let report = zegel(&["inspect"], format!("{h}.{}.{}", b64(&[0xff, 0xfe, 0]), b64(b"sig"))).ok_json();
+    let report = zegel(
+        &["inspect"],
+        format!("{h}.{}.{}", b64(&[0xff, 0xfe, 0]), b64(b"sig")),
+    )
+    .ok_json();
     assert_eq!(report["payload"], "__4A");
     assert_eq!(report["payload_encoding"], "base64url");
     // Unverified even with a bad signature, or none: inspect never verifies.
@@ -52,21 +63,51 @@ fn compact_jwe_header_only() {
 #[test]
 fn json_serializations() {
     let key = data("oct.jwk.json");
-    let flattened = zegel(&["jws", "sign", "--key", &key, "--alg", "HS256", "--json", "flattened", "--kid", "a"], "p")
-        .ok_line();
+    let flattened = zegel(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &key,
+            "--alg",
+            "HS256",
+            "--json",
+            "flattened",
+            "--kid",
+            "a",
+        ],
+        "p",
+    )
+    .ok_line();
     let report = zegel(&["inspect"], &flattened).ok_json();
     assert_eq!(
         report,
         json!({"kind": "jws", "serialization": "flattened", "header": {"alg": "HS256", "kid": "a"}, "payload": "p", "payload_encoding": "utf8", "verified": false})
     );
-    let general = zegel(&["jws", "sign", "--key", &key, "--alg", "HS512", "--json", "general", "--kid", "b"], "p")
-        .ok_line();
+    let general = zegel(
+        &[
+            "jws", "sign", "--key", &key, "--alg", "HS512", "--json", "general", "--kid", "b",
+        ],
+        "p",
+    )
+    .ok_line();
     let report = zegel(&["inspect"], &general).ok_json();
     assert_eq!(report["serialization"], "general");
     assert_eq!(report["header"], json!({"alg": "HS512", "kid": "b"}));
     assert_eq!(report["headers"], json!([{"alg": "HS512", "kid": "b"}]));
     let jwe = zegel(
-        &["jwe", "encrypt", "--key", &data("rsa.pub.jwk.json"), "--alg", "RSA-OAEP", "--enc", "A128GCM", "--json", "general"],
+        &[
+            "jwe",
+            "encrypt",
+            "--key",
+            &data("rsa.pub.jwk.json"),
+            "--alg",
+            "RSA-OAEP",
+            "--enc",
+            "A128GCM",
+            "--json",
+            "general",
+        ],
         "p",
     )
     .ok_line();
@@ -94,6 +135,9 @@ fn malformed_tokens_are_rejected() {
         "{",
     ] {
         let line = zegel(&["inspect"], bad).fails(1);
-        assert!(line.starts_with("error: cannot inspect the token") || line.contains("empty"), "{line}");
+        assert!(
+            line.starts_with("error: cannot inspect the token") || line.contains("empty"),
+            "{line}"
+        );
     }
 }

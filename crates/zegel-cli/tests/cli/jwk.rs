@@ -4,7 +4,9 @@ use serde_json::{Value, json};
 
 use crate::{data, data_text, zegel};
 
-const FIXTURES: &[&str] = &["oct", "rsa", "p256", "p384", "p521", "k256", "ed25519", "x25519"];
+const FIXTURES: &[&str] = &[
+    "oct", "rsa", "p256", "p384", "p521", "k256", "ed25519", "x25519",
+];
 
 fn b64_len(bytes: usize) -> usize {
     (bytes * 4).div_ceil(3)
@@ -19,15 +21,32 @@ fn thumbprints_match_an_independent_implementation() {
     for name in FIXTURES {
         let jwk: Value = serde_json::from_str(&data_text(&format!("{name}.jwk.json"))).unwrap();
         let expected = member(&jwk, "kid");
-        let got = zegel(&["jwk", "thumbprint"], data_text(&format!("{name}.jwk.json"))).ok_line();
+        let got = zegel(
+            &["jwk", "thumbprint"],
+            data_text(&format!("{name}.jwk.json")),
+        )
+        .ok_line();
         assert_eq!(got, expected, "{name}");
         if *name != "oct" {
-            let got = zegel(&["jwk", "thumbprint", "--in", &data(&format!("{name}.pub.jwk.json"))], "").ok_line();
+            let got = zegel(
+                &[
+                    "jwk",
+                    "thumbprint",
+                    "--in",
+                    &data(&format!("{name}.pub.jwk.json")),
+                ],
+                "",
+            )
+            .ok_line();
             assert_eq!(got, expected, "{name} public");
         }
     }
     // PEM keys (thumbprints from jwcrypto).
-    let got = zegel(&["jwk", "thumbprint", "--in", &data("ec_p256_pkcs8.pem")], "").ok_line();
+    let got = zegel(
+        &["jwk", "thumbprint", "--in", &data("ec_p256_pkcs8.pem")],
+        "",
+    )
+    .ok_line();
     assert_eq!(got, "rH04GUfqX9Ct5UH8mCsSO1XKpIfmvk970SbiXS1rU8A");
     let got = zegel(&["jwk", "thumbprint"], data_text("ec_p256_spki.pem")).ok_line();
     assert_eq!(got, "rH04GUfqX9Ct5UH8mCsSO1XKpIfmvk970SbiXS1rU8A");
@@ -45,17 +64,53 @@ fn thumbprint_rejects_what_is_not_one_jwk() {
 
 #[test]
 fn generate_each_key_type() {
-    let cases: &[(&[&str], &str, Option<&str>, &[&str])] = &[
-        (&["--kty", "RSA"], "RSA", None, &["n", "e", "d", "p", "q", "dp", "dq", "qi"]),
-        (&["--kty", "EC", "--crv", "P-256"], "EC", Some("P-256"), &["x", "y", "d"]),
-        (&["--kty", "EC", "--crv", "P-384"], "EC", Some("P-384"), &["x", "y", "d"]),
-        (&["--kty", "EC", "--crv", "P-521"], "EC", Some("P-521"), &["x", "y", "d"]),
-        (&["--kty", "OKP", "--crv", "Ed25519"], "OKP", Some("Ed25519"), &["x", "d"]),
-        (&["--kty", "OKP", "--crv", "X25519"], "OKP", Some("X25519"), &["x", "d"]),
+    // (flags, kty, crv, members that must be present)
+    type Case<'a> = (&'a [&'a str], &'a str, Option<&'a str>, &'a [&'a str]);
+    let cases: &[Case<'_>] = &[
+        (
+            &["--kty", "RSA"],
+            "RSA",
+            None,
+            &["n", "e", "d", "p", "q", "dp", "dq", "qi"],
+        ),
+        (
+            &["--kty", "EC", "--crv", "P-256"],
+            "EC",
+            Some("P-256"),
+            &["x", "y", "d"],
+        ),
+        (
+            &["--kty", "EC", "--crv", "P-384"],
+            "EC",
+            Some("P-384"),
+            &["x", "y", "d"],
+        ),
+        (
+            &["--kty", "EC", "--crv", "P-521"],
+            "EC",
+            Some("P-521"),
+            &["x", "y", "d"],
+        ),
+        (
+            &["--kty", "OKP", "--crv", "Ed25519"],
+            "OKP",
+            Some("Ed25519"),
+            &["x", "d"],
+        ),
+        (
+            &["--kty", "OKP", "--crv", "X25519"],
+            "OKP",
+            Some("X25519"),
+            &["x", "d"],
+        ),
         (&["--kty", "oct", "--bits", "256"], "oct", None, &["k"]),
     ];
     for (flags, kty, crv, members) in cases {
-        let args: Vec<&str> = ["jwk", "generate"].iter().chain(flags.iter()).copied().collect();
+        let args: Vec<&str> = ["jwk", "generate"]
+            .iter()
+            .chain(flags.iter())
+            .copied()
+            .collect();
         let jwk = zegel(&args, "").ok_json();
         assert_eq!(member(&jwk, "kty"), *kty, "{flags:?}");
         assert_eq!(jwk.get("crv").and_then(Value::as_str), *crv, "{flags:?}");
@@ -72,7 +127,11 @@ fn generate_each_key_type() {
 #[test]
 fn generate_sizes() {
     let rsa = zegel(&["jwk", "generate", "--kty", "RSA"], "").ok_json();
-    assert_eq!(member(&rsa, "n").len(), b64_len(256), "2048 bits by default");
+    assert_eq!(
+        member(&rsa, "n").len(),
+        b64_len(256),
+        "2048 bits by default"
+    );
     assert_eq!(member(&rsa, "e"), "AQAB");
     let rsa = zegel(&["jwk", "generate", "--kty", "RSA", "--bits", "3072"], "").ok_json();
     assert_eq!(member(&rsa, "n").len(), b64_len(384));
@@ -88,14 +147,30 @@ fn generate_sizes() {
 #[test]
 fn generate_with_alg_use_kid() {
     let jwk = zegel(
-        &["jwk", "generate", "--kty", "EC", "--crv", "P-256", "--alg", "ES256", "--use", "sig", "--kid", "k1"],
+        &[
+            "jwk", "generate", "--kty", "EC", "--crv", "P-256", "--alg", "ES256", "--use", "sig",
+            "--kid", "k1",
+        ],
         "",
     )
     .ok_json();
     assert_eq!(member(&jwk, "alg"), "ES256");
     assert_eq!(member(&jwk, "use"), "sig");
     assert_eq!(member(&jwk, "kid"), "k1");
-    let jwk = zegel(&["jwk", "generate", "--kty", "RSA", "--alg", "RSA-OAEP-256", "--use", "enc"], "").ok_json();
+    let jwk = zegel(
+        &[
+            "jwk",
+            "generate",
+            "--kty",
+            "RSA",
+            "--alg",
+            "RSA-OAEP-256",
+            "--use",
+            "enc",
+        ],
+        "",
+    )
+    .ok_json();
     assert_eq!(member(&jwk, "alg"), "RSA-OAEP-256");
     assert_eq!(member(&jwk, "use"), "enc");
     // With alg and use set, kid is still the thumbprint (which covers only the required members).
@@ -106,7 +181,11 @@ fn generate_with_alg_use_kid() {
 #[test]
 fn generate_rejects_bad_requests() {
     let g = |flags: &[&str]| {
-        let args: Vec<&str> = ["jwk", "generate"].iter().chain(flags.iter()).copied().collect();
+        let args: Vec<&str> = ["jwk", "generate"]
+            .iter()
+            .chain(flags.iter())
+            .copied()
+            .collect();
         zegel(&args, "")
     };
     g(&["--kty", "DSA"]).fails_with(2, "DSA");
@@ -132,7 +211,11 @@ fn generate_public_thumbprint_chain() {
         &["--kty", "EC", "--crv", "P-384"],
         &["--kty", "OKP", "--crv", "Ed25519"],
     ] {
-        let args: Vec<&str> = ["jwk", "generate"].iter().chain(flags.iter()).copied().collect();
+        let args: Vec<&str> = ["jwk", "generate"]
+            .iter()
+            .chain(flags.iter())
+            .copied()
+            .collect();
         let private = zegel(&args, "").ok_text();
         let public = zegel(&["jwk", "public"], &private).ok_json();
         for secret in ["d", "p", "q", "dp", "dq", "qi", "k"] {
@@ -154,16 +237,29 @@ fn public_of_pem_and_sets() {
         "x": "b8D9xuuF38L7Fd8L2C9FPodCDq5PnhRM3-iUOiRPV7o",
         "y": "B6-wgZ5vu-zSFK6KtJwVH75sVFncc41fzCbJg_UbZ3E"
     });
-    assert_eq!(zegel(&["jwk", "public"], data_text("ec_p256_pkcs8.pem")).ok_json(), expected_ec);
-    assert_eq!(zegel(&["jwk", "public", "--in", &data("ec_p256_spki.pem")], "").ok_json(), expected_ec);
+    assert_eq!(
+        zegel(&["jwk", "public"], data_text("ec_p256_pkcs8.pem")).ok_json(),
+        expected_ec
+    );
+    assert_eq!(
+        zegel(&["jwk", "public", "--in", &data("ec_p256_spki.pem")], "").ok_json(),
+        expected_ec
+    );
     let rsa = zegel(&["jwk", "public"], data_text("rsa2048_pkcs1.pem")).ok_json();
     assert_eq!(member(&rsa, "e"), "AQAB");
-    assert!(member(&rsa, "n").starts_with("tYFioi4RB3h7NkKve5iXOCHVmaKLahrcUvSQC9ID6eGec7J134MPgIGEoCxkULZ3"));
+    assert!(
+        member(&rsa, "n")
+            .starts_with("tYFioi4RB3h7NkKve5iXOCHVmaKLahrcUvSQC9ID6eGec7J134MPgIGEoCxkULZ3")
+    );
     assert!(rsa.get("d").is_none());
     let pub_rsa = zegel(&["jwk", "public"], data_text("rsa2048_pkcs1_pub.pem")).ok_json();
     assert_eq!(pub_rsa, rsa);
 
-    let set = format!(r#"{{"keys":[{},{}]}}"#, data_text("rsa.jwk.json"), data_text("ed25519.jwk.json"));
+    let set = format!(
+        r#"{{"keys":[{},{}]}}"#,
+        data_text("rsa.jwk.json"),
+        data_text("ed25519.jwk.json")
+    );
     let public = zegel(&["jwk", "public"], set).ok_json();
     let expected = json!({"keys": [
         serde_json::from_str::<Value>(&data_text("rsa.pub.jwk.json")).unwrap(),
@@ -173,7 +269,8 @@ fn public_of_pem_and_sets() {
     // A fixture's public JWK is its own public part.
     for name in FIXTURES.iter().filter(|n| **n != "oct") {
         let public = zegel(&["jwk", "public"], data_text(&format!("{name}.jwk.json"))).ok_json();
-        let expected: Value = serde_json::from_str(&data_text(&format!("{name}.pub.jwk.json"))).unwrap();
+        let expected: Value =
+            serde_json::from_str(&data_text(&format!("{name}.pub.jwk.json"))).unwrap();
         assert_eq!(public, expected, "{name}");
     }
 }
@@ -182,6 +279,14 @@ fn public_of_pem_and_sets() {
 fn public_rejects() {
     zegel(&["jwk", "public"], data_text("oct.jwk.json")).fails_with(1, "oct");
     zegel(&["jwk", "public"], "").fails(1);
-    zegel(&["jwk", "public"], "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").fails(1);
-    zegel(&["jwk", "public"], r#"{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}"#).fails(1);
+    zegel(
+        &["jwk", "public"],
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    )
+    .fails(1);
+    zegel(
+        &["jwk", "public"],
+        r#"{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}"#,
+    )
+    .fails(1);
 }

@@ -18,7 +18,16 @@ fn public() -> String {
 fn sign(claims: &str, flags: &[&str]) -> String {
     let key = key();
     let now = T0.to_string();
-    let mut args = vec!["jwt", "sign", "--key", key.as_str(), "--alg", "ES256", "--now", now.as_str()];
+    let mut args = vec![
+        "jwt",
+        "sign",
+        "--key",
+        key.as_str(),
+        "--alg",
+        "ES256",
+        "--now",
+        now.as_str(),
+    ];
     args.extend_from_slice(flags);
     zegel(&args, claims).ok_line()
 }
@@ -36,18 +45,37 @@ fn at(secs: u64) -> String {
 
 #[test]
 fn sign_builds_the_claim_set() {
-    let token = sign(r#"{"name":"Ada","iss":"overridden"}"#, &["--iss", "https://issuer", "--sub", "u1", "--aud", "app", "--exp-in", "600"]);
+    let token = sign(
+        r#"{"name":"Ada","iss":"overridden"}"#,
+        &[
+            "--iss",
+            "https://issuer",
+            "--sub",
+            "u1",
+            "--aud",
+            "app",
+            "--exp-in",
+            "600",
+        ],
+    );
     let inspected = zegel(&["inspect"], &token).ok_json();
     assert_eq!(inspected["header"]["typ"], "JWT");
     assert_eq!(inspected["header"]["alg"], "ES256");
     let expected = json!({"name": "Ada", "iss": "https://issuer", "sub": "u1", "aud": "app", "iat": T0, "exp": T0 + 600});
     assert_eq!(inspected["payload"], expected);
     // verify prints the validated claims.
-    let claims = verify(&token, &["--now", &at(10), "--aud", "app", "--iss", "https://issuer"]).ok_json();
+    let claims = verify(
+        &token,
+        &["--now", &at(10), "--aud", "app", "--iss", "https://issuer"],
+    )
+    .ok_json();
     assert_eq!(claims, expected);
     // Several audiences make an array.
     let token = sign("{}", &["--aud", "a", "--aud", "b", "--exp-in", "60"]);
-    assert_eq!(zegel(&["inspect"], &token).ok_json()["payload"]["aud"], json!(["a", "b"]));
+    assert_eq!(
+        zegel(&["inspect"], &token).ok_json()["payload"]["aud"],
+        json!(["a", "b"])
+    );
 }
 
 #[test]
@@ -64,7 +92,12 @@ fn sign_rejects_claims_that_are_not_an_object() {
 fn jti_is_random() {
     let a = sign("{}", &["--jti", "--exp-in", "60"]);
     let b = sign("{}", &["--jti", "--exp-in", "60"]);
-    let jti = |t: &str| zegel(&["inspect"], t).ok_json()["payload"]["jti"].as_str().unwrap().to_owned();
+    let jti = |t: &str| {
+        zegel(&["inspect"], t).ok_json()["payload"]["jti"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
     assert_eq!(jti(&a).len(), 22, "128 bits, base64url");
     assert_ne!(jti(&a), jti(&b));
 }
@@ -72,9 +105,18 @@ fn jti_is_random() {
 #[test]
 fn iat_defaults_to_the_clock() {
     let key = key();
-    let token = zegel(&["jwt", "sign", "--key", &key, "--alg", "ES256", "--exp-in", "300"], "{}").ok_line();
+    let token = zegel(
+        &[
+            "jwt", "sign", "--key", &key, "--alg", "ES256", "--exp-in", "300",
+        ],
+        "{}",
+    )
+    .ok_line();
     let claims = verify(&token, &[]).ok_json();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let iat = claims["iat"].as_u64().unwrap();
     assert!(iat <= now && now - iat < 60, "iat {iat} now {now}");
     assert_eq!(claims["exp"].as_u64().unwrap(), iat + 300);
@@ -142,7 +184,11 @@ fn aud_follows_rfc_7519_section_4_1_3() {
 #[test]
 fn require() {
     let token = sign("{}", &["--jti", "--sub", "s", "--exp-in", "60"]);
-    verify(&token, &["--now", &at(1), "--require", "jti", "--require", "sub"]).ok();
+    verify(
+        &token,
+        &["--now", &at(1), "--require", "jti", "--require", "sub"],
+    )
+    .ok();
     verify(&token, &["--now", &at(1), "--require", "nbf"]).fails_with(1, "nbf");
     let token = sign(r#"{"custom":true}"#, &["--exp-in", "60"]);
     verify(&token, &["--now", &at(1), "--require", "custom"]).ok();
@@ -181,10 +227,18 @@ fn signature_and_algorithm_checks_come_first() {
     verify(&tamper(&token, 1), &["--now", &at(1)]).fails(1);
     verify(&token, &["--now", &at(1), "--alg", "ES384"]).fails(1);
     verify(&token, &["--now", &at(1), "--alg", "ES256"]).ok();
-    let none = format!("{}.{}.", b64(br#"{"alg":"none"}"#), b64(format!(r#"{{"exp":{}}}"#, T0 + 60).as_bytes()));
+    let none = format!(
+        "{}.{}.",
+        b64(br#"{"alg":"none"}"#),
+        b64(format!(r#"{{"exp":{}}}"#, T0 + 60).as_bytes())
+    );
     verify(&none, &["--now", &at(1)]).fails(1);
     // A payload that is not a claim set.
-    let token = zegel(&["jws", "sign", "--key", &key(), "--alg", "ES256"], "not json").ok_line();
+    let token = zegel(
+        &["jws", "sign", "--key", &key(), "--alg", "ES256"],
+        "not json",
+    )
+    .ok_line();
     verify(&token, &["--now", &at(1)]).fails(1);
 }
 
@@ -194,8 +248,24 @@ fn nested_jwt() {
     let now = T0.to_string();
     let token = zegel(
         &[
-            "jwt", "encrypt", "--sign-key", &sign_key, "--sign-alg", "ES256", "--key", &enc_key, "--alg", "RSA-OAEP-256",
-            "--enc", "A256GCM", "--now", &now, "--exp-in", "60", "--iss", "me",
+            "jwt",
+            "encrypt",
+            "--sign-key",
+            &sign_key,
+            "--sign-alg",
+            "ES256",
+            "--key",
+            &enc_key,
+            "--alg",
+            "RSA-OAEP-256",
+            "--enc",
+            "A256GCM",
+            "--now",
+            &now,
+            "--exp-in",
+            "60",
+            "--iss",
+            "me",
         ],
         "{\"n\":1}",
     )
@@ -206,18 +276,56 @@ fn nested_jwt() {
     assert_eq!(inspected["header"]["alg"], "RSA-OAEP-256");
     assert!(inspected.get("payload").is_none(), "{inspected}");
     let decrypt = data("rsa.jwk.json");
-    let claims = verify(&token, &["--decrypt-key", &decrypt, "--now", &at(1), "--iss", "me"]).ok_json();
-    assert_eq!(claims, json!({"n": 1, "iss": "me", "iat": T0, "exp": T0 + 60}));
+    let claims = verify(
+        &token,
+        &["--decrypt-key", &decrypt, "--now", &at(1), "--iss", "me"],
+    )
+    .ok_json();
+    assert_eq!(
+        claims,
+        json!({"n": 1, "iss": "me", "iat": T0, "exp": T0 + 60})
+    );
     // Rejects: no --decrypt-key, the wrong one, expiry still checked inside.
     verify(&token, &["--now", &at(1)]).fails(1);
-    verify(&token, &["--decrypt-key", &data("rsa.jwk.json"), "--now", &at(100)]).fails_with(1, "expired");
+    verify(
+        &token,
+        &["--decrypt-key", &data("rsa.jwk.json"), "--now", &at(100)],
+    )
+    .fails_with(1, "expired");
     let scratch = crate::Scratch::new("jwt-nested");
-    let wrong = scratch.write("wrong.json", zegel(&["jwk", "generate", "--kty", "RSA"], "").ok_text());
+    let wrong = scratch.write(
+        "wrong.json",
+        zegel(&["jwk", "generate", "--kty", "RSA"], "").ok_text(),
+    );
     verify(&token, &["--decrypt-key", &wrong, "--now", &at(1)]).fails_with(1, "decryption failed");
-    verify(&token, &["--decrypt-key", &decrypt, "--decrypt-alg", "RSA-OAEP", "--now", &at(1)]).fails(1);
+    verify(
+        &token,
+        &[
+            "--decrypt-key",
+            &decrypt,
+            "--decrypt-alg",
+            "RSA-OAEP",
+            "--now",
+            &at(1),
+        ],
+    )
+    .fails(1);
     // The inner signature is still checked with --key.
     let other = data("p384.pub.jwk.json");
-    zegel(&["jwt", "verify", "--key", &other, "--decrypt-key", &decrypt, "--now", &at(1)], &token).fails(1);
+    zegel(
+        &[
+            "jwt",
+            "verify",
+            "--key",
+            &other,
+            "--decrypt-key",
+            &decrypt,
+            "--now",
+            &at(1),
+        ],
+        &token,
+    )
+    .fails(1);
     // A signed JWT given to --decrypt-key is not a JWE.
     let plain = sign("{}", &["--exp-in", "60"]);
     verify(&plain, &["--decrypt-key", &decrypt, "--now", &at(1)]).fails(1);
@@ -230,5 +338,8 @@ fn output_is_the_claims_only() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.ends_with('\n') && text.matches('\n').count() == 1);
     let v: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(v, json!({"nested": {"a": [1, 2, {"b": null}]}, "iat": T0, "exp": T0 + 60}));
+    assert_eq!(
+        v,
+        json!({"nested": {"a": [1, 2, {"b": null}]}, "iat": T0, "exp": T0 + 60})
+    );
 }

@@ -16,11 +16,31 @@ fn help_and_version_go_to_stdout() {
 
 #[test]
 fn unknown_flag_is_a_usage_error() {
-    let line = zegel(&["jws", "verify", "--key", &data("rsa.pub.jwk.json"), "--bogus"], "x.y.z")
-        .fails_with(2, "--bogus");
+    let line = zegel(
+        &[
+            "jws",
+            "verify",
+            "--key",
+            &data("rsa.pub.jwk.json"),
+            "--bogus",
+        ],
+        "x.y.z",
+    )
+    .fails_with(2, "--bogus");
     assert!(line.contains("usage: zegel jws verify"), "{line}");
     // A near miss gets clap's tip, on the same line.
-    zegel(&["jws", "sign", "--key", &data("oct.jwk.json"), "--algo", "HS256"], "").fails_with(2, "--alg");
+    zegel(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &data("oct.jwk.json"),
+            "--algo",
+            "HS256",
+        ],
+        "",
+    )
+    .fails_with(2, "--alg");
 }
 
 #[test]
@@ -36,30 +56,47 @@ fn unknown_or_missing_subcommand_is_a_usage_error() {
 #[test]
 fn missing_required_flag_is_a_usage_error() {
     zegel(&["jws", "sign", "--alg", "HS256"], "payload").fails_with(2, "--key");
-    zegel(&["jwe", "encrypt", "--key", &data("rsa.pub.jwk.json"), "--alg", "RSA-OAEP-256"], "p")
-        .fails_with(2, "--enc");
+    zegel(
+        &[
+            "jwe",
+            "encrypt",
+            "--key",
+            &data("rsa.pub.jwk.json"),
+            "--alg",
+            "RSA-OAEP-256",
+        ],
+        "p",
+    )
+    .fails_with(2, "--enc");
 }
 
 #[test]
 fn unreadable_key_file_is_a_usage_error() {
     let scratch = Scratch::new("usage");
     let missing = scratch.path("missing.json");
-    let line = zegel(&["jws", "verify", "--key", &missing], "a.b.c").fails_with(2, "cannot read key file");
+    let line =
+        zegel(&["jws", "verify", "--key", &missing], "a.b.c").fails_with(2, "cannot read key file");
     assert!(line.contains("missing.json"), "{line}");
-    zegel(&["jwe", "decrypt", "--key", &missing], "a.b.c.d.e").fails_with(2, "cannot read key file");
+    zegel(&["jwe", "decrypt", "--key", &missing], "a.b.c.d.e")
+        .fails_with(2, "cannot read key file");
     // Readable but not a key: still configuration.
     let garbage = scratch.write("garbage.json", "not a key");
     zegel(&["jws", "verify", "--key", &garbage], "a.b.c").fails_with(2, "key file");
     let bad_jwk = scratch.write("bad.json", r#"{"kty":"RSA","n":"AQAB"}"#);
     zegel(&["jws", "verify", "--key", &bad_jwk], "a.b.c").fails_with(2, "key file");
     // A folder is not a file.
-    zegel(&["jws", "verify", "--key", scratch.dir().to_str().unwrap()], "a.b.c").fails(2);
+    zegel(
+        &["jws", "verify", "--key", scratch.dir().to_str().unwrap()],
+        "a.b.c",
+    )
+    .fails(2);
 }
 
 #[test]
 fn unreadable_input_file_is_a_usage_error() {
     let scratch = Scratch::new("usage-in");
-    zegel(&["inspect", "--in", &scratch.path("nope.txt")], "").fails_with(2, "cannot read input file");
+    zegel(&["inspect", "--in", &scratch.path("nope.txt")], "")
+        .fails_with(2, "cannot read input file");
 }
 
 #[test]
@@ -70,9 +107,17 @@ fn unknown_algorithm_names_are_usage_errors() {
     // Exact names only.
     zegel(&["jws", "sign", "--key", &key, "--alg", "hs256"], "x").fails_with(2, "hs256");
     zegel(&["jws", "verify", "--key", &key, "--alg", "none"], "x.y.").fails_with(2, "none");
-    zegel(&["jwe", "encrypt", "--key", &key, "--alg", "A128KW", "--enc", "A128GCMX"], "x")
-        .fails_with(2, "A128GCMX");
-    zegel(&["jwe", "decrypt", "--key", &key, "--alg", "RSA-OAEP-257"], "a.b.c.d.e")
-        .fails_with(2, "RSA-OAEP-257");
+    zegel(
+        &[
+            "jwe", "encrypt", "--key", &key, "--alg", "A128KW", "--enc", "A128GCMX",
+        ],
+        "x",
+    )
+    .fails_with(2, "A128GCMX");
+    zegel(
+        &["jwe", "decrypt", "--key", &key, "--alg", "RSA-OAEP-257"],
+        "a.b.c.d.e",
+    )
+    .fails_with(2, "RSA-OAEP-257");
     zegel(&["jwt", "verify", "--key", &key, "--alg", "ES999"], "a.b.c").fails_with(2, "ES999");
 }
