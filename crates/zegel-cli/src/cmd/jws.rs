@@ -175,7 +175,7 @@ pub(crate) fn verify_token(
 
 /// The algorithms allowed without `--alg`: the key's own `alg` when it has one, else every
 /// algorithm that fits its type (for a set: the union over its keys).
-fn default_algs(keys: &Keys) -> Vec<&'static JwsAlgorithm> {
+pub(crate) fn default_algs(keys: &Keys) -> Vec<&'static JwsAlgorithm> {
     let mut out: Vec<&'static JwsAlgorithm> = Vec::new();
     for key in keys.all() {
         let fitting = jws::ALL.iter().copied().filter(|a| match key.alg() {
