@@ -208,7 +208,10 @@ pub(crate) fn decryptor(
     } else {
         encs.to_vec()
     };
-    let decryptor = Decryptor::new(&algs, &encs);
+    // The input was already read in full: the library's network-sized defaults do not apply.
+    let decryptor = Decryptor::new(&algs, &encs)
+        .with_max_token_len(io::MAX_INPUT)
+        .with_max_plaintext(io::MAX_INPUT);
     Ok(if rsa1_5 {
         decryptor.with_rsa1_5_for_legacy_use_only()
     } else {

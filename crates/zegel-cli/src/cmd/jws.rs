@@ -165,7 +165,8 @@ pub(crate) fn verify_token(
     } else {
         allowed.to_vec()
     };
-    let verifier = Verifier::new(&allowed);
+    // The input was already read in full: the library's network-sized default does not apply.
+    let verifier = Verifier::new(&allowed).with_max_token_len(io::MAX_INPUT);
     match keys {
         Keys::One(key) => verifier.verify(token, key),
         Keys::Set(set) => verifier.verify_with_keys(token, set.keys()),

@@ -421,3 +421,26 @@ fn none_and_malformed_are_rejected() {
         zegel(&["jwe", "decrypt", "--key", &key], bad).fails(1);
     }
 }
+
+#[test]
+fn large_compressed_plaintexts() {
+    let plaintext = "a large, compressible plaintext ".repeat(40_000);
+    let token = zegel(
+        &[
+            "jwe",
+            "encrypt",
+            "--key",
+            &data("rsa.pub.jwk.json"),
+            "--alg",
+            "RSA-OAEP-256",
+            "--enc",
+            "A256GCM",
+            "--zip",
+            "DEF",
+        ],
+        &plaintext,
+    )
+    .ok_line();
+    let out = zegel(&["jwe", "decrypt", "--key", &data("rsa.jwk.json")], &token).ok();
+    assert_eq!(out.stdout, plaintext.as_bytes());
+}

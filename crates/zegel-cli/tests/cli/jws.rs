@@ -584,3 +584,16 @@ fn malformed_input_is_rejected() {
         zegel(&["jws", "verify", "--key", &private("oct")], bad).fails(1);
     }
 }
+
+#[test]
+fn large_payloads() {
+    // Beyond the library's network-sized default token limit: the CLI reads whole files.
+    let payload: Vec<u8> = (0..1_500_000u32).map(|i| (i % 251) as u8).collect();
+    let token = sign("HS256", "oct", &payload);
+    assert_eq!(
+        zegel(&["jws", "verify", "--key", &private("oct")], &token)
+            .ok()
+            .stdout,
+        payload
+    );
+}
