@@ -131,6 +131,12 @@ pub(crate) struct VerifyArgs {
     /// An accepted audience (repeatable).
     #[arg(long)]
     aud: Vec<String>,
+    /// The expected subject (extension).
+    #[arg(long)]
+    sub: Option<String>,
+    /// The expected `typ` header, compared as a media type (extension; e.g. JWT, at+jwt).
+    #[arg(long)]
+    typ: Option<String>,
     /// Clock skew allowed on exp, nbf and iat, in seconds.
     #[arg(long, value_name = "SECS")]
     leeway: Option<u64>,
@@ -342,6 +348,12 @@ fn validation<'a>(
     }
     for aud in &args.aud {
         validation = validation.audience(aud.clone());
+    }
+    if let Some(sub) = &args.sub {
+        validation = validation.subject(sub.clone());
+    }
+    if let Some(typ) = &args.typ {
+        validation = validation.typ(typ.clone());
     }
     if let Some(leeway) = args.leeway {
         validation = validation.leeway(Duration::from_secs(leeway));

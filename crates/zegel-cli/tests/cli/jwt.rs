@@ -343,3 +343,28 @@ fn output_is_the_claims_only() {
         json!({"nested": {"a": [1, 2, {"b": null}]}, "iat": T0, "exp": T0 + 60})
     );
 }
+
+#[test]
+fn sub_and_typ_extensions() {
+    let token = sign("{}", &["--sub", "u1", "--exp-in", "60"]);
+    verify(&token, &["--now", &at(1), "--sub", "u1", "--typ", "JWT"]).ok();
+    verify(&token, &["--now", &at(1), "--typ", "application/jwt"]).ok();
+    verify(&token, &["--now", &at(1), "--sub", "u2"]).fails_with(1, "subject");
+    verify(&token, &["--now", &at(1), "--typ", "at+jwt"]).fails(1);
+    let key = key();
+    let now = T0.to_string();
+    let at_jwt = zegel(
+        &[
+            "jwt", "sign", "--key", &key, "--alg", "ES256", "--now", &now, "--exp-in", "60",
+            "--typ", "at+jwt",
+        ],
+        "{}",
+    )
+    .ok_line();
+    assert_eq!(
+        zegel(&["inspect"], &at_jwt).ok_json()["header"]["typ"],
+        "at+jwt"
+    );
+    verify(&at_jwt, &["--now", &at(1), "--typ", "at+jwt"]).ok();
+    verify(&at_jwt, &["--now", &at(1), "--typ", "JWT"]).fails(1);
+}
