@@ -597,3 +597,26 @@ fn large_payloads() {
         payload
     );
 }
+
+#[test]
+fn general_json_with_two_signatures_from_jwcrypto() {
+    // Each key verifies its own signature; the payload is the same.
+    for key in ["ed25519", "rsa"] {
+        let out = zegel(
+            &["jws", "verify", "--key", &public(key)],
+            data_text("jws_general.json"),
+        )
+        .ok();
+        assert_eq!(out.stdout, b"py general", "{key}");
+    }
+    zegel(
+        &["jws", "verify", "--key", &public("rsa"), "--alg", "PS256"],
+        data_text("jws_general.json"),
+    )
+    .fails(1);
+    zegel(
+        &["jws", "verify", "--key", &public("p256")],
+        data_text("jws_general.json"),
+    )
+    .fails(1);
+}

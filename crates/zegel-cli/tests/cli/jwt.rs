@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::{b64, data, tamper, zegel};
+use crate::{b64, data, data_text, tamper, zegel};
 
 const T0: u64 = 1_700_000_000;
 
@@ -367,4 +367,32 @@ fn sub_and_typ_extensions() {
     );
     verify(&at_jwt, &["--now", &at(1), "--typ", "at+jwt"]).ok();
     verify(&at_jwt, &["--now", &at(1), "--typ", "JWT"]).fails(1);
+}
+
+#[test]
+fn tokens_from_jwcrypto() {
+    let expected = json!({"iss": "py", "aud": "app", "sub": "s", "iat": T0, "exp": T0 + 600});
+    let claims = verify(
+        &data_text("jwt_es256.txt"),
+        &["--now", &at(1), "--aud", "app", "--iss", "py"],
+    )
+    .ok_json();
+    assert_eq!(claims, expected);
+    verify(
+        &data_text("jwt_es256.txt"),
+        &["--now", &at(700), "--aud", "app"],
+    )
+    .fails_with(1, "expired");
+    let decrypt = data("rsa.jwk.json");
+    let claims = verify(
+        &data_text("jwt_nested.txt"),
+        &["--decrypt-key", &decrypt, "--now", &at(1), "--aud", "app"],
+    )
+    .ok_json();
+    assert_eq!(claims, expected);
+    verify(
+        &data_text("jwt_nested.txt"),
+        &["--decrypt-key", &decrypt, "--now", &at(1)],
+    )
+    .fails(1);
 }
