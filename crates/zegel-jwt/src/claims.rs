@@ -71,6 +71,12 @@ impl Claim {
         }
     }
 
+    /// The registered claim named `name` (exact, case-sensitive), for `--require CLAIM`.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+
     /// The bit of this claim in a set of claims.
     pub(crate) const fn bit(self) -> u8 {
         1 << (self as u8)
@@ -186,7 +192,8 @@ impl<'de> Deserialize<'de> for Audience {
 /// `T` is the caller's type for the other claims, deserialized from the claim set minus the
 /// registered claims (as if `#[serde(flatten)]`); the default, a JSON map, keeps every unknown
 /// claim. A field of `T` that is not an `Option` is a required claim; a claim `T` does not name
-/// is dropped, unless `T` has its own `#[serde(flatten)]` map.
+/// is dropped, unless `T` has its own `#[serde(flatten)]` map. To read the registered claims
+/// only, use `T = serde::de::IgnoredAny`; to issue them only, `T = ()`.
 ///
 /// ```
 /// use serde::{Deserialize, Serialize};
@@ -539,6 +546,16 @@ mod tests {
     }
 
     #[test]
+    fn registered_claims_only() {
+        let c: Claims<de::IgnoredAny> = Claims::from_json(br#"{"sub":"s","x":1}"#).unwrap();
+        assert_eq!(c.sub.as_deref(), Some("s"));
+        assert_eq!(
+            Claims::new(()).with_subject("s").to_json().unwrap(),
+            r#"{"sub":"s"}"#
+        );
+    }
+
+    #[test]
     fn refuses_duplicates_and_wrong_types() {
         assert!(matches!(
             Claims::<Map<String, Value>>::from_json(br#"{"iss":"a","iss":"b"}"#),
@@ -601,5 +618,11 @@ mod tests {
         );
         assert!(Claim::ALL.iter().all(|c| !Claims::new(()).has(*c)));
         assert_eq!(Claim::Jti.bit(), 64);
+        assert!(
+            Claim::ALL
+                .into_iter()
+                .all(|c| Claim::from_name(c.name()) == Some(c))
+        );
+        assert_eq!(Claim::from_name("EXP"), None);
     }
 }

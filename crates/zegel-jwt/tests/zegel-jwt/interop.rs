@@ -165,3 +165,60 @@ fn jwcrypto_unsigned_token_is_refused() {
         Error::UnsignedNestedToken
     );
 }
+
+/// Nested tokens made by zegel for another implementation to open: run with `--nocapture` and
+/// feed the `zegel-interop` line to jwcrypto or panva/jose (the keys are `keys.json`). The test
+/// itself checks that zegel opens them.
+#[test]
+fn zegel_tokens_for_other_implementations() {
+    use zegel_jose::jws::SigningKey;
+    use zegel_jwt::Claims;
+
+    use crate::common::{key, public};
+
+    let f = fixture();
+    let claims: Claims = Claims::from_json(f["claims"].to_string().as_bytes()).unwrap();
+    let mut out = Map::new();
+    for (name, signer, alg, recipient, km, enc) in [
+        (
+            "rs256_rsa_oaep_256_a128cbc_hs256",
+            "issuer_rsa",
+            &jws::RS256,
+            "partner_enc_new",
+            &jwe::RSA_OAEP_256,
+            &jwe::A128CBC_HS256,
+        ),
+        (
+            "es256_rsa_oaep_a256gcm",
+            "issuer_ec",
+            &jws::ES256,
+            "partner_enc_old",
+            &jwe::RSA_OAEP,
+            &jwe::A256GCM,
+        ),
+        (
+            "eddsa_rsa_oaep_256_a256cbc_hs512",
+            "issuer_ed",
+            &jws::EDDSA,
+            "partner_enc_new",
+            &jwe::RSA_OAEP_256,
+            &jwe::A256CBC_HS512,
+        ),
+    ] {
+        let signing = SigningKey::new(&key(signer), alg).unwrap();
+        let token =
+            zegel_jwt::sign_and_encrypt(&claims, &signing, &public(recipient), km, enc).unwrap();
+        let v: Verified<ItsmeIdToken> = zegel_jwt::open(
+            &token,
+            &decryption(),
+            &partner_set(),
+            &validation(),
+            &issuer_set(),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(v.claims().extra.nonce, "n-0S6_WzA2Mj-3k8yQ1fNq7Rr");
+        out.insert(name.into(), Value::String(token));
+    }
+    println!("zegel-interop {}", Value::Object(out));
+}
