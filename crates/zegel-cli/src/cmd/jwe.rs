@@ -179,7 +179,15 @@ pub(crate) fn decrypt_token(
         Keys::One(key) => decryptor.decrypt(token, key),
         Keys::Set(set) => decryptor.decrypt_with_set(token, set),
     }
-    .map_err(|e| exit::input("decryption failed", &e))?;
+    .map_err(|e| {
+        let failure = exit::input("decryption failed", &e);
+        match e {
+            zegel_jose::Error::AlgNotAllowed { .. } => {
+                failure.with_hint("--alg and --enc name the algorithms to accept")
+            }
+            _ => failure,
+        }
+    })?;
     Ok(decrypted.into_plaintext())
 }
 

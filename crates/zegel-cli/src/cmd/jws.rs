@@ -171,7 +171,22 @@ pub(crate) fn verify_token(
         Keys::One(key) => verifier.verify(token, key),
         Keys::Set(set) => verifier.verify_with_keys(token, set.keys()),
     }
-    .map_err(|e| exit::input("verification failed", &e))
+    .map_err(|e| {
+        let failure = exit::input("verification failed", &e);
+        match e {
+            zegel_jose::Error::AlgNotAllowed { .. } => failure.with_hint(&allowed_hint(&allowed)),
+            _ => failure,
+        }
+    })
+}
+
+/// Which algorithms were allowed, and how to change that.
+pub(crate) fn allowed_hint(allowed: &[&'static JwsAlgorithm]) -> String {
+    if allowed.is_empty() {
+        return "no algorithm fits the key; name one with --alg".to_owned();
+    }
+    let names: Vec<&str> = allowed.iter().map(|a| a.name()).collect();
+    format!("allowed: {}; --alg changes this", names.join(", "))
 }
 
 /// The algorithms allowed without `--alg`: the key's own `alg` when it has one, else every

@@ -315,7 +315,7 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
             with_keys(&verify_keys, |v| decrypted.verify(v, &validation, now))
         }
     }
-    .map_err(|e| exit::jwt_input("the token was refused", &e))?;
+    .map_err(|e| refused(&e, &allowed))?;
     let claims = verified
         .into_claims()
         .to_map()
@@ -327,6 +327,23 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
         )));
     }
     io::write_line(&Value::Object(claims).to_string())
+}
+
+/// The failure for a refused token, with advice for the checks a flag controls.
+fn refused(e: &zegel_jwt::Error, allowed: &[&'static jws::JwsAlgorithm]) -> Failure {
+    let failure = exit::jwt_input("the token was refused", e);
+    match e {
+        zegel_jwt::Error::UnexpectedAudience { .. } => {
+            failure.with_hint("name the audience you accept with --aud")
+        }
+        zegel_jwt::Error::MissingClaim { name: "exp" } => {
+            failure.with_hint("--no-exp accepts tokens without exp")
+        }
+        zegel_jwt::Error::Jose(zegel_jose::Error::AlgNotAllowed { .. }) => {
+            failure.with_hint(&jws_cmd::allowed_hint(allowed))
+        }
+        _ => failure,
+    }
 }
 
 /// Calls `f` with the keys as a [`zegel_jwt::KeySource`]: one key, or a set.

@@ -172,7 +172,12 @@ fn aud_follows_rfc_7519_section_4_1_3() {
     verify(&token, &["--now", &at(1), "--aud", "other", "--aud", "app"]).ok();
     verify(&token, &["--now", &at(1), "--aud", "other"]).fails_with(1, "audience");
     // The token names an audience, and the verifier names none: rejected.
-    verify(&token, &["--now", &at(1)]).fails(1);
+    let line = verify(&token, &["--now", &at(1)]).fails(1);
+    assert_eq!(
+        line,
+        "error: the token was refused: the token is meant for [\"app\"], and no audience is expected \
+         (name the audience you accept with --aud)"
+    );
     let token = sign("{}", &["--aud", "a", "--aud", "b", "--exp-in", "60"]);
     verify(&token, &["--now", &at(1), "--aud", "b"]).ok();
     verify(&token, &["--now", &at(1), "--aud", "c"]).fails(1);
@@ -225,7 +230,15 @@ fn signature_and_algorithm_checks_come_first() {
     let token = sign("{}", &["--exp-in", "60"]);
     verify(&tamper(&token, 2), &["--now", &at(1)]).fails_with(1, "invalid signature");
     verify(&tamper(&token, 1), &["--now", &at(1)]).fails(1);
-    verify(&token, &["--now", &at(1), "--alg", "ES384"]).fails(1);
+    let line = verify(
+        &token,
+        &["--now", &at(1), "--alg", "ES384", "--alg", "EdDSA"],
+    )
+    .fails(1);
+    assert_eq!(
+        line,
+        "error: the token was refused: algorithm \"ES256\" is not allowed (allowed: ES384, EdDSA; --alg changes this)"
+    );
     verify(&token, &["--now", &at(1), "--alg", "ES256"]).ok();
     let none = format!(
         "{}.{}.",
