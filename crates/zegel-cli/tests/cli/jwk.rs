@@ -266,6 +266,15 @@ fn public_of_pem_and_sets() {
         serde_json::from_str::<Value>(&data_text("ed25519.pub.jwk.json")).unwrap(),
     ]});
     assert_eq!(public, expected);
+    // Symmetric keys have no public part: a set's public form leaves them out.
+    let set = format!(
+        r#"{{"keys":[{},{}]}}"#,
+        data_text("oct.jwk.json"),
+        data_text("p256.jwk.json")
+    );
+    let expected =
+        json!({"keys": [serde_json::from_str::<Value>(&data_text("p256.pub.jwk.json")).unwrap()]});
+    assert_eq!(zegel(&["jwk", "public"], set).ok_json(), expected);
     // A fixture's public JWK is its own public part.
     for name in FIXTURES.iter().filter(|n| **n != "oct") {
         let public = zegel(&["jwk", "public"], data_text(&format!("{name}.jwk.json"))).ok_json();
