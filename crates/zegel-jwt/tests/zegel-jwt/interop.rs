@@ -1,5 +1,8 @@
-//! Tokens made by another implementation (Python jwcrypto 1.5, see
-//! `tests/vectors/interop_jwcrypto.json`) opened by zegel.
+//! Tokens made by other implementations opened by zegel: Python jwcrypto 1.5
+//! (`tests/vectors/interop_jwcrypto.json`) and panva/jose 5 on Node 20
+//! (`tests/vectors/interop_panva_jose.json`), with the keys of `tests/vectors/keys.json`. The
+//! other direction (zegel's tokens opened by both) is checked outside the repository with the
+//! tokens printed by `zegel_tokens_for_other_implementations`.
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -120,6 +123,27 @@ fn jwcrypto_nested_tokens_open() {
             f["claims"].as_object().unwrap().len(),
             "{name}"
         );
+    }
+}
+
+#[test]
+fn panva_jose_nested_tokens_open() {
+    let f: Value =
+        serde_json::from_str(include_str!("../vectors/interop_panva_jose.json")).unwrap();
+    let tokens = f["tokens"].as_object().unwrap();
+    assert_eq!(tokens.len(), 3);
+    for (name, token) in tokens {
+        let v: Verified<ItsmeIdToken> = zegel_jwt::open(
+            token.as_str().unwrap(),
+            &decryption(),
+            &partner_set(),
+            &validation(),
+            &issuer_set(),
+            NOW,
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(v.claims().extra.national_number, "85041212345", "{name}");
+        assert_eq!(v.encryption_header().unwrap().cty.as_deref(), Some("JWT"));
     }
 }
 
