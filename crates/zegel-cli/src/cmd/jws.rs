@@ -169,7 +169,7 @@ pub(crate) fn verify_token(
     let verifier = Verifier::new(&allowed).with_max_token_len(io::MAX_INPUT);
     match keys {
         Keys::One(key) => verifier.verify(token, key),
-        Keys::Set(set) => verifier.verify_with_keys(token, set.keys()),
+        Keys::Set(set) => verifier.verify_with_set(token, set),
     }
     .map_err(|e| {
         let failure = exit::input("verification failed", &e);

@@ -380,7 +380,7 @@ fn validation<'a>(
     }
     let mut custom = Vec::new();
     for name in &args.require {
-        match Claim::ALL.into_iter().find(|c| c.name() == name) {
+        match Claim::from_name(name) {
             Some(claim) => validation = validation.require(claim),
             None => custom.push(name.as_str()),
         }
