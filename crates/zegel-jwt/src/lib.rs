@@ -1,1 +1,25 @@
-//! stub
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod claims;
+pub mod error;
+pub mod hash;
+mod keys;
+mod nested;
+pub mod numeric_date;
+mod sign;
+mod strict;
+pub mod time;
+pub mod validation;
+mod verify;
+
+pub use claims::{Audience, Claim, Claims};
+pub use error::Error;
+pub use keys::{KeySource, Keys};
+pub use nested::{DecryptedJwt, Decryption, decrypt, encrypt_signed, open, sign_and_encrypt};
+pub use numeric_date::NumericDate;
+pub use sign::{sign, sign_with_header};
+pub use time::UnixTime;
+pub use validation::Validation;
+pub use verify::{Verified, verify};
