@@ -1,5 +1,7 @@
 //! Integration tests of `zegel-jose`, one module per area under `tests/zegel-jose/`.
 
+#[path = "zegel-jose/hostile.rs"]
+mod hostile;
 #[path = "zegel-jose/jwe.rs"]
 mod jwe;
 #[path = "zegel-jose/jwe_ring.rs"]
