@@ -339,7 +339,7 @@ impl<T: DeserializeOwned> Claims<T> {
         crate::strict::check_object(json, MAX_CLAIMS_DEPTH)?;
         // Checked strict above: what can fail now is the shape of the claims.
         let repr: Repr<T> = serde_json::from_slice(json).map_err(|e| Error::CustomClaims {
-            reason: e.to_string(),
+            reason: without_values(&e.to_string()),
         })?;
         repr.into_claims()
     }
@@ -361,7 +361,7 @@ impl<T: DeserializeOwned> Claims<T> {
             take(Claim::Jti),
         );
         let extra = T::deserialize(Value::Object(map)).map_err(|e| Error::CustomClaims {
-            reason: e.to_string(),
+            reason: without_values(&e.to_string()),
         })?;
         Repr {
             iss,
@@ -507,6 +507,47 @@ impl<T> Repr<T> {
             extra: self.extra,
         })
     }
+}
+
+/// serde's description of claims that did not fit, without the value found: the claims of a
+/// nested token are decrypted plaintext, and an error tends to end up in a log. serde names
+/// the value before the last ", expected" (quoted or in backticks); what follows comes from the
+/// caller's type and is kept. Field names are kept; a message in another form (a type's own
+/// `Deserialize` may write anything) becomes a fixed text.
+fn without_values(message: &str) -> String {
+    const KINDS: &[&str] = &[
+        "string",
+        "integer",
+        "floating point",
+        "boolean",
+        "character",
+        "byte array",
+        "map",
+        "sequence",
+        "null",
+        "unit value",
+        "Option value",
+    ];
+    if message.starts_with("missing field `") || message.starts_with("duplicate field `") {
+        return message.to_owned();
+    }
+    let Some(at) = message.rfind(", expected") else {
+        return "a claim does not fit the expected type".to_owned();
+    };
+    let (found, expected) = message.split_at(at);
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = found.strip_prefix(prefix) {
+            let kind = rest.split(['"', '`']).next().unwrap_or_default().trim();
+            let kind = if KINDS.contains(&kind) { kind } else { "value" };
+            return format!("{prefix}{kind}{expected}");
+        }
+    }
+    for prefix in ["unknown variant", "unknown field", "invalid length"] {
+        if found.starts_with(prefix) {
+            return format!("{prefix}{expected}");
+        }
+    }
+    "a claim does not fit the expected type".to_owned()
 }
 
 fn string(v: Option<Value>, claim: Claim) -> Result<Option<String>, Error> {
@@ -673,5 +714,34 @@ mod tests {
                 .all(|c| Claim::from_name(c.name()) == Some(c))
         );
         assert_eq!(Claim::from_name("EXP"), None);
+    }
+
+    #[test]
+    fn claim_errors_drop_the_values_found() {
+        for (message, want) in [
+            (
+                r#"invalid type: string "a, expected b", expected u64 at line 1 column 9"#,
+                "invalid type: string, expected u64 at line 1 column 9",
+            ),
+            (
+                "invalid value: integer `-5`, expected u8",
+                "invalid value: integer, expected u8",
+            ),
+            (
+                "invalid type: secret `x`, expected u8",
+                "invalid type: value, expected u8",
+            ),
+            (
+                "unknown variant `x`, expected one of `A`, `B`",
+                "unknown variant, expected one of `A`, `B`",
+            ),
+            ("missing field `nonce`", "missing field `nonce`"),
+            (
+                "my type says: secret",
+                "a claim does not fit the expected type",
+            ),
+        ] {
+            assert_eq!(without_values(message), want);
+        }
     }
 }

@@ -41,7 +41,8 @@ pub enum Error {
     /// The claims other than the registered ones do not fit the caller's type (a missing or
     /// mistyped member), or the caller's type does not serialize to a JSON object.
     CustomClaims {
-        /// serde's description of the mismatch.
+        /// serde's description of the mismatch, without the value found (claims may be
+        /// decrypted plaintext).
         reason: String,
     },
     /// `exp` is not after `now` (allowing for the leeway): the token has expired

@@ -9,6 +9,8 @@ mod claims;
 mod common;
 #[path = "zegel-jwt/hash.rs"]
 mod hash;
+#[path = "zegel-jwt/hostile.rs"]
+mod hostile;
 #[path = "zegel-jwt/interop.rs"]
 mod interop;
 #[path = "zegel-jwt/nested.rs"]
