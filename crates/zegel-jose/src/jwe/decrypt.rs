@@ -224,10 +224,17 @@ impl Decryptor {
     }
 
     /// Decrypts an already parsed JWE; see [`decrypt_with_keys`](Self::decrypt_with_keys).
+    /// The token was parsed with the default limits; this decryptor's recipient limit applies
+    /// here too (its size and depth limits cannot: the token is no longer text).
     ///
     /// # Errors
     /// As [`decrypt_with_keys`](Self::decrypt_with_keys).
     pub fn decrypt_parsed(&self, jwe: &UnverifiedJwe, keys: &[Jwk]) -> Result<Decrypted, Error> {
+        if jwe.recipients.len() > self.limits.max_recipients {
+            return Err(Error::RecipientCount {
+                rule: "between one and the configured maximum of recipients",
+            });
+        }
         self.run(jwe.clone(), keys, false)
     }
 

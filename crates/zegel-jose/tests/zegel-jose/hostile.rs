@@ -419,3 +419,37 @@ fn debug_of_every_secret_holder_is_redacted() {
         assert!(!all.contains(s), "{s} in {all}");
     }
 }
+
+/// A token parsed beforehand is held to the decryptor's own recipient limit, as `decrypt` is.
+#[test]
+fn decrypt_parsed_applies_the_decryptors_recipient_limit() {
+    let a = gen_key(KeySpec::Oct { bytes: 16 });
+    let b = gen_key(KeySpec::Oct { bytes: 16 });
+    let t = Encryptor::new(&jwe::A128GCM)
+        .encrypt_general(
+            b"two",
+            &[
+                Recipient::new(&a, &jwe::A128KW),
+                Recipient::new(&b, &jwe::A128KW),
+            ],
+        )
+        .unwrap();
+    let d = Decryptor::new(&[&jwe::A128KW], &[&jwe::A128GCM]);
+    let parsed = jwe::UnverifiedJwe::parse(t.as_bytes()).unwrap();
+    assert_eq!(
+        d.decrypt_parsed(&parsed, core::slice::from_ref(&b))
+            .unwrap()
+            .plaintext(),
+        b"two"
+    );
+    let one = d.with_max_recipients(1);
+    let refused = Error::RecipientCount {
+        rule: "between one and the configured maximum of recipients",
+    };
+    assert_eq!(one.decrypt(t.as_bytes(), &b).unwrap_err(), refused);
+    assert_eq!(
+        one.decrypt_parsed(&parsed, core::slice::from_ref(&b))
+            .unwrap_err(),
+        refused
+    );
+}
