@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use zegel_jose::jwe::JweHeader;
 use zegel_jose::jws::{JwsAlgorithm, JwsHeader};
+use zeroize::Zeroizing;
 
 use crate::claims::Claims;
 use crate::error::Error;
@@ -107,7 +108,7 @@ pub(crate) fn verify_signature(
     token: &[u8],
     keys: Keys<'_>,
     validation: &Validation,
-) -> Result<(JwsHeader, &'static JwsAlgorithm, Vec<u8>), Error> {
+) -> Result<(JwsHeader, &'static JwsAlgorithm, Zeroizing<Vec<u8>>), Error> {
     if token.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return Err(zegel_jose::Error::Structure {
             expected: "the compact serialization",
@@ -128,7 +129,8 @@ pub(crate) fn verify_signature(
     }
     validation.check_typ(header.typ.as_deref())?;
     let (header, alg) = (header.clone(), verified.alg());
-    Ok((header, alg, verified.into_payload()))
+    // Zeroized on drop: inside a nested token, the claims are decrypted plaintext.
+    Ok((header, alg, Zeroizing::new(verified.into_payload())))
 }
 
 /// Parses and validates a claim set.
