@@ -42,13 +42,13 @@ pub use sign::{
     GeneralSigner, SigningKey, sign_compact, sign_compact_detached, sign_flattened,
     sign_flattened_detached, sign_general, sign_general_detached,
 };
-pub use verify::{DEFAULT_MAX_TOKEN_LEN, Verified, Verifier};
+pub use verify::{DEFAULT_MAX_SIGNATURES, DEFAULT_MAX_TOKEN_LEN, Verified, Verifier};
 
 /// Reading a JWS without verifying it.
 pub mod dangerous {
     use super::header::JwsHeader;
     use super::parse::{self, Limits};
-    use super::verify::DEFAULT_MAX_TOKEN_LEN;
+    use super::verify::{DEFAULT_MAX_SIGNATURES, DEFAULT_MAX_TOKEN_LEN};
     use crate::base64url;
     use crate::error::{Error, Part};
     use crate::json;
@@ -88,6 +88,7 @@ pub mod dangerous {
         let limits = Limits {
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
             max_json_depth: json::DEFAULT_MAX_DEPTH,
+            max_signatures: DEFAULT_MAX_SIGNATURES,
         };
         let raw = parse::split(token, limits)?;
         let mut headers = Vec::with_capacity(raw.sigs().len());

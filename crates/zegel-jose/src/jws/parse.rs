@@ -16,6 +16,7 @@ use crate::json;
 pub(crate) struct Limits {
     pub(crate) max_token_len: usize,
     pub(crate) max_json_depth: usize,
+    pub(crate) max_signatures: usize,
 }
 
 /// A JWS split into its parts, nothing decoded but the JSON structure.
@@ -167,6 +168,13 @@ fn split_json(token: &[u8], limits: Limits) -> Result<RawJws<'_>, Error> {
             if items.is_empty() {
                 return Err(Error::RecipientCount {
                     rule: "a jws needs at least one signature",
+                });
+            }
+            // Each signature costs a pass over the payload: without a bound, one token within
+            // the size limit could cost thousands of them.
+            if items.len() > limits.max_signatures {
+                return Err(Error::RecipientCount {
+                    rule: "at most the configured maximum of signatures",
                 });
             }
             items

@@ -16,6 +16,9 @@ use crate::jwk::{Jwk, JwkSet, KeyOp, KeyQuery};
 /// The default maximum size of a serialized JWS: 256 KiB.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 256 * 1024;
 
+/// The default maximum number of signatures of a general JSON serialization: 16.
+pub const DEFAULT_MAX_SIGNATURES: usize = 16;
+
 /// Which algorithms a [`Verifier`] accepts.
 #[derive(Clone, Debug)]
 enum Allowed {
@@ -126,6 +129,7 @@ impl Verifier {
             limits: Limits {
                 max_token_len: DEFAULT_MAX_TOKEN_LEN,
                 max_json_depth: json::DEFAULT_MAX_DEPTH,
+                max_signatures: DEFAULT_MAX_SIGNATURES,
             },
             critical: Vec::new(),
             detached: None,
@@ -144,6 +148,14 @@ impl Verifier {
     #[must_use]
     pub fn with_max_json_depth(mut self, depth: usize) -> Self {
         self.limits.max_json_depth = depth;
+        self
+    }
+
+    /// Sets the maximum number of signatures of a general JSON serialization (default 16);
+    /// checked before any header is decoded. Each signature costs a pass over the payload.
+    #[must_use]
+    pub fn with_max_signatures(mut self, n: usize) -> Self {
+        self.limits.max_signatures = n;
         self
     }
 

@@ -453,3 +453,62 @@ fn decrypt_parsed_applies_the_decryptors_recipient_limit() {
         refused
     );
 }
+
+/// A general JWS within the size limit cannot multiply the work of verification: each
+/// signature costs a pass over the payload, so their number is bounded (16 unless set).
+#[test]
+fn the_number_of_signatures_is_bounded() {
+    let k = gen_key(KeySpec::Oct { bytes: 32 });
+    let good = jws::sign_flattened(
+        &vec![b'p'; 96 * 1024],
+        &SigningKey::new(&k, &jws::HS256).unwrap(),
+        &JwsHeader::new(),
+        None,
+    )
+    .unwrap();
+    let flat: Value = serde_json::from_str(&good).unwrap();
+    let one = json!({"protected": flat["protected"], "signature": flat["signature"]});
+    let mut forged = one.clone();
+    forged["signature"] = json!("");
+    let general = |n: usize| {
+        let mut sigs = vec![forged.clone(); n - 1];
+        sigs.push(one.clone());
+        json!({"payload": flat["payload"], "signatures": sigs}).to_string()
+    };
+    let v = Verifier::new(&[&jws::HS256]);
+    assert_eq!(jws::DEFAULT_MAX_SIGNATURES, 16);
+    assert_eq!(
+        v.verify(general(16).as_bytes(), &k)
+            .unwrap()
+            .signature_index(),
+        15
+    );
+    let many = general(2000);
+    assert!(many.len() < jws::DEFAULT_MAX_TOKEN_LEN);
+    let refused = Error::RecipientCount {
+        rule: "at most the configured maximum of signatures",
+    };
+    let t = std::time::Instant::now();
+    assert_eq!(v.verify(many.as_bytes(), &k).unwrap_err(), refused);
+    assert!(
+        t.elapsed() < std::time::Duration::from_millis(100),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(v.verify(general(17).as_bytes(), &k).unwrap_err(), refused);
+    assert_eq!(
+        v.verify_each(general(17).as_bytes(), &k).unwrap_err(),
+        refused
+    );
+    assert_eq!(
+        jws::dangerous::decode_unverified(many.as_bytes()).unwrap_err(),
+        refused
+    );
+    assert_eq!(
+        v.with_max_signatures(17)
+            .verify(general(17).as_bytes(), &k)
+            .unwrap()
+            .signature_index(),
+        16
+    );
+}
