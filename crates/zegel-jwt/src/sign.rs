@@ -27,12 +27,16 @@ pub fn sign<T: Serialize>(claims: &Claims<T>, key: &SigningKey) -> Result<String
 /// explicit types such as `at+jwt` (RFC 9068) or extra header parameters.
 ///
 /// # Errors
-/// As [`sign`].
+/// As [`sign`]; [`zegel_jose::Error::InvalidParameter`] (wrapped) for a header with `b64`.
 pub fn sign_with_header<T: Serialize>(
     claims: &Claims<T>,
     key: &SigningKey,
     header: &JwsHeader,
 ) -> Result<String, Error> {
+    // A JWT's payload is always base64url (RFC 7519 §7.1): no RFC 7797 `b64`.
+    if header.b64.is_some() {
+        return Err(zegel_jose::Error::InvalidParameter { name: "b64".into() }.into());
+    }
     let payload = claims.to_json()?;
     Ok(jws::sign_compact(payload.as_bytes(), key, header)?)
 }

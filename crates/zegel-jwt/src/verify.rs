@@ -120,6 +120,11 @@ pub(crate) fn verify_signature(
         Keys::Set(set) => validation.verifier.verify_with_keys(token, set)?,
     };
     let header = verified.header();
+    // A JWT's payload is always base64url (RFC 7519 §7.2): a JWS with RFC 7797 `b64`, made for
+    // some other use of the key, is not a JWT.
+    if header.b64.is_some() {
+        return Err(zegel_jose::Error::InvalidParameter { name: "b64".into() }.into());
+    }
     if header
         .cty
         .as_deref()

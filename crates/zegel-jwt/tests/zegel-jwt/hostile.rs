@@ -292,3 +292,50 @@ fn claim_errors_never_echo_claim_values() {
         );
     }
 }
+
+/// A JWT's payload is always base64url (RFC 7519 §3, §7.2): an unencoded payload (RFC 7797
+/// `b64: false`) is neither issued nor accepted, so a raw-JSON signature made for another
+/// protocol with the same key never passes for a JWT.
+#[test]
+fn unencoded_payloads_are_not_jwts() {
+    let key = SigningKey::new(&key("issuer_rsa"), &jws::RS256).unwrap();
+    let c = Claims::new(Map::new())
+        .with_issuer("idp")
+        .with_lifetime(now(), Duration::from_secs(300))
+        .unwrap();
+    let b64_invalid = Error::Jose(zegel_jose::Error::InvalidParameter { name: "b64".into() });
+    let header = JwsHeader::new().with_unencoded_payload();
+    assert_eq!(
+        zegel_jwt::sign_with_header(&c, &key, &header).unwrap_err(),
+        b64_invalid
+    );
+    // The same, made with the JWS layer directly.
+    let raw = jws::sign_compact(c.to_json().unwrap().as_bytes(), &key, &header).unwrap();
+    assert_eq!(
+        zegel_jwt::verify::<Map<String, Value>>(
+            &raw,
+            &issuer_set(),
+            &Validation::new(&[&jws::RS256]).issuer("idp"),
+            now()
+        )
+        .unwrap_err(),
+        b64_invalid
+    );
+    // b64: true is the default spelled out: still refused, a JWT has no use for it.
+    let mut explicit = JwsHeader::new();
+    explicit.b64 = Some(true);
+    explicit.crit = Some(vec!["b64".into()]);
+    let raw = jws::sign_compact(c.to_json().unwrap().as_bytes(), &key, &explicit);
+    if let Ok(raw) = raw {
+        assert_eq!(
+            zegel_jwt::verify::<Map<String, Value>>(
+                &raw,
+                &issuer_set(),
+                &Validation::new(&[&jws::RS256]).issuer("idp"),
+                now()
+            )
+            .unwrap_err(),
+            b64_invalid
+        );
+    }
+}
