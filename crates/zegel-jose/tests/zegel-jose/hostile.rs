@@ -512,3 +512,57 @@ fn the_number_of_signatures_is_bounded() {
         16
     );
 }
+
+/// Values a hostile JSON serialization may put anywhere.
+fn arb_member_value() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    prop_oneof![
+        Just(json!(null)),
+        Just(json!("")),
+        Just(json!("AAAA")),
+        Just(json!("AA=")),
+        Just(json!("eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4R0NNIn0")),
+        Just(json!("e30")),
+        Just(json!(-1)),
+        Just(json!(1e300)),
+        Just(json!(u64::MAX)),
+        Just(json!([])),
+        Just(json!([{}])),
+        Just(json!([{"header": {"alg": "dir"}}])),
+        Just(json!({"alg": "A128KW", "p2c": -1})),
+        Just(json!({"alg": "none"})),
+        Just(json!({})),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+    /// Any mix of the members of the JWE and JWS JSON serializations, with any of those
+    /// values, is an error (never a panic), both for decryption and for verification.
+    #[test]
+    fn hostile_json_serializations_are_errors(
+        members in proptest::collection::vec(
+            (
+                proptest::sample::select(vec![
+                    "protected", "unprotected", "header", "recipients", "encrypted_key", "iv",
+                    "ciphertext", "tag", "aad", "payload", "signature", "signatures",
+                ]),
+                arb_member_value(),
+            ),
+            0..8,
+        )
+    ) {
+        let obj: serde_json::Map<String, Value> =
+            members.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        let token = Value::Object(obj).to_string();
+        let oct = Jwk::parse(br#"{"kty":"oct","k":"AAAAAAAAAAAAAAAAAAAAAA"}"#).unwrap();
+        let d = Decryptor::new(jwe::ALL, jwe::ALL_ENC);
+        proptest::prop_assert!(d.decrypt(token.as_bytes(), &oct).is_err());
+        if let Ok(u) = jwe::dangerous::decode_unverified(token.as_bytes()) {
+            let _ = u.header(0);
+        }
+        proptest::prop_assert!(Verifier::new(jws::ALL).verify(token.as_bytes(), &oct).is_err());
+        let _ = jws::dangerous::decode_unverified(token.as_bytes());
+    }
+}
