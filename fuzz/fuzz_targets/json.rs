@@ -14,5 +14,10 @@ fuzz_target!(|data: &[u8]| {
     // lost to a duplicate, and the depth limit does not depend on formatting.
     let text = serde_json::to_vec(&object).unwrap_or_default();
     let again = parse_object(&text, Part::Header, DEFAULT_MAX_DEPTH);
-    assert_eq!(again.as_ref(), Ok(&object), "round trip of {}", String::from_utf8_lossy(&text));
+    assert_eq!(
+        again.as_ref(),
+        Ok(&object),
+        "round trip of {}",
+        String::from_utf8_lossy(&text)
+    );
 });

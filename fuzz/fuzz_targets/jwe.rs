@@ -21,8 +21,12 @@ const KEYS_JSON: &[&[u8]] = &[
     br#"{"kty":"EC","kid":"meriadoc.brandybuck@buckland.example","use":"enc","crv":"P-256","x":"Ze2loSV3wrroKUN_4zhwGhCqo3Xhu1td4QjeQ5wIVR0","y":"HlLtdXARY_f55A3fnzQbPcm6hgr34Mp8p-nuzQCE0Zw","d":"r_kHyZ-a06rmxM3yESK84r1otSg-aQcVStkRhA-iCM8"}"#,
 ];
 
-static KEYS: LazyLock<Vec<Jwk>> =
-    LazyLock::new(|| KEYS_JSON.iter().filter_map(|k| Jwk::parse(k).ok()).collect());
+static KEYS: LazyLock<Vec<Jwk>> = LazyLock::new(|| {
+    KEYS_JSON
+        .iter()
+        .filter_map(|k| Jwk::parse(k).ok())
+        .collect()
+});
 
 fuzz_target!(|data: &[u8]| {
     let _ = jwe::dangerous::decode_unverified(data);

@@ -18,5 +18,9 @@ fuzz_target!(|data: &[u8]| {
     let _ = set.select(&query).count();
     let public = set.to_public_json();
     let again = JwkSet::parse(public.as_bytes());
-    assert!(again.is_ok(), "exported public set does not parse back: {:?}", again.err());
+    assert!(
+        again.is_ok(),
+        "exported public set does not parse back: {:?}",
+        again.err()
+    );
 });
