@@ -62,7 +62,11 @@ mod tests {
             b"a",             // impossible length
             b"aGVsbG8\n",
         ] {
-            assert_eq!(decode(bad, Part::Header), Err(Error::Base64 { part: Part::Header }), "{bad:?}");
+            assert_eq!(
+                decode(bad, Part::Header),
+                Err(Error::Base64 { part: Part::Header }),
+                "{bad:?}"
+            );
         }
     }
 }

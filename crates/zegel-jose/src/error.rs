@@ -198,9 +198,14 @@ impl fmt::Display for KeyError {
         match self {
             Self::MissingMember { name } => write!(f, "missing member {name:?}"),
             Self::InvalidMember { name } => write!(f, "invalid member {name:?}"),
-            Self::UnsupportedKeyType { value } => write!(f, "unsupported key type or curve {value:?}"),
+            Self::UnsupportedKeyType { value } => {
+                write!(f, "unsupported key type or curve {value:?}")
+            }
             Self::RsaTooSmall { bits, min_bits } => {
-                write!(f, "rsa modulus of {bits} bits is below the minimum of {min_bits}")
+                write!(
+                    f,
+                    "rsa modulus of {bits} bits is below the minimum of {min_bits}"
+                )
             }
             Self::InvalidPoint => f.write_str("the point is not on the curve"),
             Self::InvalidPrivateKey => f.write_str("the private key is invalid"),
@@ -304,6 +309,18 @@ pub enum Error {
     },
     /// The system random number generator failed.
     Random,
+    /// A key of a JWK Set was refused; `index` is its 0-based position in `keys`.
+    KeySetMember {
+        /// The position of the key in the set's `keys` array.
+        index: usize,
+        /// Why the key was refused.
+        reason: KeyError,
+    },
+    /// A JWK Set holds more keys than the configured limit.
+    TooManyKeys {
+        /// The maximum number of keys.
+        limit: usize,
+    },
 }
 
 impl Error {
@@ -329,6 +346,8 @@ impl Error {
             Self::Pbes2CountTooHigh { .. } => "jose.pbes2_count_too_high",
             Self::RecipientCount { .. } => "jose.recipient_count",
             Self::Random => "jose.random",
+            Self::KeySetMember { .. } => "jose.key_set_member",
+            Self::TooManyKeys { .. } => "jose.too_many_keys",
         }
     }
 }
@@ -364,7 +383,10 @@ impl fmt::Display for Error {
             Self::UnknownAlgorithm { name } => write!(f, "unknown algorithm {name:?}"),
             Self::AlgNotAllowed { alg } => write!(f, "algorithm {alg:?} is not allowed"),
             Self::AlgorithmUnavailable { alg } => {
-                write!(f, "algorithm {alg} needs a crypto backend that is not compiled in")
+                write!(
+                    f,
+                    "algorithm {alg} needs a crypto backend that is not compiled in"
+                )
             }
             Self::NoMatchingKey => f.write_str("no key fits the token"),
             Self::InvalidSignature => f.write_str("invalid signature"),
@@ -374,6 +396,10 @@ impl fmt::Display for Error {
             }
             Self::RecipientCount { rule } => write!(f, "wrong number of recipients: {rule}"),
             Self::Random => f.write_str("the system random number generator failed"),
+            Self::KeySetMember { index, reason } => {
+                write!(f, "key {index} of the jwk set refused: {reason}")
+            }
+            Self::TooManyKeys { limit } => write!(f, "the jwk set has more than {limit} keys"),
         }
     }
 }

@@ -21,10 +21,17 @@ pub const DEFAULT_MAX_DEPTH: usize = 32;
 /// # Errors
 /// [`Error::Json`] with the [`Part`] given, for invalid JSON, a duplicate member, too much
 /// nesting, or a top level that is not an object.
-pub fn parse_object(input: &[u8], part: Part, max_depth: usize) -> Result<Map<String, Value>, Error> {
+pub fn parse_object(
+    input: &[u8],
+    part: Part,
+    max_depth: usize,
+) -> Result<Map<String, Value>, Error> {
     match parse_value(input, max_depth).map_err(|reason| Error::Json { part, reason })? {
         Value::Object(map) => Ok(map),
-        _ => Err(Error::Json { part, reason: JsonError::NotAnObject }),
+        _ => Err(Error::Json {
+            part,
+            reason: JsonError::NotAnObject,
+        }),
     }
 }
 
@@ -35,11 +42,18 @@ pub fn parse_object(input: &[u8], part: Part, max_depth: usize) -> Result<Map<St
 pub fn parse_value(input: &[u8], max_depth: usize) -> Result<Value, JsonError> {
     let mut de = serde_json::Deserializer::from_slice(input);
     let mut found = None;
-    let seed = Strict { limit: max_depth, depth_left: max_depth, found: &mut found };
+    let seed = Strict {
+        limit: max_depth,
+        depth_left: max_depth,
+        found: &mut found,
+    };
     let value = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
     match value {
         Ok(v) => Ok(v),
-        Err(e) => Err(found.unwrap_or(JsonError::Syntax { line: e.line(), column: e.column() })),
+        Err(e) => Err(found.unwrap_or(JsonError::Syntax {
+            line: e.line(),
+            column: e.column(),
+        })),
     }
 }
 
@@ -60,7 +74,11 @@ impl Strict<'_> {
 
     /// The seed for a member or element one level down; only called when `depth_left > 0`.
     fn child(&mut self) -> Strict<'_> {
-        Strict { limit: self.limit, depth_left: self.depth_left - 1, found: self.found }
+        Strict {
+            limit: self.limit,
+            depth_left: self.depth_left - 1,
+            found: self.found,
+        }
     }
 }
 
@@ -163,25 +181,40 @@ mod tests {
         assert!(parse_object(br#"{"a":{"b":{}}}"#, Part::Jwk, 3).is_ok());
         assert_eq!(
             parse_object(br#"{"a":{"b":{"c":[]}}}"#, Part::Jwk, 3),
-            Err(Error::Json { part: Part::Jwk, reason: JsonError::TooDeep { limit: 3 } })
+            Err(Error::Json {
+                part: Part::Jwk,
+                reason: JsonError::TooDeep { limit: 3 }
+            })
         );
         let deep = "[".repeat(100_000);
-        assert!(matches!(parse_value(deep.as_bytes(), 32), Err(JsonError::TooDeep { limit: 32 })));
+        assert!(matches!(
+            parse_value(deep.as_bytes(), 32),
+            Err(JsonError::TooDeep { limit: 32 })
+        ));
     }
 
     #[test]
     fn refuses_non_objects_and_trailing_data() {
         assert_eq!(
             parse_object(b"[1]", Part::Header, 4),
-            Err(Error::Json { part: Part::Header, reason: JsonError::NotAnObject })
+            Err(Error::Json {
+                part: Part::Header,
+                reason: JsonError::NotAnObject
+            })
         );
         assert!(matches!(
             parse_object(b"{} {}", Part::Header, 4),
-            Err(Error::Json { reason: JsonError::Syntax { .. }, .. })
+            Err(Error::Json {
+                reason: JsonError::Syntax { .. },
+                ..
+            })
         ));
         assert!(matches!(
             parse_object(b"{\"a\":\"\xff\"}", Part::Header, 4),
-            Err(Error::Json { reason: JsonError::Syntax { .. }, .. })
+            Err(Error::Json {
+                reason: JsonError::Syntax { .. },
+                ..
+            })
         ));
     }
 }

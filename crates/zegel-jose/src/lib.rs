@@ -9,5 +9,5 @@ pub mod jwk;
 pub mod secret;
 
 pub use error::Error;
-pub use jwk::Jwk;
+pub use jwk::{Jwk, JwkSet};
 pub use secret::SecretBytes;

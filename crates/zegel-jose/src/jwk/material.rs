@@ -33,7 +33,9 @@ impl KeyType {
     /// The key type named `name` (exact, case-sensitive).
     #[must_use]
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Rsa, Self::Ec, Self::Okp, Self::Oct].into_iter().find(|k| k.name() == name)
+        [Self::Rsa, Self::Ec, Self::Okp, Self::Oct]
+            .into_iter()
+            .find(|k| k.name() == name)
     }
 }
 
@@ -63,8 +65,14 @@ pub enum Curve {
 
 impl Curve {
     /// Every curve.
-    pub const ALL: [Self; 6] =
-        [Self::P256, Self::P384, Self::P521, Self::Secp256k1, Self::Ed25519, Self::X25519];
+    pub const ALL: [Self; 6] = [
+        Self::P256,
+        Self::P384,
+        Self::P521,
+        Self::Secp256k1,
+        Self::Ed25519,
+        Self::X25519,
+    ];
 
     /// The `crv` value.
     #[must_use]
@@ -142,7 +150,14 @@ impl RsaPrivate {
         dq: SecretBytes,
         qi: SecretBytes,
     ) -> Self {
-        Self { d, p, q, dp, dq, qi }
+        Self {
+            d,
+            p,
+            q,
+            dp,
+            dq,
+            qi,
+        }
     }
 }
 
@@ -231,9 +246,22 @@ impl KeyMaterial {
     #[must_use]
     pub fn public(&self) -> Option<Self> {
         Some(match self {
-            Self::Rsa { n, e, .. } => Self::Rsa { n: n.clone(), e: e.clone(), private: None },
-            Self::Ec { crv, x, y, .. } => Self::Ec { crv: *crv, x: x.clone(), y: y.clone(), d: None },
-            Self::Okp { crv, x, .. } => Self::Okp { crv: *crv, x: x.clone(), d: None },
+            Self::Rsa { n, e, .. } => Self::Rsa {
+                n: n.clone(),
+                e: e.clone(),
+                private: None,
+            },
+            Self::Ec { crv, x, y, .. } => Self::Ec {
+                crv: *crv,
+                x: x.clone(),
+                y: y.clone(),
+                d: None,
+            },
+            Self::Okp { crv, x, .. } => Self::Okp {
+                crv: *crv,
+                x: x.clone(),
+                d: None,
+            },
             Self::Oct { .. } => return None,
         })
     }
@@ -241,7 +269,9 @@ impl KeyMaterial {
 
 /// The length in bits of a big-endian unsigned integer.
 pub(crate) fn bit_len(be: &[u8]) -> usize {
-    let Some(first) = be.iter().position(|&b| b != 0) else { return 0 };
+    let Some(first) = be.iter().position(|&b| b != 0) else {
+        return 0;
+    };
     let lead = be[first];
     (be.len() - first - 1) * 8 + (8 - lead.leading_zeros() as usize)
 }

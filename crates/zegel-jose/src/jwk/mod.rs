@@ -7,13 +7,21 @@
 //! `kid`, `x5u`, `x5c`, `x5t`, `x5t#S256`) are plain data in [`JwkParams`], and unknown members
 //! are kept there too and written back on export.
 
+mod backend;
+mod generate;
 mod material;
 mod params;
 mod parse;
+mod pem;
+mod set;
+mod thumbprint;
 mod validate;
 
+pub use generate::{KeySpec, MAX_OCT_BYTES};
 pub use material::{Curve, KeyMaterial, KeyType, RsaPrivate};
 pub use params::{JwkParams, KeyOp};
+pub use set::{JwkSet, KeyQuery};
+pub use thumbprint::ThumbprintHash;
 
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
@@ -23,6 +31,9 @@ use crate::json;
 
 /// The default minimum RSA modulus size accepted on import, in bits.
 pub const DEFAULT_MIN_RSA_BITS: usize = 2048;
+
+/// The default maximum number of keys in a JWK Set.
+pub const DEFAULT_MAX_KEYS: usize = 256;
 
 /// What keys are accepted on import.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +45,8 @@ pub struct KeyPolicy {
     pub max_json_depth: usize,
     /// The maximum size of a serialized JWK or JWK Set, in bytes.
     pub max_len: usize,
+    /// The maximum number of keys in a JWK Set (default 256).
+    pub max_keys: usize,
 }
 
 impl Default for KeyPolicy {
@@ -42,6 +55,7 @@ impl Default for KeyPolicy {
             min_rsa_bits: DEFAULT_MIN_RSA_BITS,
             max_json_depth: json::DEFAULT_MAX_DEPTH,
             max_len: 1024 * 1024,
+            max_keys: DEFAULT_MAX_KEYS,
         }
     }
 }
@@ -51,6 +65,27 @@ impl KeyPolicy {
     #[must_use]
     pub fn with_min_rsa_bits(mut self, bits: usize) -> Self {
         self.min_rsa_bits = bits;
+        self
+    }
+
+    /// Accepts JWKs, JWK Sets and PEM texts of at most `len` bytes.
+    #[must_use]
+    pub fn with_max_len(mut self, len: usize) -> Self {
+        self.max_len = len;
+        self
+    }
+
+    /// Accepts JSON nested at most `depth` levels deep.
+    #[must_use]
+    pub fn with_max_json_depth(mut self, depth: usize) -> Self {
+        self.max_json_depth = depth;
+        self
+    }
+
+    /// Accepts JWK Sets of at most `n` keys.
+    #[must_use]
+    pub fn with_max_keys(mut self, n: usize) -> Self {
+        self.max_keys = n;
         self
     }
 }
@@ -77,7 +112,11 @@ impl Jwk {
     ///
     /// # Errors
     /// [`Error::Key`] when the material is invalid.
-    pub fn new_with(material: KeyMaterial, params: JwkParams, policy: &KeyPolicy) -> Result<Self, Error> {
+    pub fn new_with(
+        material: KeyMaterial,
+        params: JwkParams,
+        policy: &KeyPolicy,
+    ) -> Result<Self, Error> {
         validate::material(&material, policy)?;
         validate::params(&material, &params)?;
         Ok(Self { material, params })
@@ -98,7 +137,10 @@ impl Jwk {
     /// As [`Jwk::parse`].
     pub fn parse_with(json: &[u8], policy: &KeyPolicy) -> Result<Self, Error> {
         if json.len() > policy.max_len {
-            return Err(Error::TooLarge { part: Part::Jwk, limit: policy.max_len });
+            return Err(Error::TooLarge {
+                part: Part::Jwk,
+                limit: policy.max_len,
+            });
         }
         let obj = json::parse_object(json, Part::Jwk, policy.max_json_depth)?;
         Self::from_object(obj, policy)
@@ -203,7 +245,8 @@ impl Jwk {
     /// The public key as JSON text. `None` for `oct` keys.
     #[must_use]
     pub fn to_public_json(&self) -> Option<String> {
-        self.to_public_object().map(|o| Value::Object(o).to_string())
+        self.to_public_object()
+            .map(|o| Value::Object(o).to_string())
     }
 
     /// Exports the whole key, private members included, as a JSON object.
@@ -235,7 +278,11 @@ impl Jwk {
     /// # Errors
     /// [`KeyError::UsageNotPermitted`].
     pub fn check_op(&self, op: KeyOp) -> Result<(), Error> {
-        if self.params.permits(op) { Ok(()) } else { Err(KeyError::UsageNotPermitted.into()) }
+        if self.params.permits(op) {
+            Ok(())
+        } else {
+            Err(KeyError::UsageNotPermitted.into())
+        }
     }
 }
 

@@ -10,20 +10,25 @@ use crate::error::{Error, KeyError, Part};
 use crate::secret::SecretBytes;
 
 /// Members that hold key material, by key type; never copied into `JwkParams::other`.
-const MATERIAL_MEMBERS: &[&str] = &["kty", "n", "e", "d", "p", "q", "dp", "dq", "qi", "oth", "crv", "x", "y", "k"];
+const MATERIAL_MEMBERS: &[&str] = &[
+    "kty", "n", "e", "d", "p", "q", "dp", "dq", "qi", "oth", "crv", "x", "y", "k",
+];
 
 /// Splits a parsed JWK object into its material and its metadata.
 pub(super) fn from_object(mut obj: Map<String, Value>) -> Result<(KeyMaterial, JwkParams), Error> {
     let kty = str_member(&obj, "kty")?.ok_or(KeyError::MissingMember { name: "kty" })?;
-    let kty = KeyType::from_name(kty)
-        .ok_or_else(|| KeyError::UnsupportedKeyType { value: kty.to_owned() })?;
+    let kty = KeyType::from_name(kty).ok_or_else(|| KeyError::UnsupportedKeyType {
+        value: kty.to_owned(),
+    })?;
     let material = match kty {
         KeyType::Rsa => rsa(&obj)?,
         KeyType::Ec | KeyType::Okp => {
             let name = str_member(&obj, "crv")?.ok_or(KeyError::MissingMember { name: "crv" })?;
             let crv = Curve::from_name(name)
                 .filter(|c| c.key_type() == kty)
-                .ok_or_else(|| KeyError::UnsupportedKeyType { value: name.to_owned() })?;
+                .ok_or_else(|| KeyError::UnsupportedKeyType {
+                    value: name.to_owned(),
+                })?;
             let x = bytes(&obj, "x")?.ok_or(KeyError::MissingMember { name: "x" })?;
             let d = secret(&obj, "d")?;
             if kty == KeyType::Ec {
@@ -80,13 +85,23 @@ fn rsa(obj: &Map<String, Value>) -> Result<KeyMaterial, Error> {
             let need = |name: &'static str| -> Result<SecretBytes, Error> {
                 secret(obj, name)?.ok_or_else(|| KeyError::MissingMember { name }.into())
             };
-            Some(Box::new(RsaPrivate::new(d, need("p")?, need("q")?, need("dp")?, need("dq")?, need("qi")?)))
+            Some(Box::new(RsaPrivate::new(
+                d,
+                need("p")?,
+                need("q")?,
+                need("dp")?,
+                need("dq")?,
+                need("qi")?,
+            )))
         }
     };
     Ok(KeyMaterial::Rsa { n, e, private })
 }
 
-fn str_member<'a>(obj: &'a Map<String, Value>, name: &'static str) -> Result<Option<&'a str>, Error> {
+fn str_member<'a>(
+    obj: &'a Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<&'a str>, Error> {
     match obj.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -96,14 +111,18 @@ fn str_member<'a>(obj: &'a Map<String, Value>, name: &'static str) -> Result<Opt
 
 fn bytes(obj: &Map<String, Value>, name: &'static str) -> Result<Option<Vec<u8>>, Error> {
     str_member(obj, name)?
-        .map(|s| base64url::decode(s.as_bytes(), Part::Jwk).map_err(|_| KeyError::InvalidMember { name }.into()))
+        .map(|s| {
+            base64url::decode(s.as_bytes(), Part::Jwk)
+                .map_err(|_| KeyError::InvalidMember { name }.into())
+        })
         .transpose()
 }
 
 fn secret(obj: &Map<String, Value>, name: &'static str) -> Result<Option<SecretBytes>, Error> {
     str_member(obj, name)?
         .map(|s| {
-            base64url::decode_secret(s.as_bytes(), Part::Jwk).map_err(|_| KeyError::InvalidMember { name }.into())
+            base64url::decode_secret(s.as_bytes(), Part::Jwk)
+                .map_err(|_| KeyError::InvalidMember { name }.into())
         })
         .transpose()
 }
@@ -116,7 +135,10 @@ fn take_str(obj: &mut Map<String, Value>, name: &'static str) -> Result<Option<S
     }
 }
 
-fn take_str_array(obj: &mut Map<String, Value>, name: &'static str) -> Result<Option<Vec<String>>, Error> {
+fn take_str_array(
+    obj: &mut Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<Vec<String>>, Error> {
     match obj.remove(name) {
         None => Ok(None),
         Some(Value::Array(items)) => items
@@ -133,16 +155,30 @@ fn take_str_array(obj: &mut Map<String, Value>, name: &'static str) -> Result<Op
 
 /// Writes a key back as a JSON object: `kty`, the key members, the metadata, then unknown
 /// members. Private members only when `private` is set.
-pub(super) fn to_object(material: &KeyMaterial, params: &JwkParams, private: bool) -> Map<String, Value> {
+pub(super) fn to_object(
+    material: &KeyMaterial,
+    params: &JwkParams,
+    private: bool,
+) -> Map<String, Value> {
     let mut o = Map::new();
     let b64 = |b: &[u8]| Value::String(base64url::encode(b));
-    o.insert("kty".into(), Value::String(material.key_type().name().into()));
+    o.insert(
+        "kty".into(),
+        Value::String(material.key_type().name().into()),
+    );
     match material {
         KeyMaterial::Rsa { n, e, private: p } => {
             o.insert("n".into(), b64(n));
             o.insert("e".into(), b64(e));
             if let (true, Some(p)) = (private, p) {
-                for (name, v) in [("d", &p.d), ("p", &p.p), ("q", &p.q), ("dp", &p.dp), ("dq", &p.dq), ("qi", &p.qi)] {
+                for (name, v) in [
+                    ("d", &p.d),
+                    ("p", &p.p),
+                    ("q", &p.q),
+                    ("dp", &p.dp),
+                    ("dq", &p.dq),
+                    ("qi", &p.qi),
+                ] {
                     o.insert(name.into(), b64(v.expose_secret()));
                 }
             }

@@ -1,34 +1,51 @@
 //! Checks every key on import: sizes, lengths, points on their curves, private parts that
 //! match their public parts, metadata of the right shape.
 
-use super::material::{Curve, KeyMaterial, bit_len};
-use super::params::JwkParams;
 use super::KeyPolicy;
+use super::backend;
+use super::material::{Curve, KeyMaterial, bit_len};
+use super::params::{JwkParams, KeyOp};
 use crate::error::{Error, KeyError};
 
+/// The largest RSA modulus accepted, in bits.
+const MAX_RSA_BITS: usize = 16384;
+
 /// Validates key material against `policy`.
+///
+/// Public keys cost little: lengths, and for `EC` one point decoding. Private keys are loaded
+/// once by the backend, which checks that they match their public part.
 pub(super) fn material(m: &KeyMaterial, policy: &KeyPolicy) -> Result<(), Error> {
     match m {
         KeyMaterial::Rsa { n, e, private } => {
-            if n.first() == Some(&0) || n.is_empty() {
+            if n.first().is_none_or(|&b| b == 0) || n.last().is_none_or(|&b| b & 1 == 0) {
                 return Err(KeyError::InvalidMember { name: "n" }.into());
             }
-            if e.first() == Some(&0) || e.is_empty() || e.len() > 4 {
+            // e: odd, at least 3, at most 32 bits, minimal encoding.
+            if e.first().is_none_or(|&b| b == 0)
+                || e.len() > 4
+                || e.last().is_none_or(|&b| b & 1 == 0)
+                || e.as_slice() == [1]
+            {
                 return Err(KeyError::InvalidMember { name: "e" }.into());
             }
             let bits = bit_len(n);
             if bits < policy.min_rsa_bits {
-                return Err(KeyError::RsaTooSmall { bits, min_bits: policy.min_rsa_bits }.into());
+                return Err(KeyError::RsaTooSmall {
+                    bits,
+                    min_bits: policy.min_rsa_bits,
+                }
+                .into());
             }
-            if bits > 16384 {
+            if bits > MAX_RSA_BITS {
                 return Err(KeyError::InvalidMember { name: "n" }.into());
             }
-            if private.is_some() {
-                // TODO(jwk): consistency check of the CRT members through the backend.
+            if let Some(p) = private {
+                backend::rsa_check(n, e, p, bits)?;
             }
             Ok(())
         }
         KeyMaterial::Ec { crv, x, y, d } => {
+            let crv = backend::ec_curve(*crv)?;
             let len = crv.coordinate_len();
             if x.len() != len {
                 return Err(KeyError::InvalidMember { name: "x" }.into());
@@ -41,18 +58,33 @@ pub(super) fn material(m: &KeyMaterial, policy: &KeyPolicy) -> Result<(), Error>
             {
                 return Err(KeyError::InvalidMember { name: "d" }.into());
             }
-            let _ = Curve::P256;
+            let point = backend::uncompressed_point(x, y);
+            backend::ec_check_public(crv, &point)?;
+            if let Some(d) = d {
+                backend::ec_check_private(crv, d.expose_secret(), &point)?;
+            }
             Ok(())
         }
         KeyMaterial::Okp { crv, x, d } => {
+            if !matches!(crv, Curve::Ed25519 | Curve::X25519) {
+                return Err(KeyError::UnsupportedKeyType {
+                    value: crv.name().into(),
+                }
+                .into());
+            }
             let len = crv.coordinate_len();
             if x.len() != len {
                 return Err(KeyError::InvalidMember { name: "x" }.into());
             }
-            if let Some(d) = d
-                && d.len() != len
-            {
-                return Err(KeyError::InvalidMember { name: "d" }.into());
+            if let Some(d) = d {
+                if d.len() != len {
+                    return Err(KeyError::InvalidMember { name: "d" }.into());
+                }
+                if *crv == Curve::Ed25519 {
+                    backend::ed25519_check(d.expose_secret(), x)?;
+                } else {
+                    backend::x25519_check(d.expose_secret(), x)?;
+                }
             }
             Ok(())
         }
@@ -65,11 +97,30 @@ pub(super) fn material(m: &KeyMaterial, policy: &KeyPolicy) -> Result<(), Error>
     }
 }
 
-/// Validates the metadata members: `use` and `key_ops` consistent, no repeated operation.
+/// The operations of `key_ops` and the `use` they belong to (RFC 7517 §4.3).
+const KNOWN_OPS: [KeyOp; 8] = [
+    KeyOp::Sign,
+    KeyOp::Verify,
+    KeyOp::Encrypt,
+    KeyOp::Decrypt,
+    KeyOp::WrapKey,
+    KeyOp::UnwrapKey,
+    KeyOp::DeriveKey,
+    KeyOp::DeriveBits,
+];
+
+/// Validates the metadata members: no repeated operation in `key_ops`, and `use` and
+/// `key_ops` consistent when both are present (RFC 7517 §4.3).
 pub(super) fn params(_m: &KeyMaterial, p: &JwkParams) -> Result<(), Error> {
     if let Some(ops) = &p.key_ops {
         for (i, op) in ops.iter().enumerate() {
-            if ops[..i].contains(op) {
+            if ops.iter().take(i).any(|o| o == op) {
+                return Err(KeyError::InvalidMember { name: "key_ops" }.into());
+            }
+            if let Some(u) = &p.use_
+                && let Some(known) = KNOWN_OPS.iter().find(|k| k.name() == op)
+                && known.use_value() != u
+            {
                 return Err(KeyError::InvalidMember { name: "key_ops" }.into());
             }
         }
