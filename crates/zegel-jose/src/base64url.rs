@@ -31,6 +31,15 @@ pub fn decode(input: &[u8], part: Part) -> Result<Vec<u8>, Error> {
     Base64UrlUnpadded::decode_vec(s).map_err(|_| Error::Base64 { part })
 }
 
+/// Decodes canonical unpadded base64url that is public (a JWS header, payload or signature):
+/// the same strictness as [`decode`], without the constant-time guarantee.
+///
+/// # Errors
+/// [`Error::Base64`] when `input` is not canonical unpadded base64url.
+pub fn decode_public(input: &[u8], part: Part) -> Result<Vec<u8>, Error> {
+    decode(input, part)
+}
+
 /// Decodes canonical unpadded base64url into a buffer that is zeroized on drop.
 ///
 /// # Errors

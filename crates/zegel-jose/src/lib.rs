@@ -4,8 +4,10 @@
 
 pub mod base64url;
 pub mod error;
+pub(crate) mod header;
 pub mod json;
 pub mod jwk;
+pub mod jws;
 pub mod secret;
 
 pub use error::Error;

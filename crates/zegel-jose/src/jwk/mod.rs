@@ -97,6 +97,8 @@ impl KeyPolicy {
 pub struct Jwk {
     material: KeyMaterial,
     params: JwkParams,
+    /// Backend keys prepared from `material` (filled by JWS/JWE on first use).
+    prepared: crate::jws::KeyCache,
 }
 
 impl Jwk {
@@ -119,7 +121,7 @@ impl Jwk {
     ) -> Result<Self, Error> {
         validate::material(&material, policy)?;
         validate::params(&material, &params)?;
-        Ok(Self { material, params })
+        Ok(Self { material, params, prepared: crate::jws::KeyCache::default() })
     }
 
     /// Parses and validates a JWK from its JSON text, with the default [`KeyPolicy`].
@@ -232,7 +234,7 @@ impl Jwk {
         if let Some(ops) = &mut params.key_ops {
             ops.retain(|op| matches!(op.as_str(), "verify" | "encrypt" | "wrapKey"));
         }
-        Some(Self { material, params })
+        Some(Self { material, params, prepared: crate::jws::KeyCache::default() })
     }
 
     /// The key as a JSON object, public members only. `None` for `oct` keys.
@@ -270,6 +272,11 @@ impl Jwk {
         let text = Zeroizing::new(serde_json::to_string(&obj).unwrap_or_default());
         parse::zeroize_object(&mut obj);
         text
+    }
+
+    /// The cache of backend keys prepared from this key's material.
+    pub(crate) fn prepared(&self) -> &crate::jws::KeyCache {
+        &self.prepared
     }
 
     /// Checks that the key may be used for `op` according to its `use` and `key_ops` members

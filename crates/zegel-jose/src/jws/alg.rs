@@ -1,0 +1,204 @@
+//! The JWS algorithms (RFC 7518 §3, RFC 8037 §3.1, RFC 8812 §3.2): the only file that lists them.
+//!
+//! Each algorithm is one `pub static` row: its RFC name, the key it needs, and the backend that
+//! computes it. Adding an algorithm means one row here, one entry in [`ALL`], the backend
+//! implementation in `jws/backend/` and test vectors. `none` has no row, so it can never be
+//! named in an allowlist nor accepted.
+
+use core::fmt;
+
+use super::backend::{self, Backend};
+use crate::error::{Error, KeyError};
+use crate::jwk::{Curve, Jwk, KeyMaterial};
+
+/// What key an algorithm needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum KeyReq {
+    /// An RSA key (the modulus size is bounded by the backend: 2048 to 8192 bits).
+    Rsa,
+    /// An `EC` key on this curve.
+    Ec(Curve),
+    /// An `OKP` key on this curve.
+    Okp(Curve),
+    /// An `oct` key of at least this many bytes (the hash output size, RFC 7518 §3.2).
+    Oct {
+        /// The minimum length in bytes.
+        min_len: usize,
+    },
+}
+
+/// A JWS signature or MAC algorithm.
+///
+/// The values are the statics of this module ([`RS256`], [`ES256`], …), gathered in [`ALL`] and
+/// found by name with [`by_name`]. Two values are equal when they are the same algorithm.
+pub struct JwsAlgorithm {
+    name: &'static str,
+    key: KeyReq,
+    backend: &'static Backend,
+}
+
+impl JwsAlgorithm {
+    const fn new(name: &'static str, key: KeyReq, backend: &'static Backend) -> Self {
+        Self { name, key, backend }
+    }
+
+    /// The registered name, as it appears in the `alg` header parameter (`"ES256"`).
+    #[must_use]
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Whether `key` has the key type (and curve) this algorithm needs. An RSA, EC or OKP key
+    /// never fits an HMAC algorithm, and an `oct` key fits only HMAC.
+    #[must_use]
+    pub fn fits(&self, key: &Jwk) -> bool {
+        self.fits_material(key.material())
+    }
+
+    /// Whether the crypto backends compiled in can compute this algorithm (ES512 and ES256K
+    /// need the `aws-lc` feature).
+    #[must_use]
+    pub fn is_available(&self) -> bool {
+        self.backend.sign.is_some() && self.backend.verify.is_some()
+    }
+
+    pub(crate) fn fits_material(&self, m: &KeyMaterial) -> bool {
+        match (self.key, m) {
+            (KeyReq::Rsa, KeyMaterial::Rsa { .. })
+            | (KeyReq::Oct { .. }, KeyMaterial::Oct { .. }) => true,
+            (KeyReq::Ec(want), KeyMaterial::Ec { crv, .. })
+            | (KeyReq::Okp(want), KeyMaterial::Okp { crv, .. }) => want == *crv,
+            _ => false,
+        }
+    }
+
+    /// Checks that `m` fits this algorithm: key type, curve, and HMAC key length.
+    pub(crate) fn check_material(&self, m: &KeyMaterial) -> Result<(), Error> {
+        if !self.fits_material(m) {
+            return Err(KeyError::WrongKeyType { alg: self.name }.into());
+        }
+        if let (KeyReq::Oct { min_len }, KeyMaterial::Oct { k }) = (self.key, m)
+            && k.len() < min_len
+        {
+            return Err(KeyError::WrongLength {
+                expected: min_len,
+                actual: k.len(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    pub(crate) fn backend(&self) -> &'static Backend {
+        self.backend
+    }
+}
+
+impl fmt::Debug for JwsAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "JwsAlgorithm({})", self.name)
+    }
+}
+
+impl fmt::Display for JwsAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl PartialEq for JwsAlgorithm {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for JwsAlgorithm {}
+
+/// HMAC using SHA-256 (RFC 7518 §3.2); the key must be at least 32 bytes.
+pub static HS256: JwsAlgorithm =
+    JwsAlgorithm::new("HS256", KeyReq::Oct { min_len: 32 }, &backend::HMAC_SHA256);
+/// HMAC using SHA-384 (RFC 7518 §3.2); the key must be at least 48 bytes.
+pub static HS384: JwsAlgorithm =
+    JwsAlgorithm::new("HS384", KeyReq::Oct { min_len: 48 }, &backend::HMAC_SHA384);
+/// HMAC using SHA-512 (RFC 7518 §3.2); the key must be at least 64 bytes.
+pub static HS512: JwsAlgorithm =
+    JwsAlgorithm::new("HS512", KeyReq::Oct { min_len: 64 }, &backend::HMAC_SHA512);
+/// RSASSA-PKCS1-v1_5 using SHA-256 (RFC 7518 §3.3).
+pub static RS256: JwsAlgorithm =
+    JwsAlgorithm::new("RS256", KeyReq::Rsa, &backend::RSA_PKCS1_SHA256);
+/// RSASSA-PKCS1-v1_5 using SHA-384 (RFC 7518 §3.3).
+pub static RS384: JwsAlgorithm =
+    JwsAlgorithm::new("RS384", KeyReq::Rsa, &backend::RSA_PKCS1_SHA384);
+/// RSASSA-PKCS1-v1_5 using SHA-512 (RFC 7518 §3.3).
+pub static RS512: JwsAlgorithm =
+    JwsAlgorithm::new("RS512", KeyReq::Rsa, &backend::RSA_PKCS1_SHA512);
+/// RSASSA-PSS using SHA-256 and MGF1 with SHA-256 (RFC 7518 §3.5).
+pub static PS256: JwsAlgorithm = JwsAlgorithm::new("PS256", KeyReq::Rsa, &backend::RSA_PSS_SHA256);
+/// RSASSA-PSS using SHA-384 and MGF1 with SHA-384 (RFC 7518 §3.5).
+pub static PS384: JwsAlgorithm = JwsAlgorithm::new("PS384", KeyReq::Rsa, &backend::RSA_PSS_SHA384);
+/// RSASSA-PSS using SHA-512 and MGF1 with SHA-512 (RFC 7518 §3.5).
+pub static PS512: JwsAlgorithm = JwsAlgorithm::new("PS512", KeyReq::Rsa, &backend::RSA_PSS_SHA512);
+/// ECDSA using P-256 and SHA-256 (RFC 7518 §3.4).
+pub static ES256: JwsAlgorithm = JwsAlgorithm::new(
+    "ES256",
+    KeyReq::Ec(Curve::P256),
+    &backend::ECDSA_P256_SHA256,
+);
+/// ECDSA using P-384 and SHA-384 (RFC 7518 §3.4).
+pub static ES384: JwsAlgorithm = JwsAlgorithm::new(
+    "ES384",
+    KeyReq::Ec(Curve::P384),
+    &backend::ECDSA_P384_SHA384,
+);
+/// ECDSA using P-521 and SHA-512 (RFC 7518 §3.4); needs the `aws-lc` feature.
+pub static ES512: JwsAlgorithm = JwsAlgorithm::new(
+    "ES512",
+    KeyReq::Ec(Curve::P521),
+    &backend::ECDSA_P521_SHA512,
+);
+/// ECDSA using secp256k1 and SHA-256 (RFC 8812 §3.2); needs the `aws-lc` feature.
+pub static ES256K: JwsAlgorithm = JwsAlgorithm::new(
+    "ES256K",
+    KeyReq::Ec(Curve::Secp256k1),
+    &backend::ECDSA_SECP256K1_SHA256,
+);
+/// EdDSA with Ed25519 (RFC 8037 §3.1). Ed448 is not supported.
+pub static EDDSA: JwsAlgorithm =
+    JwsAlgorithm::new("EdDSA", KeyReq::Okp(Curve::Ed25519), &backend::ED25519);
+
+/// Every JWS algorithm this crate knows, available or not.
+pub static ALL: &[&JwsAlgorithm] = &[
+    &HS256, &HS384, &HS512, &RS256, &RS384, &RS512, &PS256, &PS384, &PS512, &ES256, &ES384, &ES512,
+    &ES256K, &EDDSA,
+];
+
+/// The algorithm with this exact registered name (case-sensitive); `None` for unknown names and
+/// for `none`.
+#[must_use]
+pub fn by_name(name: &str) -> Option<&'static JwsAlgorithm> {
+    ALL.iter().copied().find(|a| a.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_resolve_exactly() {
+        for alg in ALL {
+            assert_eq!(by_name(alg.name()), Some(*alg));
+        }
+        assert_eq!(by_name("none"), None);
+        assert_eq!(by_name("rs256"), None);
+        assert_eq!(by_name("HS256 "), None);
+        assert_eq!(ALL.len(), 14);
+        assert_eq!(format!("{ES256K:?} {EDDSA}"), "JwsAlgorithm(ES256K) EdDSA");
+    }
+
+    #[test]
+    fn availability_follows_features() {
+        assert!(HS256.is_available() && RS256.is_available() && EDDSA.is_available());
+        assert_eq!(ES512.is_available(), cfg!(feature = "aws-lc"));
+        assert_eq!(ES256K.is_available(), cfg!(feature = "aws-lc"));
+    }
+}

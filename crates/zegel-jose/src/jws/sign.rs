@@ -1,0 +1,298 @@
+//! Producing JWS: compact, flattened JSON and general JSON serializations (RFC 7515 §7), with
+//! base64url or unencoded (RFC 7797) and attached or detached (RFC 7515 Appendix F) payloads.
+
+use core::fmt;
+
+use serde_json::{Map, Value};
+
+use super::alg::JwsAlgorithm;
+use super::backend::PreparedSigner;
+use super::header::JwsHeader;
+use crate::base64url;
+use crate::error::{Error, KeyError};
+use crate::header::{JWS_REGISTERED, check_crit, check_disjoint};
+use crate::jwk::{Jwk, KeyOp};
+
+/// A private key bound to one algorithm and prepared (parsed by the crypto backend) once, to
+/// sign any number of payloads.
+///
+/// `Debug` shows the algorithm and `kid`, never key material.
+pub struct SigningKey {
+    alg: &'static JwsAlgorithm,
+    kid: Option<String>,
+    inner: Box<dyn PreparedSigner>,
+}
+
+impl SigningKey {
+    /// Prepares `key` to sign with `alg`.
+    ///
+    /// # Errors
+    /// [`Error::AlgorithmUnavailable`] when no backend compiled in computes `alg`;
+    /// [`Error::Key`] when the key is bound to another algorithm ([`KeyError::AlgMismatch`]),
+    /// has the wrong type or curve ([`KeyError::WrongKeyType`]), is an HMAC key shorter than
+    /// the hash output ([`KeyError::WrongLength`], RFC 7518 §3.2), is public
+    /// ([`KeyError::NotPrivate`]), may not sign ([`KeyError::UsageNotPermitted`]), or is
+    /// refused by the backend.
+    pub fn new(key: &Jwk, alg: &'static JwsAlgorithm) -> Result<Self, Error> {
+        let imp = alg
+            .backend()
+            .sign
+            .ok_or(Error::AlgorithmUnavailable { alg: alg.name() })?;
+        if let Some(bound) = key.alg()
+            && bound != alg.name()
+        {
+            return Err(KeyError::AlgMismatch {
+                key_alg: bound.to_owned(),
+                alg: alg.name(),
+            }
+            .into());
+        }
+        alg.check_material(key.material())?;
+        if !key.is_private() {
+            return Err(KeyError::NotPrivate.into());
+        }
+        key.check_op(KeyOp::Sign)?;
+        let inner = imp.prepare(key.material())?;
+        Ok(Self {
+            alg,
+            kid: key.kid().map(str::to_owned),
+            inner,
+        })
+    }
+
+    /// The algorithm this key signs with.
+    #[must_use]
+    pub fn alg(&self) -> &'static JwsAlgorithm {
+        self.alg
+    }
+
+    /// The `kid` of the key it was made from, if any (not copied into headers automatically).
+    #[must_use]
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("alg", &self.alg.name())
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Signs `payload` into the compact serialization `header.payload.signature` (RFC 7515 §7.1).
+///
+/// `header.alg` is set to the key's algorithm. With `header.b64 == Some(false)` the payload is
+/// written unencoded (RFC 7797) and `"b64"` is added to `crit` if missing.
+///
+/// # Errors
+/// [`Error::Structure`] for an unencoded payload that is not UTF-8 or contains `.` (RFC 7797
+/// §5.2); [`Error::Crit`] or [`Error::InvalidParameter`] for a header that breaks the `crit`
+/// rules; [`Error::Random`] or [`Error::Key`] when the backend fails.
+pub fn sign_compact(payload: &[u8], key: &SigningKey, header: &JwsHeader) -> Result<String, Error> {
+    compact(payload, key, header, false)
+}
+
+/// Signs `payload` into a compact serialization with a detached payload, `header..signature`
+/// (RFC 7515 Appendix F). The payload travels separately.
+///
+/// # Errors
+/// As [`sign_compact`].
+pub fn sign_compact_detached(
+    payload: &[u8],
+    key: &SigningKey,
+    header: &JwsHeader,
+) -> Result<String, Error> {
+    compact(payload, key, header, true)
+}
+
+/// Signs `payload` into the flattened JSON serialization (RFC 7515 §7.2.2), with the protected
+/// header `protected` and an optional unprotected header.
+///
+/// # Errors
+/// As [`sign_compact`], and [`Error::DuplicateParameter`] when a parameter is in both headers;
+/// [`Error::InvalidParameter`] for `b64` in the unprotected header.
+pub fn sign_flattened(
+    payload: &[u8],
+    key: &SigningKey,
+    protected: &JwsHeader,
+    unprotected: Option<&Map<String, Value>>,
+) -> Result<String, Error> {
+    json(payload, &[(key, protected, unprotected)], true, false)
+}
+
+/// As [`sign_flattened`], with the payload left out (detached).
+///
+/// # Errors
+/// As [`sign_flattened`].
+pub fn sign_flattened_detached(
+    payload: &[u8],
+    key: &SigningKey,
+    protected: &JwsHeader,
+    unprotected: Option<&Map<String, Value>>,
+) -> Result<String, Error> {
+    json(payload, &[(key, protected, unprotected)], true, true)
+}
+
+/// One signer of a general JSON serialization: the key, its protected header and an optional
+/// unprotected header.
+pub type GeneralSigner<'a> = (
+    &'a SigningKey,
+    &'a JwsHeader,
+    Option<&'a Map<String, Value>>,
+);
+
+/// Signs `payload` once per signer into the general JSON serialization (RFC 7515 §7.2.1).
+///
+/// # Errors
+/// As [`sign_flattened`]; [`Error::RecipientCount`] for no signers; [`Error::InvalidParameter`]
+/// when the signers disagree on `b64` (RFC 7797 §3).
+pub fn sign_general(payload: &[u8], signers: &[GeneralSigner<'_>]) -> Result<String, Error> {
+    json(payload, signers, false, false)
+}
+
+/// As [`sign_general`], with the payload left out (detached).
+///
+/// # Errors
+/// As [`sign_general`].
+pub fn sign_general_detached(
+    payload: &[u8],
+    signers: &[GeneralSigner<'_>],
+) -> Result<String, Error> {
+    json(payload, signers, false, true)
+}
+
+/// The protected header of `key` as base64url, and whether the payload is base64url-encoded.
+fn protected_b64(
+    key: &SigningKey,
+    header: &JwsHeader,
+    unprotected: Option<&Map<String, Value>>,
+) -> Result<(String, bool), Error> {
+    let mut obj = header.to_object();
+    obj.insert("alg".into(), Value::String(key.alg.name().to_owned()));
+    let encoded = header.payload_is_encoded();
+    if !encoded {
+        let crit = obj
+            .entry("crit")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(names) = crit
+            && !names.iter().any(|n| n == "b64")
+        {
+            names.push(Value::String("b64".into()));
+        }
+    }
+    if let Some(u) = unprotected {
+        if u.contains_key("b64") {
+            return Err(Error::InvalidParameter { name: "b64".into() });
+        }
+        check_disjoint(&[&obj, u])?;
+    }
+    let others: Vec<&Map<String, Value>> = unprotected.into_iter().collect();
+    check_crit(Some(&obj), &others, JWS_REGISTERED, |_| true)?;
+    if obj.contains_key("b64")
+        && !obj
+            .get("crit")
+            .is_some_and(|c| c.as_array().is_some_and(|c| c.iter().any(|n| n == "b64")))
+    {
+        return Err(Error::InvalidParameter { name: "b64".into() });
+    }
+    let json = serde_json::to_vec(&Value::Object(obj)).map_err(|_| Error::InvalidParameter {
+        name: "header".into(),
+    })?;
+    Ok((base64url::encode(&json), encoded))
+}
+
+/// The payload as it appears in the signing input and the serialization.
+fn payload_segment(payload: &[u8], encoded: bool, compact: bool) -> Result<String, Error> {
+    if encoded {
+        return Ok(base64url::encode(payload));
+    }
+    let text = core::str::from_utf8(payload).map_err(|_| Error::Structure {
+        expected: "an unencoded payload that is utf-8",
+    })?;
+    if compact && text.contains('.') {
+        return Err(Error::Structure {
+            expected: "an unencoded compact payload without '.'",
+        });
+    }
+    Ok(text.to_owned())
+}
+
+fn compact(
+    payload: &[u8],
+    key: &SigningKey,
+    header: &JwsHeader,
+    detached: bool,
+) -> Result<String, Error> {
+    let (protected, encoded) = protected_b64(key, header, None)?;
+    let segment = payload_segment(payload, encoded, !detached)?;
+    let mut out = String::with_capacity(protected.len() + segment.len() + 2 + 700);
+    out.push_str(&protected);
+    out.push('.');
+    out.push_str(&segment);
+    let sig = key.inner.sign(out.as_bytes())?;
+    if detached {
+        out.truncate(protected.len() + 1);
+    }
+    out.push('.');
+    base64url::encode_into(&sig, &mut out);
+    Ok(out)
+}
+
+fn json(
+    payload: &[u8],
+    signers: &[GeneralSigner<'_>],
+    flattened: bool,
+    detached: bool,
+) -> Result<String, Error> {
+    if signers.is_empty() {
+        return Err(Error::RecipientCount {
+            rule: "a jws needs at least one signature",
+        });
+    }
+    let mut encoded_all = None;
+    let mut segment = String::new();
+    let mut sigs = Vec::with_capacity(signers.len());
+    for (key, header, unprotected) in signers {
+        let (protected, encoded) = protected_b64(key, header, *unprotected)?;
+        match encoded_all {
+            None => {
+                encoded_all = Some(encoded);
+                segment = payload_segment(payload, encoded, false)?;
+            }
+            Some(e) if e != encoded => return Err(Error::InvalidParameter { name: "b64".into() }),
+            Some(_) => {}
+        }
+        let mut input = String::with_capacity(protected.len() + 1 + segment.len());
+        input.push_str(&protected);
+        input.push('.');
+        input.push_str(&segment);
+        let sig = key.inner.sign(input.as_bytes())?;
+        let mut obj = Map::new();
+        obj.insert("protected".into(), Value::String(protected));
+        if let Some(u) = unprotected {
+            obj.insert("header".into(), Value::Object((*u).clone()));
+        }
+        obj.insert("signature".into(), Value::String(base64url::encode(&sig)));
+        sigs.push(obj);
+    }
+    let mut top = Map::new();
+    if !detached {
+        top.insert("payload".into(), Value::String(segment));
+    }
+    if flattened {
+        if let Some(sig) = sigs.pop() {
+            top.extend(sig);
+        }
+    } else {
+        top.insert(
+            "signatures".into(),
+            sigs.into_iter().map(Value::Object).collect(),
+        );
+    }
+    serde_json::to_string(&Value::Object(top)).map_err(|_| Error::Structure {
+        expected: "a json serialization",
+    })
+}

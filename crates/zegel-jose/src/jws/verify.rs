@@ -1,0 +1,408 @@
+//! Verifying JWS: the [`Verifier`] and its [`Verified`] result.
+
+use std::borrow::Cow;
+
+use super::alg::{self, JwsAlgorithm};
+use super::backend::PreparedVerifier;
+use super::header::JwsHeader;
+use super::parse::{self, CheckedSig, Limits, RawJws, RawSig};
+use crate::base64url;
+use crate::error::{Error, KeyError, Part};
+use crate::json;
+use crate::jwk::{Jwk, KeyOp};
+
+/// The default maximum size of a serialized JWS: 256 KiB.
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 256 * 1024;
+
+/// Which algorithms a [`Verifier`] accepts.
+#[derive(Clone, Debug)]
+enum Allowed {
+    /// Exactly these.
+    List(Vec<&'static JwsAlgorithm>),
+    /// The algorithm named by each key's own `alg` member (keys without one are refused).
+    KeyAlg,
+}
+
+/// Verifies JWS in every serialization against keys the caller supplies.
+///
+/// The accepted algorithms are named up front ([`Verifier::new`]) or taken from the key's own
+/// `alg` ([`Verifier::for_key_alg`]). Before any cryptography runs, a token must be within the
+/// size limit, its headers strict JSON with no duplicate names, `crit` understood, its `alg`
+/// known and accepted, and the key of the type the algorithm needs. `none` is never accepted,
+/// an RSA, EC or OKP key is never used as an HMAC secret, and header parameters (`jwk`, `jku`,
+/// `x5u`, `x5c`, `kid`) never choose a key by themselves: `kid` only narrows the caller's
+/// key set.
+///
+/// ```
+/// use zegel_jose::jws::{self, JwsHeader, SigningKey, Verifier};
+/// use zegel_jose::Jwk;
+///
+/// let key = Jwk::parse(br#"{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}"#)?;
+/// let token = jws::sign_compact(b"hello", &SigningKey::new(&key, &jws::HS256)?, &JwsHeader::new())?;
+/// let verified = Verifier::new(&[&jws::HS256]).verify(token.as_bytes(), &key)?;
+/// assert_eq!(verified.payload(), b"hello");
+/// # Ok::<(), zegel_jose::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    allowed: Allowed,
+    limits: Limits,
+    critical: Vec<String>,
+}
+
+/// A JWS whose signature verified: its header (protected and unprotected, merged), its payload
+/// and the algorithm. Only verification makes one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verified {
+    header: JwsHeader,
+    payload: Vec<u8>,
+    alg: &'static JwsAlgorithm,
+    index: usize,
+}
+
+impl Verified {
+    /// The header of the signature that verified.
+    #[must_use]
+    pub fn header(&self) -> &JwsHeader {
+        &self.header
+    }
+
+    /// The payload.
+    #[must_use]
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// The payload, by value.
+    #[must_use]
+    pub fn into_payload(self) -> Vec<u8> {
+        self.payload
+    }
+
+    /// The algorithm of the signature that verified.
+    #[must_use]
+    pub fn alg(&self) -> &'static JwsAlgorithm {
+        self.alg
+    }
+
+    /// The index of the signature that verified (0 for compact and flattened JSON).
+    #[must_use]
+    pub fn signature_index(&self) -> usize {
+        self.index
+    }
+}
+
+impl Verifier {
+    /// A verifier that accepts exactly the algorithms in `algs`.
+    #[must_use]
+    pub fn new(algs: &[&'static JwsAlgorithm]) -> Self {
+        Self::with_allowed(Allowed::List(algs.to_vec()))
+    }
+
+    /// A verifier that accepts, for each key, the algorithm of the key's own `alg` member; a
+    /// key without `alg` verifies nothing.
+    #[must_use]
+    pub fn for_key_alg() -> Self {
+        Self::with_allowed(Allowed::KeyAlg)
+    }
+
+    fn with_allowed(allowed: Allowed) -> Self {
+        Self {
+            allowed,
+            limits: Limits {
+                max_token_len: DEFAULT_MAX_TOKEN_LEN,
+                max_json_depth: json::DEFAULT_MAX_DEPTH,
+            },
+            critical: Vec::new(),
+        }
+    }
+
+    /// Sets the maximum size of a serialized token, in bytes (default 256 KiB); checked before
+    /// any decoding.
+    #[must_use]
+    pub fn with_max_token_len(mut self, len: usize) -> Self {
+        self.limits.max_token_len = len;
+        self
+    }
+
+    /// Sets the maximum JSON nesting depth of headers and JSON serializations (default 32).
+    #[must_use]
+    pub fn with_max_json_depth(mut self, depth: usize) -> Self {
+        self.limits.max_json_depth = depth;
+        self
+    }
+
+    /// Declares header extensions the caller processes, so that tokens listing them in `crit`
+    /// are accepted (`b64` is always understood). The caller must then check them in
+    /// [`Verified::header`].
+    #[must_use]
+    pub fn with_critical(mut self, names: &[&str]) -> Self {
+        self.critical.extend(names.iter().map(|n| (*n).to_owned()));
+        self
+    }
+
+    /// Verifies a JWS in any serialization (compact, flattened or general JSON) with `key`.
+    /// For the general serialization, the first signature that verifies with `key` wins.
+    ///
+    /// # Errors
+    /// [`Error::TooLarge`], [`Error::Structure`], [`Error::Base64`], [`Error::Json`],
+    /// [`Error::Crit`], [`Error::InvalidParameter`], [`Error::DuplicateParameter`] and
+    /// [`Error::MissingParameter`] for malformed tokens; [`Error::UnknownAlgorithm`] and
+    /// [`Error::AlgNotAllowed`] for algorithms not accepted; [`Error::Key`] when the key does
+    /// not fit; [`Error::AlgorithmUnavailable`]; [`Error::InvalidSignature`].
+    pub fn verify(&self, token: &[u8], key: &Jwk) -> Result<Verified, Error> {
+        let raw = parse::split(token, self.limits)?;
+        self.first_valid(&raw, None, Keys::One(key))
+    }
+
+    /// Verifies a JWS in the compact serialization only (as JWTs must be).
+    ///
+    /// # Errors
+    /// As [`verify`](Self::verify), and [`Error::Structure`] for a JSON serialization.
+    pub fn verify_compact(&self, token: &[u8], key: &Jwk) -> Result<Verified, Error> {
+        if token.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+            return Err(Error::Structure {
+                expected: "the compact serialization",
+            });
+        }
+        self.verify(token, key)
+    }
+
+    /// Verifies a JWS whose payload was detached (RFC 7515 Appendix F), given the payload.
+    ///
+    /// # Errors
+    /// As [`verify`](Self::verify), and [`Error::Structure`] when the token carries a payload.
+    pub fn verify_detached(
+        &self,
+        token: &[u8],
+        payload: &[u8],
+        key: &Jwk,
+    ) -> Result<Verified, Error> {
+        let raw = parse::split(token, self.limits)?;
+        self.first_valid(&raw, Some(payload), Keys::One(key))
+    }
+
+    /// Verifies with the keys of a set: a token with a `kid` is tried only with keys of that
+    /// exact `kid`, and only keys whose `alg` (if any), type and `use`/`key_ops` fit are tried,
+    /// in order, until one verifies.
+    ///
+    /// # Errors
+    /// As [`verify`](Self::verify); [`Error::NoMatchingKey`] when no key fits; the error of the
+    /// last key tried when none verifies.
+    pub fn verify_with_keys<'k>(
+        &self,
+        token: &[u8],
+        keys: impl IntoIterator<Item = &'k Jwk>,
+    ) -> Result<Verified, Error> {
+        let raw = parse::split(token, self.limits)?;
+        let keys: Vec<&Jwk> = keys.into_iter().collect();
+        self.first_valid(&raw, None, Keys::Set(&keys))
+    }
+
+    /// Verifies every signature of a JWS (any serialization) with `key`, each on its own: the
+    /// outer error is for a token that cannot be read at all, each inner result says whether
+    /// that signature verified (RFC 7515 §7.2: the application decides which must).
+    ///
+    /// # Errors
+    /// [`Error::TooLarge`], [`Error::Structure`], [`Error::Json`] and the like for a token that
+    /// is not a JWS; [`Error::Base64`] for a payload that is not base64url.
+    pub fn verify_each(
+        &self,
+        token: &[u8],
+        key: &Jwk,
+    ) -> Result<Vec<Result<Verified, Error>>, Error> {
+        let raw = parse::split(token, self.limits)?;
+        let mut payload = None;
+        Ok((0..raw.sigs.len())
+            .map(|i| self.one(&raw, i, None, Keys::One(key), &mut payload))
+            .collect())
+    }
+
+    fn first_valid(
+        &self,
+        raw: &RawJws<'_>,
+        detached: Option<&[u8]>,
+        keys: Keys<'_>,
+    ) -> Result<Verified, Error> {
+        let mut payload = None;
+        let mut last = Error::InvalidSignature;
+        for i in 0..raw.sigs.len() {
+            match self.one(raw, i, detached, keys, &mut payload) {
+                Ok(v) => return Ok(v),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    /// Verifies signature `i`; `payload` caches the decoded payload across signatures.
+    fn one(
+        &self,
+        raw: &RawJws<'_>,
+        i: usize,
+        detached: Option<&[u8]>,
+        keys: Keys<'_>,
+        payload: &mut Option<Vec<u8>>,
+    ) -> Result<Verified, Error> {
+        let sig = raw.sigs.get(i).ok_or(Error::InvalidSignature)?;
+        let CheckedSig {
+            header,
+            encoded_payload,
+        } = parse::check_headers(sig, self.limits, &self.critical)?;
+        let alg = alg::by_name(&header.alg).ok_or_else(|| Error::UnknownAlgorithm {
+            name: header.alg.clone(),
+        })?;
+        if let Allowed::List(list) = &self.allowed
+            && !list.contains(&alg)
+        {
+            return Err(Error::AlgNotAllowed {
+                alg: header.alg.clone(),
+            });
+        }
+        let input = signing_input(raw, sig, detached, encoded_payload)?;
+        let signature = base64url::decode_public(&sig.signature, Part::Signature)?;
+        match keys {
+            Keys::One(key) => self.with_key(key, alg, &input, &signature)?,
+            Keys::Set(set) => {
+                let mut last = Error::NoMatchingKey;
+                let mut ok = false;
+                for key in set
+                    .iter()
+                    .filter(|k| self.candidate(k, alg, header.kid.as_deref()))
+                {
+                    match self.with_key(key, alg, &input, &signature) {
+                        Ok(()) => {
+                            ok = true;
+                            break;
+                        }
+                        Err(e) => last = e,
+                    }
+                }
+                if !ok {
+                    return Err(last);
+                }
+            }
+        }
+        let payload = match payload {
+            Some(p) => p.clone(),
+            None => {
+                let p = match (detached, &raw.payload) {
+                    (Some(d), _) => d.to_vec(),
+                    (None, Some(p)) if encoded_payload => {
+                        base64url::decode_public(p, Part::Payload)?
+                    }
+                    (None, Some(p)) => p.to_vec(),
+                    (None, None) => return Err(missing_payload()),
+                };
+                payload.insert(p).clone()
+            }
+        };
+        Ok(Verified {
+            header,
+            payload,
+            alg,
+            index: i,
+        })
+    }
+
+    /// Whether a key of a set may be tried for `alg` and the token's `kid`.
+    fn candidate(&self, key: &Jwk, alg: &'static JwsAlgorithm, kid: Option<&str>) -> bool {
+        if kid.is_some() && key.kid() != kid {
+            return false;
+        }
+        let alg_ok = match (&self.allowed, key.alg()) {
+            (Allowed::KeyAlg, None) => false,
+            (_, Some(a)) => a == alg.name(),
+            (Allowed::List(_), None) => true,
+        };
+        alg_ok && alg.fits(key) && key.params().permits(KeyOp::Verify)
+    }
+
+    fn with_key(
+        &self,
+        key: &Jwk,
+        alg: &'static JwsAlgorithm,
+        input: &[u8],
+        sig: &[u8],
+    ) -> Result<(), Error> {
+        match (&self.allowed, key.alg()) {
+            (Allowed::KeyAlg, None) => return Err(KeyError::MissingMember { name: "alg" }.into()),
+            (Allowed::KeyAlg, Some(a)) if a != alg.name() => {
+                return Err(Error::AlgNotAllowed {
+                    alg: alg.name().to_owned(),
+                });
+            }
+            (Allowed::List(_), Some(a)) if a != alg.name() => {
+                return Err(KeyError::AlgMismatch {
+                    key_alg: a.to_owned(),
+                    alg: alg.name(),
+                }
+                .into());
+            }
+            _ => {}
+        }
+        alg.check_material(key.material())?;
+        key.check_op(KeyOp::Verify)?;
+        let imp = alg
+            .backend()
+            .verify
+            .ok_or(Error::AlgorithmUnavailable { alg: alg.name() })?;
+        let prepared = key
+            .prepared()
+            .get_or_try_init::<Box<dyn PreparedVerifier>>(alg.name(), || {
+                imp.prepare(key.material())
+            })?;
+        prepared.verify(input, sig)
+    }
+}
+
+/// The keys a token may be verified with.
+#[derive(Clone, Copy)]
+enum Keys<'a> {
+    One(&'a Jwk),
+    Set(&'a [&'a Jwk]),
+}
+
+fn missing_payload() -> Error {
+    Error::Structure {
+        expected: "a payload (the token's is detached: pass it separately)",
+    }
+}
+
+/// The JWS signing input `protected '.' payload` (RFC 7515 §5.2, RFC 7797 §3).
+fn signing_input<'a>(
+    raw: &'a RawJws<'_>,
+    sig: &RawSig<'_>,
+    detached: Option<&[u8]>,
+    encoded_payload: bool,
+) -> Result<Cow<'a, [u8]>, Error> {
+    if let (Some(input), None) = (raw.compact_input, detached) {
+        return Ok(Cow::Borrowed(input));
+    }
+    let protected: &[u8] = sig.protected.as_deref().unwrap_or_default();
+    let encoded;
+    let payload: &[u8] = match (detached, &raw.payload) {
+        (Some(_), Some(p)) if !p.is_empty() => {
+            return Err(Error::Structure {
+                expected: "no payload in a token verified as detached",
+            });
+        }
+        (Some(d), _) if encoded_payload => {
+            encoded = base64url::encode(d);
+            encoded.as_bytes()
+        }
+        (Some(d), _) => d,
+        (None, Some(p)) => p,
+        (None, None) => return Err(missing_payload()),
+    };
+    let mut input = Vec::with_capacity(
+        protected
+            .len()
+            .saturating_add(payload.len())
+            .saturating_add(1),
+    );
+    input.extend_from_slice(protected);
+    input.push(b'.');
+    input.extend_from_slice(payload);
+    Ok(Cow::Owned(input))
+}
