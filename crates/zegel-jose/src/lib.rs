@@ -6,6 +6,7 @@ pub mod base64url;
 pub mod error;
 pub(crate) mod header;
 pub mod json;
+pub mod jwe;
 pub mod jwk;
 pub mod jws;
 pub mod secret;

@@ -1,0 +1,370 @@
+//! Decryption (RFC 7516 §5.2) behind an allowlist.
+//!
+//! The caller names the `alg` and `enc` values it accepts; anything else is
+//! [`Error::AlgNotAllowed`] before any cryptography. Keys come from the caller (one [`Jwk`], or
+//! a list for key rotation), never from the token's `jwk`, `jku`, `x5u` or `x5c`. Every
+//! cryptographic failure, whatever its cause, is the single [`Error::DecryptionFailed`]; on the
+//! RSA paths a bad encrypted key continues with a random CEK so that it fails at the tag check,
+//! taking the same path and time as a bad tag.
+
+use serde_json::{Map, Value};
+use zeroize::Zeroizing;
+
+use super::alg::{
+    ContentEncryption, KeyManagement, KeyReq, RSA1_5_FOR_LEGACY_USE_ONLY, by_name, enc_by_name,
+};
+use super::header::{self, JweHeader};
+use super::keymgmt::{UnwrapCtx, random};
+use super::token::{Limits, UnverifiedJwe};
+use super::zip::{self, DEFAULT_MAX_PLAINTEXT};
+use crate::error::{Error, KeyError};
+use crate::jwk::{Jwk, KeyMaterial, KeyOp};
+use crate::secret::SecretBytes;
+
+/// The default ceiling on the PBES2 iteration count (`p2c`).
+pub const DEFAULT_MAX_P2C: u32 = 10_000;
+
+/// Decrypts JWEs whose `alg` and `enc` are in its allowlists.
+///
+/// ```
+/// use zegel_jose::jwe::{self, Decryptor};
+/// let decryptor = Decryptor::new(&[&jwe::RSA_OAEP_256, &jwe::DIR], &[&jwe::A128CBC_HS256, &jwe::A256GCM])
+///     .with_max_plaintext(64 * 1024);
+/// # let _ = decryptor;
+/// ```
+#[derive(Clone, Debug)]
+pub struct Decryptor {
+    algs: Vec<&'static KeyManagement>,
+    encs: Vec<&'static ContentEncryption>,
+    max_p2c: u32,
+    max_plaintext: usize,
+    limits: Limits,
+    critical: Vec<String>,
+}
+
+/// A decrypted JWE: its header and its plaintext.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Decrypted {
+    header: JweHeader,
+    protected: Map<String, Value>,
+    alg: &'static KeyManagement,
+    enc: &'static ContentEncryption,
+    recipient: usize,
+    plaintext: SecretBytes,
+}
+
+impl Decrypted {
+    /// The JOSE header of the recipient that decrypted (protected and unprotected parts).
+    #[must_use]
+    pub fn header(&self) -> &JweHeader {
+        &self.header
+    }
+
+    /// The protected header alone: the only header parameters the tag authenticates.
+    #[must_use]
+    pub fn protected_header(&self) -> &Map<String, Value> {
+        &self.protected
+    }
+
+    /// The key management algorithm used.
+    #[must_use]
+    pub fn alg(&self) -> &'static KeyManagement {
+        self.alg
+    }
+
+    /// The content encryption algorithm used.
+    #[must_use]
+    pub fn enc(&self) -> &'static ContentEncryption {
+        self.enc
+    }
+
+    /// The index of the recipient whose encrypted key was used (0 for compact and flattened).
+    #[must_use]
+    pub fn recipient(&self) -> usize {
+        self.recipient
+    }
+
+    /// The plaintext (decompressed when `zip` was `DEF`).
+    ///
+    /// # Security
+    /// The slice is the decrypted secret: do not log it.
+    #[must_use]
+    pub fn plaintext(&self) -> &[u8] {
+        self.plaintext.expose_secret()
+    }
+
+    /// The plaintext, zeroized on drop.
+    #[must_use]
+    pub fn into_plaintext(self) -> SecretBytes {
+        self.plaintext
+    }
+}
+
+impl Decryptor {
+    /// A decryptor accepting exactly these key management and content encryption algorithms.
+    /// `RSA1_5` is accepted only when [`RSA1_5_FOR_LEGACY_USE_ONLY`] is named here (or added
+    /// with [`with_rsa1_5_for_legacy_use_only`](Self::with_rsa1_5_for_legacy_use_only)).
+    #[must_use]
+    pub fn new(algs: &[&'static KeyManagement], encs: &[&'static ContentEncryption]) -> Self {
+        Self {
+            algs: algs.to_vec(),
+            encs: encs.to_vec(),
+            max_p2c: DEFAULT_MAX_P2C,
+            max_plaintext: DEFAULT_MAX_PLAINTEXT,
+            limits: Limits::default(),
+            critical: Vec::new(),
+        }
+    }
+
+    /// Sets the ceiling on the PBES2 iteration count (default [`DEFAULT_MAX_P2C`]). A token
+    /// above it is refused before any PBKDF2 work.
+    #[must_use]
+    pub fn with_max_p2c(mut self, max: u32) -> Self {
+        self.max_p2c = max;
+        self
+    }
+
+    /// Sets the cap on the decompressed plaintext of a `zip: DEF` token, in bytes (default
+    /// [`DEFAULT_MAX_PLAINTEXT`](super::DEFAULT_MAX_PLAINTEXT)).
+    #[must_use]
+    pub fn with_max_plaintext(mut self, max: usize) -> Self {
+        self.max_plaintext = max;
+        self
+    }
+
+    /// Sets the maximum size of a serialized token, in bytes (default
+    /// [`DEFAULT_MAX_TOKEN_LEN`](super::DEFAULT_MAX_TOKEN_LEN)).
+    #[must_use]
+    pub fn with_max_token_len(mut self, max: usize) -> Self {
+        self.limits.max_token_len = max;
+        self
+    }
+
+    /// Sets the maximum JSON nesting depth of headers and of the JSON serialization.
+    #[must_use]
+    pub fn with_max_json_depth(mut self, max: usize) -> Self {
+        self.limits.max_json_depth = max;
+        self
+    }
+
+    /// Sets the maximum number of recipients of a general JSON JWE (default
+    /// [`DEFAULT_MAX_RECIPIENTS`](super::DEFAULT_MAX_RECIPIENTS)).
+    #[must_use]
+    pub fn with_max_recipients(mut self, max: usize) -> Self {
+        self.limits.max_recipients = max;
+        self
+    }
+
+    /// Names header parameters the caller understands, so that `crit` may list them.
+    #[must_use]
+    pub fn with_critical(mut self, names: &[&str]) -> Self {
+        self.critical.extend(names.iter().map(|n| (*n).to_owned()));
+        self
+    }
+
+    /// Adds [`RSA1_5_FOR_LEGACY_USE_ONLY`] to the allowlist.
+    ///
+    /// # Security
+    /// See [`RSA1_5_FOR_LEGACY_USE_ONLY`]: accept it only for a peer that cannot send
+    /// anything better.
+    #[must_use]
+    pub fn with_rsa1_5_for_legacy_use_only(mut self) -> Self {
+        if !self.algs.contains(&&RSA1_5_FOR_LEGACY_USE_ONLY) {
+            self.algs.push(&RSA1_5_FOR_LEGACY_USE_ONLY);
+        }
+        self
+    }
+
+    /// Decrypts `token` (any serialization) with `key`.
+    ///
+    /// For the general JSON serialization, every recipient whose `alg` is allowed and fits the
+    /// key (and whose `kid`, when both have one, is the key's) is tried in turn.
+    ///
+    /// # Errors
+    /// Before any cryptography: parse errors (see [`UnverifiedJwe::parse`]),
+    /// [`Error::UnknownAlgorithm`], [`Error::AlgNotAllowed`], [`Error::Crit`],
+    /// [`Error::Key`] when the key does not fit, [`Error::Pbes2CountTooHigh`],
+    /// [`Error::InvalidParameter`] (for example an `epk` not on its curve),
+    /// [`Error::RecipientCount`]. Then [`Error::DecryptionFailed`] for any cryptographic
+    /// failure, and [`Error::TooLarge`] when the inflated plaintext passes the cap.
+    pub fn decrypt(&self, token: &[u8], key: &Jwk) -> Result<Decrypted, Error> {
+        self.decrypt_with_keys(token, core::slice::from_ref(key))
+    }
+
+    /// Decrypts `token` with the first of `keys` that works, for key rotation.
+    ///
+    /// Keys are tried in order. A recipient with a `kid` is tried only with keys of that exact
+    /// `kid`; one without is tried with every key that fits its `alg`.
+    ///
+    /// # Errors
+    /// As [`decrypt`](Self::decrypt); [`Error::NoMatchingKey`] when no key fits any recipient.
+    pub fn decrypt_with_keys(&self, token: &[u8], keys: &[Jwk]) -> Result<Decrypted, Error> {
+        let jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
+        self.decrypt_parsed(&jwe, keys)
+    }
+
+    /// Decrypts an already parsed JWE; see [`decrypt_with_keys`](Self::decrypt_with_keys).
+    ///
+    /// # Errors
+    /// As [`decrypt_with_keys`](Self::decrypt_with_keys).
+    pub fn decrypt_parsed(&self, jwe: &UnverifiedJwe, keys: &[Jwk]) -> Result<Decrypted, Error> {
+        // Phase 1: headers and allowlists, no cryptography.
+        let understood: Vec<&str> = self.critical.iter().map(String::as_str).collect();
+        let mut plans = Vec::with_capacity(jwe.recipients.len());
+        let mut enc_alg = None;
+        for i in 0..jwe.recipients.len() {
+            let joint = jwe.joint_header(i)?;
+            let unprotected = [
+                jwe.unprotected.as_ref(),
+                jwe.recipients.get(i).and_then(|r| r.header.as_ref()),
+            ];
+            header::check_rules(&jwe.protected, &unprotected, &joint, &understood)?;
+            let hdr = JweHeader::from_map(joint.clone())?;
+            let enc = enc_by_name(&hdr.enc).ok_or_else(|| Error::UnknownAlgorithm {
+                name: hdr.enc.clone(),
+            })?;
+            if !self.encs.contains(&enc) {
+                return Err(Error::AlgNotAllowed { alg: hdr.enc });
+            }
+            enc_alg = Some(enc);
+            let alg = by_name(&hdr.alg).ok_or_else(|| Error::UnknownAlgorithm {
+                name: hdr.alg.clone(),
+            })?;
+            if !self.algs.contains(&alg) {
+                return Err(Error::AlgNotAllowed { alg: hdr.alg });
+            }
+            if alg.is_direct() && jwe.recipients.len() > 1 {
+                return Err(Error::RecipientCount {
+                    rule: "dir and ECDH-ES allow exactly one recipient",
+                });
+            }
+            plans.push((i, alg, hdr, joint));
+        }
+        let enc = enc_alg.ok_or(Error::RecipientCount {
+            rule: "at least one recipient",
+        })?;
+        if jwe.iv.len() != enc.iv_len() {
+            return Err(Error::Structure {
+                expected: "an initialization vector of the length enc requires",
+            });
+        }
+        if jwe.tag.len() != enc.tag_len() {
+            return Err(Error::Structure {
+                expected: "an authentication tag of the length enc requires",
+            });
+        }
+
+        // Phase 2: the (recipient, key) pairs to try, in order.
+        let mut attempts = Vec::new();
+        let mut key_error = None;
+        for (i, alg, hdr, joint) in &plans {
+            for key in keys {
+                match usable(key, alg, hdr.kid.as_deref()) {
+                    Ok(true) => attempts.push((*i, *alg, hdr, joint, key)),
+                    Ok(false) => {}
+                    Err(e) => {
+                        key_error.get_or_insert(e);
+                    }
+                }
+            }
+        }
+        if attempts.is_empty() {
+            return Err(match key_error {
+                Some(e) if keys.len() == 1 => e,
+                _ => Error::NoMatchingKey,
+            });
+        }
+
+        // Phase 3: cryptography.
+        let aad = jwe.content_aad();
+        let mut failure = None;
+        for (i, alg, hdr, joint, key) in attempts {
+            let Some(r) = jwe.recipients.get(i) else {
+                continue;
+            };
+            let ctx = UnwrapCtx {
+                key,
+                alg,
+                enc,
+                header: joint,
+                encrypted_key: &r.encrypted_key,
+                max_p2c: self.max_p2c,
+            };
+            match open(jwe, &ctx, &aad) {
+                Ok(plain) => {
+                    let plaintext = if hdr.zip.is_some() {
+                        zip::inflate(&plain, self.max_plaintext)?
+                    } else {
+                        SecretBytes::from_slice(&plain)
+                    };
+                    return Ok(Decrypted {
+                        header: hdr.clone(),
+                        protected: jwe.protected.clone(),
+                        alg,
+                        enc,
+                        recipient: i,
+                        plaintext,
+                    });
+                }
+                Err(e) => {
+                    if failure.is_none() || e == Error::DecryptionFailed {
+                        failure = Some(e);
+                    }
+                }
+            }
+        }
+        Err(failure.unwrap_or(Error::DecryptionFailed))
+    }
+}
+
+/// Whether `key` may be tried for a recipient using `alg` with header `kid`. A key that does
+/// not fit is `Ok(false)`, or an error saying why when it is the only candidate.
+fn usable(key: &Jwk, alg: &'static KeyManagement, kid: Option<&str>) -> Result<bool, Error> {
+    if let (Some(want), Some(have)) = (kid, key.kid())
+        && want != have
+    {
+        return Ok(false);
+    }
+    if !alg.fits(key) {
+        return Err(match (alg.key_req(), key.material()) {
+            (KeyReq::Oct(len), KeyMaterial::Oct { k }) => KeyError::WrongLength {
+                expected: len,
+                actual: k.len(),
+            },
+            _ => KeyError::WrongKeyType { alg: alg.name() },
+        }
+        .into());
+    }
+    if let Some(bound) = key.alg()
+        && bound != alg.name()
+    {
+        return Err(KeyError::AlgMismatch {
+            key_alg: bound.to_owned(),
+            alg: alg.name(),
+        }
+        .into());
+    }
+    let p = key.params();
+    if !(p.permits(KeyOp::Decrypt) || p.permits(KeyOp::UnwrapKey) || p.permits(KeyOp::DeriveKey)) {
+        return Err(KeyError::UsageNotPermitted.into());
+    }
+    if !key.is_private() {
+        return Err(KeyError::NotPrivate.into());
+    }
+    Ok(true)
+}
+
+/// Recovers the CEK and opens the content. A CEK of the wrong length becomes a random one of
+/// the right length, so that it fails at the tag check like any other bad key.
+fn open(jwe: &UnverifiedJwe, ctx: &UnwrapCtx<'_>, aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let mut cek = ctx.alg.imp.unwrap(ctx)?;
+    if cek.len() != ctx.enc.key_len() {
+        cek = random(ctx.enc.key_len())?;
+    }
+    let mut buf = Zeroizing::new(jwe.ciphertext.clone());
+    ctx.enc
+        .imp
+        .open(cek.expose_secret(), &jwe.iv, aad, &mut buf, &jwe.tag)?;
+    Ok(buf)
+}

@@ -1,0 +1,221 @@
+//! JWE header handling (RFC 7516 §4, §7.2.1): the three headers of a recipient (protected,
+//! shared unprotected, per-recipient unprotected) must be disjoint, and their union is the
+//! JOSE header. `alg` and `enc` are required; `zip` may appear only in the protected header;
+//! `crit` only in the protected header, naming understood, present, unregistered parameters.
+
+use serde_json::{Map, Value};
+
+use crate::error::{CritError, Error};
+
+/// The header parameters registered for JWE by RFC 7516 and RFC 7518, which `crit` may not
+/// name.
+pub(crate) const REGISTERED: &[&str] = &[
+    "alg", "enc", "zip", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty",
+    "crit", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c",
+];
+
+/// The JOSE header of one recipient of a JWE: the union of its protected, shared unprotected
+/// and per-recipient unprotected headers. Plain data.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct JweHeader {
+    /// `alg`: the key management algorithm, as named in the token.
+    pub alg: String,
+    /// `enc`: the content encryption algorithm, as named in the token.
+    pub enc: String,
+    /// `zip`: the compression algorithm (`DEF`), if any.
+    pub zip: Option<String>,
+    /// `kid`: the key id.
+    pub kid: Option<String>,
+    /// `typ`: the media type of the whole JWE.
+    pub typ: Option<String>,
+    /// `cty`: the media type of the plaintext (`JWT` for a nested JWT).
+    pub cty: Option<String>,
+    /// `crit`: extensions that must be understood.
+    pub crit: Option<Vec<String>>,
+    /// Every other parameter (`epk`, `apu`, `apv`, `p2s`, `p2c`, `iv`, `tag`, `jku`, `x5c`,
+    /// ...), as given. Never used to choose a key.
+    pub other: Map<String, Value>,
+}
+
+impl JweHeader {
+    /// Reads a joint header. `alg` and `enc` must be strings; `kid`, `typ`, `cty`, `zip`
+    /// strings if present; `crit` an array of strings.
+    ///
+    /// # Errors
+    /// [`Error::MissingParameter`] or [`Error::InvalidParameter`].
+    pub fn from_map(mut map: Map<String, Value>) -> Result<Self, Error> {
+        let alg = take_str(&mut map, "alg")?.ok_or(Error::MissingParameter { name: "alg" })?;
+        let enc = take_str(&mut map, "enc")?.ok_or(Error::MissingParameter { name: "enc" })?;
+        let crit = match map.remove("crit") {
+            None => None,
+            Some(Value::Array(items)) => Some(
+                items
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::String(s) => Ok(s),
+                        _ => Err(Error::Crit(CritError::Malformed)),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            Some(_) => return Err(CritError::Malformed.into()),
+        };
+        Ok(Self {
+            alg,
+            enc,
+            zip: take_str(&mut map, "zip")?,
+            kid: take_str(&mut map, "kid")?,
+            typ: take_str(&mut map, "typ")?,
+            cty: take_str(&mut map, "cty")?,
+            crit,
+            other: map,
+        })
+    }
+}
+
+fn take_str(map: &mut Map<String, Value>, name: &'static str) -> Result<Option<String>, Error> {
+    match map.remove(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::InvalidParameter { name: name.into() }),
+    }
+}
+
+/// The union of disjoint headers; a name in two of them is [`Error::DuplicateParameter`].
+pub(crate) fn joint(parts: &[Option<&Map<String, Value>>]) -> Result<Map<String, Value>, Error> {
+    let mut out = Map::new();
+    for part in parts.iter().flatten() {
+        for (k, v) in *part {
+            if out.contains_key(k) {
+                return Err(Error::DuplicateParameter { name: k.clone() });
+            }
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Checks the placement rules: `zip` and `crit` only in the protected header, `crit`
+/// well-formed and naming only parameters in `understood` that are present in the joint header.
+pub(crate) fn check_rules(
+    protected: &Map<String, Value>,
+    unprotected: &[Option<&Map<String, Value>>],
+    joint: &Map<String, Value>,
+    understood: &[&str],
+) -> Result<(), Error> {
+    for u in unprotected.iter().flatten() {
+        if u.contains_key("zip") {
+            return Err(Error::InvalidParameter { name: "zip".into() });
+        }
+        if u.contains_key("crit") {
+            return Err(CritError::Unprotected.into());
+        }
+    }
+    if let Some(z) = protected.get("zip")
+        && z.as_str() != Some(super::zip::DEF)
+    {
+        return Err(Error::InvalidParameter { name: "zip".into() });
+    }
+    let Some(crit) = protected.get("crit") else {
+        return Ok(());
+    };
+    let Some(names) = crit.as_array().filter(|a| !a.is_empty()) else {
+        return Err(CritError::Malformed.into());
+    };
+    for name in names {
+        let name = name.as_str().ok_or(CritError::Malformed)?;
+        if REGISTERED.contains(&name) {
+            return Err(CritError::Registered { name: name.into() }.into());
+        }
+        if !understood.contains(&name) {
+            return Err(CritError::Unknown { name: name.into() }.into());
+        }
+        if !joint.contains_key(name) {
+            return Err(CritError::Absent { name: name.into() }.into());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn headers_must_be_disjoint() {
+        let p = obj(serde_json::json!({"enc": "A128GCM"}));
+        let u = obj(serde_json::json!({"alg": "dir"}));
+        let r = obj(serde_json::json!({"alg": "dir"}));
+        assert_eq!(joint(&[Some(&p), Some(&u), None]).unwrap().len(), 2);
+        assert_eq!(
+            joint(&[Some(&p), Some(&u), Some(&r)]),
+            Err(Error::DuplicateParameter { name: "alg".into() })
+        );
+    }
+
+    #[test]
+    fn placement_and_crit_rules() {
+        let p = obj(serde_json::json!({"enc": "A128GCM", "alg": "dir", "crit": ["exp"], "exp": 1}));
+        let j = p.clone();
+        assert_eq!(check_rules(&p, &[], &j, &["exp"]), Ok(()));
+        assert_eq!(
+            check_rules(&p, &[], &j, &[]),
+            Err(CritError::Unknown { name: "exp".into() }.into())
+        );
+        let zip_u = obj(serde_json::json!({"zip": "DEF"}));
+        assert_eq!(
+            check_rules(&p, &[Some(&zip_u)], &j, &["exp"]),
+            Err(Error::InvalidParameter { name: "zip".into() })
+        );
+        let crit_u = obj(serde_json::json!({"crit": ["exp"]}));
+        assert_eq!(
+            check_rules(&p, &[Some(&crit_u)], &j, &["exp"]),
+            Err(CritError::Unprotected.into())
+        );
+        let reg = obj(serde_json::json!({"crit": ["alg"], "alg": "dir"}));
+        assert_eq!(
+            check_rules(&reg, &[], &reg, &["alg"]),
+            Err(CritError::Registered { name: "alg".into() }.into())
+        );
+        let absent = obj(serde_json::json!({"crit": ["exp"]}));
+        assert_eq!(
+            check_rules(&absent, &[], &absent, &["exp"]),
+            Err(CritError::Absent { name: "exp".into() }.into())
+        );
+        let empty = obj(serde_json::json!({"crit": []}));
+        assert_eq!(
+            check_rules(&empty, &[], &empty, &[]),
+            Err(CritError::Malformed.into())
+        );
+        let badzip = obj(serde_json::json!({"zip": "GZIP"}));
+        assert_eq!(
+            check_rules(&badzip, &[], &badzip, &[]),
+            Err(Error::InvalidParameter { name: "zip".into() })
+        );
+    }
+
+    #[test]
+    fn from_map_requires_alg_and_enc() {
+        let h = JweHeader::from_map(obj(
+            serde_json::json!({"alg": "dir", "enc": "A256GCM", "kid": "k", "x": 1}),
+        ))
+        .unwrap();
+        assert_eq!(
+            (h.alg.as_str(), h.enc.as_str(), h.kid.as_deref()),
+            ("dir", "A256GCM", Some("k"))
+        );
+        assert_eq!(h.other.len(), 1);
+        assert_eq!(
+            JweHeader::from_map(obj(serde_json::json!({"enc": "A256GCM"}))),
+            Err(Error::MissingParameter { name: "alg" })
+        );
+        assert_eq!(
+            JweHeader::from_map(obj(serde_json::json!({"alg": 1, "enc": "A256GCM"}))),
+            Err(Error::InvalidParameter { name: "alg".into() })
+        );
+    }
+}

@@ -1,0 +1,94 @@
+//! Key wrap with AES-GCM (RFC 7518 §4.7): the CEK is encrypted with AES-GCM under the shared
+//! key, with a 96-bit `iv` and the 128-bit `tag` carried as header parameters.
+
+use serde_json::{Map, Value};
+
+use super::{KeyManager, UnwrapCtx, WrapCtx, Wrapped, fill_random, oct_key, required_b64};
+use crate::base64url;
+use crate::error::{Error, KeyError};
+use crate::secret::SecretBytes;
+
+/// `A128GCMKW`, `A192GCMKW`, `A256GCMKW`.
+pub(crate) struct GcmKw(usize);
+
+pub(crate) static GCMKW128: GcmKw = GcmKw(16);
+pub(crate) static GCMKW192: GcmKw = GcmKw(24);
+pub(crate) static GCMKW256: GcmKw = GcmKw(32);
+
+impl GcmKw {
+    fn kek<'k>(&self, key: &'k [u8]) -> Result<&'k [u8], Error> {
+        if key.len() != self.0 {
+            return Err(KeyError::WrongLength {
+                expected: self.0,
+                actual: key.len(),
+            }
+            .into());
+        }
+        Ok(key)
+    }
+}
+
+fn seal(kek: &[u8], iv: &[u8], buf: &mut [u8]) -> Result<Vec<u8>, Error> {
+    match kek.len() {
+        16 => crate::jwe::content::gcm::ring_seal(&ring::aead::AES_128_GCM, kek, iv, &[], buf),
+        32 => crate::jwe::content::gcm::ring_seal(&ring::aead::AES_256_GCM, kek, iv, &[], buf),
+        #[cfg(feature = "aws-lc")]
+        24 => crate::jwe::content::gcm::A192GCM.seal_in_place(kek, iv, &[], buf),
+        #[cfg(not(feature = "aws-lc"))]
+        24 => Err(Error::AlgorithmUnavailable { alg: "A192GCMKW" }),
+        _ => Err(Error::DecryptionFailed),
+    }
+}
+
+fn open(kek: &[u8], iv: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<(), Error> {
+    match kek.len() {
+        16 => crate::jwe::content::gcm::ring_open(&ring::aead::AES_128_GCM, kek, iv, &[], buf, tag),
+        32 => crate::jwe::content::gcm::ring_open(&ring::aead::AES_256_GCM, kek, iv, &[], buf, tag),
+        #[cfg(feature = "aws-lc")]
+        24 => crate::jwe::content::gcm::A192GCM.open_in_place(kek, iv, &[], buf, tag),
+        #[cfg(not(feature = "aws-lc"))]
+        24 => Err(Error::AlgorithmUnavailable { alg: "A192GCMKW" }),
+        _ => Err(Error::DecryptionFailed),
+    }
+}
+
+impl KeyManager for GcmKw {
+    fn wrap(&self, ctx: &WrapCtx<'_>) -> Result<Wrapped, Error> {
+        let kek = self.kek(oct_key(ctx.key, ctx.alg)?)?;
+        let cek = ctx.cek.ok_or(Error::DecryptionFailed)?;
+        let iv = match ctx.fixed.and_then(|f| f.kw_iv.clone()) {
+            Some(iv) => iv,
+            None => {
+                let mut iv = vec![0; 12];
+                fill_random(&mut iv)?;
+                iv
+            }
+        };
+        let mut encrypted_key = cek.expose_secret().to_vec();
+        let tag = seal(kek, &iv, &mut encrypted_key)?;
+        let mut params = Map::new();
+        params.insert("iv".into(), Value::String(base64url::encode(&iv)));
+        params.insert("tag".into(), Value::String(base64url::encode(&tag)));
+        Ok(Wrapped {
+            cek: cek.clone(),
+            encrypted_key,
+            params,
+        })
+    }
+
+    fn unwrap(&self, ctx: &UnwrapCtx<'_>) -> Result<SecretBytes, Error> {
+        let kek = self.kek(oct_key(ctx.key, ctx.alg)?)?;
+        let iv = required_b64(ctx.header, "iv")?;
+        if iv.len() != 12 {
+            return Err(Error::InvalidParameter { name: "iv".into() });
+        }
+        let tag = required_b64(ctx.header, "tag")?;
+        if tag.len() != 16 {
+            return Err(Error::InvalidParameter { name: "tag".into() });
+        }
+        // Decrypted in place inside a buffer that is zeroized on drop, success or not.
+        let mut plain = zeroize::Zeroizing::new(ctx.encrypted_key.to_vec());
+        open(kek, &iv, &mut plain, &tag)?;
+        Ok(SecretBytes::from_slice(&plain))
+    }
+}

@@ -1,0 +1,194 @@
+//! A parsed, not yet decrypted JWE in any serialization (RFC 7516 §7): the compact form
+//! (`compact.rs`) and the JSON forms, flattened and general (`json.rs`).
+
+use serde_json::{Map, Value};
+
+use super::{compact, header, json};
+use crate::error::Error;
+
+/// The default maximum size of a serialized JWE, in bytes.
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 256 * 1024;
+
+/// The default maximum number of recipients of a JWE in the general JSON serialization.
+pub const DEFAULT_MAX_RECIPIENTS: usize = 16;
+
+/// Which serialization a JWE came in.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Serialization {
+    /// The compact serialization: five base64url parts separated by dots.
+    Compact,
+    /// The flattened JSON serialization: one recipient, at the top level.
+    Flattened,
+    /// The general JSON serialization: a `recipients` array.
+    General,
+}
+
+/// Parsing limits.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    pub(crate) max_token_len: usize,
+    pub(crate) max_json_depth: usize,
+    pub(crate) max_recipients: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+            max_json_depth: crate::json::DEFAULT_MAX_DEPTH,
+            max_recipients: DEFAULT_MAX_RECIPIENTS,
+        }
+    }
+}
+
+/// One recipient: its per-recipient unprotected header and encrypted key.
+#[derive(Clone, Debug)]
+pub(crate) struct RecipientPart {
+    pub(crate) header: Option<Map<String, Value>>,
+    pub(crate) encrypted_key: Vec<u8>,
+}
+
+/// A JWE whose structure and headers have been read, and nothing decrypted.
+///
+/// Nothing here is authenticated: the headers may have been forged. Use a
+/// [`Decryptor`](super::Decryptor) to get at the plaintext; use this type to look at a token
+/// (`zegel inspect`, logging, routing on `kid`).
+#[derive(Clone, Debug)]
+pub struct UnverifiedJwe {
+    pub(crate) serialization: Serialization,
+    /// The protected header exactly as serialized (the AAD is computed from it).
+    pub(crate) protected_b64: String,
+    pub(crate) protected: Map<String, Value>,
+    pub(crate) unprotected: Option<Map<String, Value>>,
+    pub(crate) recipients: Vec<RecipientPart>,
+    pub(crate) iv: Vec<u8>,
+    pub(crate) ciphertext: Vec<u8>,
+    pub(crate) tag: Vec<u8>,
+    pub(crate) aad_b64: Option<String>,
+}
+
+impl UnverifiedJwe {
+    /// Parses a JWE in any serialization, with the default limits: compact when the input
+    /// does not start with `{`, JSON otherwise. Header JSON is strict (no duplicate members),
+    /// headers must be disjoint, `alg` and `enc` present for every recipient.
+    ///
+    /// # Errors
+    /// [`Error::TooLarge`], [`Error::Structure`], [`Error::Base64`], [`Error::Json`],
+    /// [`Error::DuplicateParameter`], [`Error::MissingParameter`], [`Error::InvalidParameter`],
+    /// [`Error::RecipientCount`].
+    pub fn parse(token: &[u8]) -> Result<Self, Error> {
+        Self::parse_with(token, &Limits::default())
+    }
+
+    pub(crate) fn parse_with(token: &[u8], limits: &Limits) -> Result<Self, Error> {
+        if token.len() > limits.max_token_len {
+            return Err(Error::TooLarge {
+                part: crate::error::Part::Token,
+                limit: limits.max_token_len,
+            });
+        }
+        let first = token.iter().find(|b| !b.is_ascii_whitespace());
+        let jwe = if first == Some(&b'{') {
+            json::parse(token, limits)?
+        } else {
+            compact::parse(token, limits)?
+        };
+        if jwe.recipients.is_empty() || jwe.recipients.len() > limits.max_recipients {
+            return Err(Error::RecipientCount {
+                rule: "between one and the configured maximum of recipients",
+            });
+        }
+        let mut enc: Option<String> = None;
+        for i in 0..jwe.recipients.len() {
+            let h = header::JweHeader::from_map(jwe.joint_header(i)?)?;
+            match &enc {
+                Some(e) if *e != h.enc => {
+                    return Err(Error::InvalidParameter { name: "enc".into() });
+                }
+                _ => enc = Some(h.enc),
+            }
+        }
+        Ok(jwe)
+    }
+
+    /// The serialization the JWE came in.
+    #[must_use]
+    pub fn serialization(&self) -> Serialization {
+        self.serialization
+    }
+
+    /// The protected header (empty when the JSON serialization has none).
+    #[must_use]
+    pub fn protected_header(&self) -> &Map<String, Value> {
+        &self.protected
+    }
+
+    /// The shared unprotected header (`unprotected`, JSON serializations only).
+    #[must_use]
+    pub fn shared_unprotected_header(&self) -> Option<&Map<String, Value>> {
+        self.unprotected.as_ref()
+    }
+
+    /// The number of recipients (one for the compact and flattened serializations).
+    #[must_use]
+    pub fn recipient_count(&self) -> usize {
+        self.recipients.len()
+    }
+
+    /// The per-recipient unprotected header (`header`) of recipient `i`.
+    #[must_use]
+    pub fn recipient_header(&self, i: usize) -> Option<&Map<String, Value>> {
+        self.recipients.get(i).and_then(|r| r.header.as_ref())
+    }
+
+    /// The JOSE header of recipient `i`: the union of the three headers.
+    ///
+    /// # Errors
+    /// [`Error::DuplicateParameter`] when the headers are not disjoint;
+    /// [`Error::RecipientCount`] when there is no recipient `i`.
+    pub fn joint_header(&self, i: usize) -> Result<Map<String, Value>, Error> {
+        let r = self.recipients.get(i).ok_or(Error::RecipientCount {
+            rule: "no such recipient",
+        })?;
+        header::joint(&[
+            Some(&self.protected),
+            self.unprotected.as_ref(),
+            r.header.as_ref(),
+        ])
+    }
+
+    /// The JOSE header of recipient `i` as typed data.
+    ///
+    /// # Errors
+    /// As [`joint_header`](Self::joint_header), and [`Error::InvalidParameter`] for a
+    /// registered parameter of the wrong type.
+    pub fn header(&self, i: usize) -> Result<header::JweHeader, Error> {
+        header::JweHeader::from_map(self.joint_header(i)?)
+    }
+
+    /// The additional authenticated data (`aad`, JSON serializations only), decoded.
+    #[must_use]
+    pub fn aad(&self) -> Option<Vec<u8>> {
+        self.aad_b64
+            .as_ref()
+            .and_then(|a| crate::base64url::decode(a.as_bytes(), crate::error::Part::Aad).ok())
+    }
+
+    /// The AAD the content encryption authenticates: the encoded protected header, and with
+    /// `aad` a dot and the encoded `aad` (RFC 7516 §5.1 step 14).
+    pub(crate) fn content_aad(&self) -> Vec<u8> {
+        content_aad(&self.protected_b64, self.aad_b64.as_deref())
+    }
+}
+
+/// ASCII(BASE64URL(protected)) [ ‖ '.' ‖ BASE64URL(aad) ].
+pub(crate) fn content_aad(protected_b64: &str, aad_b64: Option<&str>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(protected_b64.len() + aad_b64.map_or(0, |a| a.len() + 1));
+    out.extend_from_slice(protected_b64.as_bytes());
+    if let Some(a) = aad_b64 {
+        out.push(b'.');
+        out.extend_from_slice(a.as_bytes());
+    }
+    out
+}
