@@ -30,7 +30,7 @@ static KEYS: LazyLock<Vec<Jwk>> = LazyLock::new(|| {
 
 fuzz_target!(|data: &[u8]| {
     let _ = jwe::dangerous::decode_unverified(data);
-    let decryptor = Decryptor::new(jwe::key_management::ALL, jwe::content_encryption::ALL)
+    let decryptor = Decryptor::new(jwe::ALL, jwe::ALL_ENC)
         .with_max_p2c(1_000)
         .with_max_plaintext(65_536);
     for key in KEYS.iter() {
