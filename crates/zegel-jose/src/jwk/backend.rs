@@ -213,14 +213,13 @@ mod imp {
     use super::super::material::{Curve, RsaPrivate};
     use crate::error::{Error, KeyError};
 
+    /// The error for a curve ring does not do (P-521, secp256k1), or that is no `EC` curve.
     fn unavailable(crv: Curve) -> Error {
         match crv {
-            Curve::Ed25519 | Curve::X25519 | Curve::P256 | Curve::P384 => {
-                KeyError::UnsupportedKeyType {
-                    value: crv.name().into(),
-                }
-                .into()
+            Curve::Ed25519 | Curve::X25519 => KeyError::UnsupportedKeyType {
+                value: crv.name().into(),
             }
+            .into(),
             _ => Error::AlgorithmUnavailable { alg: crv.name() },
         }
     }

@@ -1,11 +1,37 @@
-//! JSON Web Keys (RFC 7517), their key types (RFC 7518 §6, RFC 8037) and sets.
+//! JSON Web Keys (RFC 7517), their key types (RFC 7518 §6, RFC 8037, RFC 8812) and sets.
 //!
 //! A [`Jwk`] is always valid: parsing checks every member (lengths exact, points on their curve,
-//! RSA modulus at least [`KeyPolicy::min_rsa_bits`]), and the only way to build one is through
-//! that check. The key material is kept in [`KeyMaterial`]; private parts are [`SecretBytes`],
-//! zeroized on drop and never printed. The registered metadata members (`use`, `key_ops`, `alg`,
-//! `kid`, `x5u`, `x5c`, `x5t`, `x5t#S256`) are plain data in [`JwkParams`], and unknown members
-//! are kept there too and written back on export.
+//! RSA modulus at least [`KeyPolicy::min_rsa_bits`], a private part that matches its public part),
+//! and the only way to build one is through that check. The key material is kept in
+//! [`KeyMaterial`]; private parts are [`SecretBytes`], zeroized on drop and never printed. The
+//! registered metadata members (`use`, `key_ops`, `alg`, `kid`, `x5u`, `x5c`, `x5t`, `x5t#S256`)
+//! are plain data in [`JwkParams`], and unknown members are kept there too and written back on
+//! export. `x5c` and friends are never used to choose or trust a key.
+//!
+//! Around the key itself:
+//! - [`JwkSet`] and [`KeyQuery`]: sets, and the rules that pick a key by `kid`, `alg`, `kty`,
+//!   curve and operation;
+//! - [`Jwk::thumbprint`] and [`Jwk::thumbprint_sha256_b64`]: RFC 7638 thumbprints;
+//! - [`Jwk::generate`] with a [`KeySpec`]: new keys of every type;
+//! - [`Jwk::from_pem`], [`Jwk::to_pem_private`], [`Jwk::to_pem_public`]: PKCS#8, SPKI, PKCS#1
+//!   and SEC1.
+//!
+//! # What validation costs
+//! Public keys are cheap: lengths, and for `EC` one decoding of the point (which checks it is on
+//! the curve). Private keys are loaded once by the crypto backend, which checks them against
+//! their public part: `d` against `x`/`y`, the Ed25519 seed and X25519 scalar against `x`, and the
+//! RSA members against each other (aws-lc checks `d` too; ring never uses `d`, and signs once to
+//! check the CRT members). RSA private keys outside the sizes the backend can load (2048 to 8192
+//! bits with aws-lc, 2048 to 4096 with ring) are refused with [`KeyError::Backend`].
+//!
+//! # Without the `aws-lc` feature
+//! ring cannot decode P-521 or secp256k1 points, load X25519 private keys or generate RSA keys:
+//! those keys are refused with [`Error::AlgorithmUnavailable`] (naming the curve, or `RSA`), and
+//! X25519 public keys are accepted after the length check. Checking a P-256/P-384 public point
+//! costs one ECDH with a throwaway key.
+//!
+//! [`KeyError::Backend`]: crate::error::KeyError::Backend
+//! [`SecretBytes`]: crate::SecretBytes
 
 mod backend;
 mod generate;
@@ -47,6 +73,10 @@ pub struct KeyPolicy {
     pub max_len: usize,
     /// The maximum number of keys in a JWK Set (default 256).
     pub max_keys: usize,
+    /// Whether a JWK Set may leave out keys of a type or curve this crate does not support
+    /// (RFC 7517 §5 "SHOULD ignore"), instead of refusing the whole set (default `false`).
+    /// Keys of a supported type that are invalid always make the set an error.
+    pub skip_unsupported_keys: bool,
 }
 
 impl Default for KeyPolicy {
@@ -56,6 +86,7 @@ impl Default for KeyPolicy {
             max_json_depth: json::DEFAULT_MAX_DEPTH,
             max_len: 1024 * 1024,
             max_keys: DEFAULT_MAX_KEYS,
+            skip_unsupported_keys: false,
         }
     }
 }
@@ -86,6 +117,16 @@ impl KeyPolicy {
     #[must_use]
     pub fn with_max_keys(mut self, n: usize) -> Self {
         self.max_keys = n;
+        self
+    }
+
+    /// Lets JWK Sets leave out keys whose `kty` or `crv` this crate does not support (or that
+    /// the backend compiled in cannot handle), as RFC 7517 §5 suggests, instead of refusing the
+    /// whole set. Use it for sets published by others (an OpenID provider's `jwks_uri`), where a
+    /// new key type must not break sign-in. Left-out keys are not kept on export.
+    #[must_use]
+    pub fn with_skip_unsupported_keys(mut self, skip: bool) -> Self {
+        self.skip_unsupported_keys = skip;
         self
     }
 }

@@ -52,6 +52,24 @@ pub enum KeyOp {
 }
 
 impl KeyOp {
+    /// Every operation registered by RFC 7517 §4.3.
+    pub const ALL: [Self; 8] = [
+        Self::Sign,
+        Self::Verify,
+        Self::Encrypt,
+        Self::Decrypt,
+        Self::WrapKey,
+        Self::UnwrapKey,
+        Self::DeriveKey,
+        Self::DeriveBits,
+    ];
+
+    /// The operation named `name` in `key_ops` (exact, case-sensitive).
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|op| op.name() == name)
+    }
+
     /// The `key_ops` value.
     #[must_use]
     pub const fn name(self) -> &'static str {
@@ -92,6 +110,24 @@ impl JwkParams {
         }
         true
     }
+
+    /// Whether the key may serve the intended use `use_` (`sig` or `enc`): its `use`, when
+    /// present, is `use_`, and its `key_ops`, when present, include an operation of that use.
+    #[must_use]
+    pub fn permits_use(&self, use_: &str) -> bool {
+        if let Some(u) = &self.use_
+            && u != use_
+        {
+            return false;
+        }
+        if let Some(ops) = &self.key_ops {
+            return ops
+                .iter()
+                .filter_map(|o| KeyOp::from_name(o))
+                .any(|op| op.use_value() == use_);
+        }
+        true
+    }
 }
 
 #[cfg(test)]
@@ -112,5 +148,20 @@ mod tests {
         p.key_ops = None;
         p.use_ = Some("other".into());
         assert!(!p.permits(KeyOp::Verify) && !p.permits(KeyOp::Encrypt));
+    }
+
+    #[test]
+    fn intended_use() {
+        let mut p = JwkParams::default();
+        assert!(p.permits_use("sig") && p.permits_use("enc"));
+        p.use_ = Some("enc".into());
+        assert!(!p.permits_use("sig") && p.permits_use("enc"));
+        p.use_ = None;
+        p.key_ops = Some(vec!["verify".into(), "custom".into()]);
+        assert!(p.permits_use("sig") && !p.permits_use("enc"));
+        for op in KeyOp::ALL {
+            assert_eq!(KeyOp::from_name(op.name()), Some(op));
+        }
+        assert_eq!(KeyOp::from_name("Sign"), None);
     }
 }

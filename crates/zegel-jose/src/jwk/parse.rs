@@ -14,37 +14,16 @@ const MATERIAL_MEMBERS: &[&str] = &[
     "kty", "n", "e", "d", "p", "q", "dp", "dq", "qi", "oth", "crv", "x", "y", "k",
 ];
 
-/// Splits a parsed JWK object into its material and its metadata.
+/// Splits a parsed JWK object into its material and its metadata. The material members are
+/// wiped from `obj` whatever the outcome.
 pub(super) fn from_object(mut obj: Map<String, Value>) -> Result<(KeyMaterial, JwkParams), Error> {
-    let kty = str_member(&obj, "kty")?.ok_or(KeyError::MissingMember { name: "kty" })?;
-    let kty = KeyType::from_name(kty).ok_or_else(|| KeyError::UnsupportedKeyType {
-        value: kty.to_owned(),
-    })?;
-    let material = match kty {
-        KeyType::Rsa => rsa(&obj)?,
-        KeyType::Ec | KeyType::Okp => {
-            let name = str_member(&obj, "crv")?.ok_or(KeyError::MissingMember { name: "crv" })?;
-            let crv = Curve::from_name(name)
-                .filter(|c| c.key_type() == kty)
-                .ok_or_else(|| KeyError::UnsupportedKeyType {
-                    value: name.to_owned(),
-                })?;
-            let x = bytes(&obj, "x")?.ok_or(KeyError::MissingMember { name: "x" })?;
-            let d = secret(&obj, "d")?;
-            if kty == KeyType::Ec {
-                let y = bytes(&obj, "y")?.ok_or(KeyError::MissingMember { name: "y" })?;
-                KeyMaterial::Ec { crv, x, y, d }
-            } else {
-                if obj.contains_key("y") {
-                    return Err(KeyError::InvalidMember { name: "y" }.into());
-                }
-                KeyMaterial::Okp { crv, x, d }
-            }
+    let material = material(&obj);
+    for m in MATERIAL_MEMBERS {
+        if let Some(mut v) = obj.remove(*m) {
+            zeroize_value(&mut v);
         }
-        KeyType::Oct => KeyMaterial::Oct {
-            k: secret(&obj, "k")?.ok_or(KeyError::MissingMember { name: "k" })?,
-        },
-    };
+    }
+    let material = material?;
     let params = JwkParams {
         use_: take_str(&mut obj, "use")?,
         key_ops: take_str_array(&mut obj, "key_ops")?,
@@ -54,16 +33,42 @@ pub(super) fn from_object(mut obj: Map<String, Value>) -> Result<(KeyMaterial, J
         x5c: take_str_array(&mut obj, "x5c")?,
         x5t: take_str(&mut obj, "x5t")?,
         x5t_s256: take_str(&mut obj, "x5t#S256")?,
-        other: {
-            for m in MATERIAL_MEMBERS {
-                if let Some(mut v) = obj.remove(*m) {
-                    zeroize_value(&mut v);
-                }
-            }
-            obj
-        },
+        other: obj,
     };
     Ok((material, params))
+}
+
+fn material(obj: &Map<String, Value>) -> Result<KeyMaterial, Error> {
+    let kty = str_member(obj, "kty")?.ok_or(KeyError::MissingMember { name: "kty" })?;
+    let kty = KeyType::from_name(kty).ok_or_else(|| KeyError::UnsupportedKeyType {
+        value: kty.to_owned(),
+    })?;
+    let material = match kty {
+        KeyType::Rsa => rsa(obj)?,
+        KeyType::Ec | KeyType::Okp => {
+            let name = str_member(obj, "crv")?.ok_or(KeyError::MissingMember { name: "crv" })?;
+            let crv = Curve::from_name(name)
+                .filter(|c| c.key_type() == kty)
+                .ok_or_else(|| KeyError::UnsupportedKeyType {
+                    value: name.to_owned(),
+                })?;
+            let x = bytes(obj, "x")?.ok_or(KeyError::MissingMember { name: "x" })?;
+            let d = secret(obj, "d")?;
+            if kty == KeyType::Ec {
+                let y = bytes(obj, "y")?.ok_or(KeyError::MissingMember { name: "y" })?;
+                KeyMaterial::Ec { crv, x, y, d }
+            } else {
+                if obj.contains_key("y") {
+                    return Err(KeyError::InvalidMember { name: "y" }.into());
+                }
+                KeyMaterial::Okp { crv, x, d }
+            }
+        }
+        KeyType::Oct => KeyMaterial::Oct {
+            k: secret(obj, "k")?.ok_or(KeyError::MissingMember { name: "k" })?,
+        },
+    };
+    Ok(material)
 }
 
 fn rsa(obj: &Map<String, Value>) -> Result<KeyMaterial, Error> {

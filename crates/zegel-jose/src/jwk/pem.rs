@@ -429,3 +429,78 @@ fn spki_der(m: &KeyMaterial) -> Result<Vec<u8>, Error> {
     };
     spki.to_der().map_err(pem_err)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curve_oids_round_trip() {
+        for (crv, oid) in CURVES {
+            assert_eq!(curve_oid(crv), Ok(oid));
+            assert_eq!(curve_from_oid(oid), Ok(crv));
+        }
+        assert!(curve_oid(Curve::Ed25519).is_err());
+        assert_eq!(
+            curve_from_oid(ID_ED25519),
+            Err(KeyError::UnsupportedKeyType {
+                value: "1.3.101.112".into()
+            }
+            .into())
+        );
+    }
+
+    #[test]
+    fn points_must_be_uncompressed_and_exact() {
+        let mut point = vec![4u8];
+        point.extend([1u8; 64]);
+        assert_eq!(
+            split_point(Curve::P256, &point),
+            Ok((vec![1; 32], vec![1; 32]))
+        );
+        assert_eq!(
+            split_point(Curve::P384, &point),
+            Err(KeyError::InvalidPoint.into())
+        );
+        point[0] = 2;
+        assert_eq!(
+            split_point(Curve::P256, &point),
+            Err(KeyError::InvalidPoint.into())
+        );
+        assert_eq!(
+            split_point(Curve::P256, &[]),
+            Err(KeyError::InvalidPoint.into())
+        );
+        assert_eq!(
+            split_point(Curve::P256, &[4]),
+            Err(KeyError::InvalidPoint.into())
+        );
+    }
+
+    #[test]
+    fn sec1_scalars_are_padded_to_the_curve_length() {
+        // A P-256 key whose scalar was written without its leading zero byte.
+        let d = [7u8; 31];
+        let point = match backend::ec_public(Curve::P256, &[[0u8].as_slice(), &d].concat()) {
+            Ok(p) => p,
+            // ring alone cannot derive the point; nothing more to check there.
+            Err(Error::AlgorithmUnavailable { .. }) => return,
+            Err(e) => panic!("{e}"),
+        };
+        let k = sec1::EcPrivateKey {
+            private_key: &d,
+            parameters: Some(SECP256R1.into()),
+            public_key: Some(&point),
+        };
+        let der = k.to_der().unwrap();
+        let KeyMaterial::Ec { d: Some(got), .. } = ec_from_sec1(&der, None).unwrap() else {
+            panic!("not an EC key");
+        };
+        assert_eq!(got.expose_secret(), [[0u8].as_slice(), &d].concat());
+        // A curve named twice must be named the same.
+        assert_eq!(
+            ec_from_sec1(&der, Some(Curve::P384)),
+            Err(KeyError::Pem.into())
+        );
+    }
+}

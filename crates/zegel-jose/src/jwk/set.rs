@@ -2,7 +2,9 @@
 //!
 //! A [`JwkSet`] is a list of validated [`Jwk`]s plus any unknown top-level members, which are
 //! preserved on round trip. Parsing is all or nothing: one invalid key makes the whole set an
-//! error ([`Error::KeySetMember`] says which), so a set never silently loses a key.
+//! error ([`Error::KeySetMember`] says which), so a set never silently loses a key. The one
+//! exception is opt-in: [`KeyPolicy::with_skip_unsupported_keys`] leaves out keys of a type or
+//! curve this crate does not support (RFC 7517 §5), never invalid keys of a supported type.
 //!
 //! [`JwkSet::select`] applies a [`KeyQuery`]: with a `kid`, only keys with exactly that `kid`;
 //! a key bound to an `alg` only for that `alg`; `use`/`key_ops` must permit the operation; the
@@ -98,6 +100,10 @@ impl JwkSet {
             };
             match result {
                 Ok(key) => keys.push(key),
+                Err(
+                    Error::Key(KeyError::UnsupportedKeyType { .. })
+                    | Error::AlgorithmUnavailable { .. },
+                ) if policy.skip_unsupported_keys => {}
                 Err(e) => {
                     // The rest may hold private members: wipe them before they are freed.
                     for (_, mut rest) in items {
@@ -233,6 +239,7 @@ impl<'a> IntoIterator for &'a JwkSet {
 ///   without `alg` matches any.
 /// - `kty` / `crv`: the key's type (and curve) must be this.
 /// - `op`: the key's `use` and `key_ops` must permit this operation (RFC 7517 §4.2, §4.3).
+/// - `use_`: the key's `use` and `key_ops` must permit this intended use (`sig`, `enc`).
 ///
 /// Selection never considers header `jwk`, `jku`, `x5u` or `x5c`.
 #[non_exhaustive]
@@ -248,6 +255,8 @@ pub struct KeyQuery<'a> {
     pub crv: Option<Curve>,
     /// The operation the key must permit.
     pub op: Option<KeyOp>,
+    /// The intended use (`sig` or `enc`) the key must permit.
+    pub use_: Option<&'a str>,
 }
 
 impl<'a> KeyQuery<'a> {
@@ -260,6 +269,7 @@ impl<'a> KeyQuery<'a> {
             kty: None,
             crv: None,
             op: None,
+            use_: None,
         }
     }
 
@@ -298,6 +308,13 @@ impl<'a> KeyQuery<'a> {
         self
     }
 
+    /// Only keys whose `use` and `key_ops` permit the intended use `use_` (`sig` or `enc`).
+    #[must_use]
+    pub const fn with_use(mut self, use_: &'a str) -> Self {
+        self.use_ = Some(use_);
+        self
+    }
+
     /// Whether `key` fits this query.
     #[must_use]
     pub fn matches(&self, key: &Jwk) -> bool {
@@ -323,6 +340,11 @@ impl<'a> KeyQuery<'a> {
         }
         if let Some(op) = self.op
             && !key.params().permits(op)
+        {
+            return false;
+        }
+        if let Some(use_) = self.use_
+            && !key.params().permits_use(use_)
         {
             return false;
         }
@@ -433,6 +455,35 @@ mod tests {
             })
         ));
         assert_eq!(JwkSet::parse(br#"{"keys":[]}"#).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn unsupported_keys_are_skipped_only_on_request() {
+        let json = format!(
+            r#"{{"keys":[{{"kty":"OKP","crv":"Ed448","x":"AA"}},{EC},{{"kty":"AKP","alg":"ML-DSA-44"}}]}}"#
+        );
+        assert_eq!(
+            JwkSet::parse(json.as_bytes()),
+            Err(Error::KeySetMember {
+                index: 0,
+                reason: KeyError::UnsupportedKeyType {
+                    value: "Ed448".into()
+                }
+            })
+        );
+        let lenient = KeyPolicy::default().with_skip_unsupported_keys(true);
+        let set = JwkSet::parse_with(json.as_bytes(), &lenient).unwrap();
+        assert_eq!(set.len(), 1);
+        assert_eq!(set.keys()[0].curve(), Some(Curve::P256));
+        // An invalid key of a supported type is still an error.
+        let bad = format!(r#"{{"keys":[{EC},{{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}}]}}"#);
+        assert_eq!(
+            JwkSet::parse_with(bad.as_bytes(), &lenient),
+            Err(Error::KeySetMember {
+                index: 1,
+                reason: KeyError::InvalidMember { name: "x" }
+            })
+        );
     }
 
     #[test]

@@ -97,18 +97,6 @@ pub(super) fn material(m: &KeyMaterial, policy: &KeyPolicy) -> Result<(), Error>
     }
 }
 
-/// The operations of `key_ops` and the `use` they belong to (RFC 7517 §4.3).
-const KNOWN_OPS: [KeyOp; 8] = [
-    KeyOp::Sign,
-    KeyOp::Verify,
-    KeyOp::Encrypt,
-    KeyOp::Decrypt,
-    KeyOp::WrapKey,
-    KeyOp::UnwrapKey,
-    KeyOp::DeriveKey,
-    KeyOp::DeriveBits,
-];
-
 /// Validates the metadata members: no repeated operation in `key_ops`, and `use` and
 /// `key_ops` consistent when both are present (RFC 7517 §4.3).
 pub(super) fn params(_m: &KeyMaterial, p: &JwkParams) -> Result<(), Error> {
@@ -118,7 +106,7 @@ pub(super) fn params(_m: &KeyMaterial, p: &JwkParams) -> Result<(), Error> {
                 return Err(KeyError::InvalidMember { name: "key_ops" }.into());
             }
             if let Some(u) = &p.use_
-                && let Some(known) = KNOWN_OPS.iter().find(|k| k.name() == op)
+                && let Some(known) = KeyOp::from_name(op)
                 && known.use_value() != u
             {
                 return Err(KeyError::InvalidMember { name: "key_ops" }.into());
