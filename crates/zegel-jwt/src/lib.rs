@@ -1,1 +1,24 @@
-//! stub
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod claims;
+pub mod error;
+pub mod hash;
+pub mod keys;
+pub mod nested;
+pub mod numeric_date;
+pub mod sign;
+pub mod time;
+pub mod validation;
+pub mod verify;
+
+pub use claims::{Audience, Claim, Claims};
+pub use error::Error;
+pub use keys::{KeySource, Keys};
+pub use nested::{DecryptedJwt, Decryption, decrypt, encrypt_signed, open, sign_and_encrypt};
+pub use numeric_date::NumericDate;
+pub use sign::{sign, sign_with_header};
+pub use time::UnixTime;
+pub use validation::Validation;
+pub use verify::{Verified, verify};

@@ -18,7 +18,7 @@ use super::keymgmt::{UnwrapCtx, random};
 use super::token::{Limits, UnverifiedJwe};
 use super::zip::{self, DEFAULT_MAX_PLAINTEXT};
 use crate::error::{Error, KeyError};
-use crate::jwk::{Jwk, KeyMaterial, KeyOp};
+use crate::jwk::{Jwk, JwkSet, KeyMaterial, KeyOp};
 use crate::secret::SecretBytes;
 
 /// The default ceiling on the PBES2 iteration count (`p2c`).
@@ -201,7 +201,20 @@ impl Decryptor {
     /// As [`decrypt`](Self::decrypt); [`Error::NoMatchingKey`] when no key fits any recipient.
     pub fn decrypt_with_keys(&self, token: &[u8], keys: &[Jwk]) -> Result<Decrypted, Error> {
         let jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
-        self.decrypt_parsed(&jwe, keys)
+        self.run(&jwe, keys, false)
+    }
+
+    /// Decrypts `token` with a key from `set`, for key rotation.
+    ///
+    /// A recipient with a `kid` is tried only with the keys of exactly that `kid` (a key
+    /// without `kid` is not a fallback); one without is tried with every key that fits its
+    /// `alg`. Candidates are tried in set order; the first success wins.
+    ///
+    /// # Errors
+    /// As [`decrypt`](Self::decrypt); [`Error::NoMatchingKey`] when no key fits any recipient.
+    pub fn decrypt_with_set(&self, token: &[u8], set: &JwkSet) -> Result<Decrypted, Error> {
+        let jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
+        self.run(&jwe, set.keys(), true)
     }
 
     /// Decrypts an already parsed JWE; see [`decrypt_with_keys`](Self::decrypt_with_keys).
@@ -209,37 +222,74 @@ impl Decryptor {
     /// # Errors
     /// As [`decrypt_with_keys`](Self::decrypt_with_keys).
     pub fn decrypt_parsed(&self, jwe: &UnverifiedJwe, keys: &[Jwk]) -> Result<Decrypted, Error> {
+        self.run(jwe, keys, false)
+    }
+
+    /// Checks recipient `i`'s headers against the rules and the allowlists.
+    #[allow(clippy::type_complexity)]
+    fn plan(
+        &self,
+        jwe: &UnverifiedJwe,
+        i: usize,
+        understood: &[&str],
+    ) -> Result<
+        (
+            &'static KeyManagement,
+            &'static ContentEncryption,
+            JweHeader,
+            Map<String, Value>,
+        ),
+        Error,
+    > {
+        let joint = jwe.joint_header(i)?;
+        let unprotected = [
+            jwe.unprotected.as_ref(),
+            jwe.recipients.get(i).and_then(|r| r.header.as_ref()),
+        ];
+        header::check_rules(&jwe.protected, &unprotected, &joint, understood)?;
+        let hdr = JweHeader::from_map(joint.clone())?;
+        let enc = enc_by_name(&hdr.enc).ok_or_else(|| Error::UnknownAlgorithm {
+            name: hdr.enc.clone(),
+        })?;
+        if !self.encs.contains(&enc) {
+            return Err(Error::AlgNotAllowed { alg: hdr.enc });
+        }
+        let alg = by_name(&hdr.alg).ok_or_else(|| Error::UnknownAlgorithm {
+            name: hdr.alg.clone(),
+        })?;
+        if !self.algs.contains(&alg) {
+            return Err(Error::AlgNotAllowed { alg: hdr.alg });
+        }
+        Ok((alg, enc, hdr, joint))
+    }
+
+    fn run(&self, jwe: &UnverifiedJwe, keys: &[Jwk], strict_kid: bool) -> Result<Decrypted, Error> {
         // Phase 1: headers and allowlists, no cryptography.
         let understood: Vec<&str> = self.critical.iter().map(String::as_str).collect();
         let mut plans = Vec::with_capacity(jwe.recipients.len());
+        let mut refused = None;
         let mut enc_alg = None;
         for i in 0..jwe.recipients.len() {
-            let joint = jwe.joint_header(i)?;
-            let unprotected = [
-                jwe.unprotected.as_ref(),
-                jwe.recipients.get(i).and_then(|r| r.header.as_ref()),
-            ];
-            header::check_rules(&jwe.protected, &unprotected, &joint, &understood)?;
-            let hdr = JweHeader::from_map(joint.clone())?;
-            let enc = enc_by_name(&hdr.enc).ok_or_else(|| Error::UnknownAlgorithm {
-                name: hdr.enc.clone(),
-            })?;
-            if !self.encs.contains(&enc) {
-                return Err(Error::AlgNotAllowed { alg: hdr.enc });
+            match self.plan(jwe, i, &understood) {
+                Ok((alg, enc, hdr, joint)) => {
+                    enc_alg = Some(enc);
+                    plans.push((i, alg, hdr, joint));
+                }
+                // With several recipients, one this decryptor does not accept is skipped.
+                Err(e) => {
+                    refused.get_or_insert(e);
+                }
             }
-            enc_alg = Some(enc);
-            let alg = by_name(&hdr.alg).ok_or_else(|| Error::UnknownAlgorithm {
-                name: hdr.alg.clone(),
-            })?;
-            if !self.algs.contains(&alg) {
-                return Err(Error::AlgNotAllowed { alg: hdr.alg });
-            }
-            if alg.is_direct() && jwe.recipients.len() > 1 {
-                return Err(Error::RecipientCount {
-                    rule: "dir and ECDH-ES allow exactly one recipient",
-                });
-            }
-            plans.push((i, alg, hdr, joint));
+        }
+        if plans.is_empty() {
+            return Err(refused.unwrap_or(Error::RecipientCount {
+                rule: "at least one recipient",
+            }));
+        }
+        if jwe.recipients.len() > 1 && plans.iter().any(|p| p.1.is_direct()) {
+            return Err(Error::RecipientCount {
+                rule: "dir and ECDH-ES allow exactly one recipient",
+            });
         }
         let enc = enc_alg.ok_or(Error::RecipientCount {
             rule: "at least one recipient",
@@ -260,7 +310,7 @@ impl Decryptor {
         let mut key_error = None;
         for (i, alg, hdr, joint) in &plans {
             for key in keys {
-                match usable(key, alg, hdr.kid.as_deref()) {
+                match usable(key, alg, Some(enc), hdr.kid.as_deref(), strict_kid) {
                     Ok(true) => attempts.push((*i, *alg, hdr, joint, key)),
                     Ok(false) => {}
                     Err(e) => {
@@ -320,11 +370,17 @@ impl Decryptor {
 
 /// Whether `key` may be tried for a recipient using `alg` with header `kid`. A key that does
 /// not fit is `Ok(false)`, or an error saying why when it is the only candidate.
-fn usable(key: &Jwk, alg: &'static KeyManagement, kid: Option<&str>) -> Result<bool, Error> {
-    if let (Some(want), Some(have)) = (kid, key.kid())
-        && want != have
-    {
-        return Ok(false);
+fn usable(
+    key: &Jwk,
+    alg: &'static KeyManagement,
+    enc: Option<&'static ContentEncryption>,
+    kid: Option<&str>,
+    strict_kid: bool,
+) -> Result<bool, Error> {
+    match (kid, key.kid()) {
+        (Some(want), Some(have)) if want != have => return Ok(false),
+        (Some(_), None) if strict_kid => return Ok(false),
+        _ => {}
     }
     if !alg.fits(key) {
         return Err(match (alg.key_req(), key.material()) {
@@ -336,8 +392,10 @@ fn usable(key: &Jwk, alg: &'static KeyManagement, kid: Option<&str>) -> Result<b
         }
         .into());
     }
+    // A `dir` key may name the content encryption algorithm it is the key of (RFC 7520 §5.6).
     if let Some(bound) = key.alg()
         && bound != alg.name()
+        && !(alg.is_direct() && enc.is_some_and(|e| e.name() == bound))
     {
         return Err(KeyError::AlgMismatch {
             key_alg: bound.to_owned(),

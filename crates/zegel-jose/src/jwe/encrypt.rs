@@ -259,7 +259,7 @@ impl Encryptor {
             _ => false,
         };
         for r in recipients {
-            check_key(r)?;
+            check_key(r, self.enc)?;
             if !single && r.alg.is_direct() {
                 return Err(Error::RecipientCount {
                     rule: "dir and ECDH-ES allow exactly one recipient",
@@ -403,7 +403,7 @@ impl Encryptor {
 }
 
 /// Checks that a recipient's key fits its algorithm and may encrypt.
-fn check_key(r: &Recipient<'_>) -> Result<(), Error> {
+fn check_key(r: &Recipient<'_>, enc: &'static ContentEncryption) -> Result<(), Error> {
     if r.alg.is_legacy() {
         return Err(Error::AlgNotAllowed {
             alg: r.alg.name().into(),
@@ -421,8 +421,10 @@ fn check_key(r: &Recipient<'_>) -> Result<(), Error> {
         }
         .into());
     }
+    // A `dir` key may name the content encryption algorithm it is the key of (RFC 7520 §5.6).
     if let Some(bound) = r.key.alg()
         && bound != r.alg.name()
+        && !(r.alg.is_direct() && bound == enc.name())
     {
         return Err(KeyError::AlgMismatch {
             key_alg: bound.to_owned(),

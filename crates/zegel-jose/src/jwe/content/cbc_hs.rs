@@ -215,3 +215,58 @@ mod cbc {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jwe::alg::enc_by_name;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// RFC 7518 Appendix B, through the algorithm table.
+    #[test]
+    fn rfc7518_appendix_b() {
+        let v: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../tests/vectors/jwe/rfc7518/appendix_b.json"
+        ))
+        .unwrap();
+        let cases = v["cases"].as_array().unwrap();
+        assert_eq!(cases.len(), 3);
+        for c in cases {
+            let enc = enc_by_name(c["enc"].as_str().unwrap()).unwrap();
+            let f = |n: &str| hex(c[n].as_str().unwrap());
+            let (k, p, iv, a, e, t) = (f("k"), f("p"), f("iv"), f("a"), f("e"), f("t"));
+            let mut buf = p.clone();
+            let tag = enc.imp.seal(&k, &iv, &a, &mut buf).unwrap();
+            assert_eq!((&buf, &tag), (&e, &t), "{}", enc.name());
+            enc.imp.open(&k, &iv, &a, &mut buf, &t).unwrap();
+            assert_eq!(buf, p);
+            // Any flipped bit of the tag, ciphertext, AAD or IV fails, before any decryption.
+            for (which, i) in [(0, 0), (1, 5), (2, 3), (3, 15)] {
+                let (mut e2, mut t2, mut a2, mut iv2) =
+                    (e.clone(), t.clone(), a.clone(), iv.clone());
+                match which {
+                    0 => t2[i] ^= 1,
+                    1 => e2[i] ^= 1,
+                    2 => a2[i] ^= 1,
+                    _ => iv2[i] ^= 1,
+                }
+                assert_eq!(
+                    enc.imp.open(&k, &iv2, &a2, &mut e2, &t2),
+                    Err(Error::DecryptionFailed)
+                );
+            }
+            // A truncated tag fails too.
+            let mut e2 = e.clone();
+            assert_eq!(
+                enc.imp.open(&k, &iv, &a, &mut e2, &t[..t.len() - 1]),
+                Err(Error::DecryptionFailed)
+            );
+        }
+    }
+}

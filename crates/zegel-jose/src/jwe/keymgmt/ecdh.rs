@@ -361,3 +361,45 @@ mod tests {
         assert!(!all_zero(&z));
     }
 }
+
+#[cfg(all(test, feature = "aws-lc"))]
+mod appendix_c {
+    use super::*;
+
+    /// RFC 7518 Appendix C: Bob's static key and Alice's ephemeral key agree on Z, and the
+    /// Concat KDF gives the stated key; both directions.
+    #[test]
+    fn rfc7518_appendix_c() {
+        let v: Value = serde_json::from_str(include_str!(
+            "../../../tests/vectors/jwe/rfc7518/appendix_c.json"
+        ))
+        .unwrap();
+        let jwk = |n: &str| Jwk::parse(v[n].to_string().as_bytes()).unwrap();
+        let (alice, bob) = (jwk("alice_ephemeral"), jwk("bob"));
+        let b64 =
+            |n: &str| base64url::decode(v[n].as_str().unwrap().as_bytes(), Part::Header).unwrap();
+        let (_, alice_pub) = public_point(&alice, "ECDH-ES").unwrap();
+        let (_, bob_pub) = public_point(&bob, "ECDH-ES").unwrap();
+        let z1 = backend::static_agree(&bob, Curve::P256, &alice_pub, "ECDH-ES").unwrap();
+        let z2 = backend::static_agree(&alice, Curve::P256, &bob_pub, "ECDH-ES").unwrap();
+        assert_eq!(*z1, b64("z"));
+        assert_eq!(z1, z2);
+        let k = concat_kdf(&z1, "A128GCM", &b64("apu"), &b64("apv"), 16).unwrap();
+        assert_eq!(*k, b64("derived_key"));
+    }
+
+    #[test]
+    fn invalid_curve_points_are_refused() {
+        let v: Value = serde_json::from_str(include_str!(
+            "../../../tests/vectors/jwe/rfc7518/appendix_c.json"
+        ))
+        .unwrap();
+        let bob = Jwk::parse(v["bob"].to_string().as_bytes()).unwrap();
+        let (_, mut p) = public_point(&bob, "ECDH-ES").unwrap();
+        p[40] ^= 1; // y no longer on the curve
+        assert_eq!(
+            backend::static_agree(&bob, Curve::P256, &p, "ECDH-ES"),
+            Err(Error::InvalidParameter { name: "epk".into() })
+        );
+    }
+}

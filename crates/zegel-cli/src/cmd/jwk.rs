@@ -1,0 +1,150 @@
+//! `zegel jwk generate|public|thumbprint`.
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, Subcommand};
+use zegel_jose::Jwk;
+use zegel_jose::jwk::{Curve, KeySpec, KeyType};
+
+use crate::exit::{self, Failure};
+use crate::keys::{self, Keys};
+use crate::{algs, io};
+
+/// `zegel jwk ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Generate a private JWK (kid: its RFC 7638 thumbprint unless --kid).
+    Generate(GenerateArgs),
+    /// Print the public part of a JWK, JWK Set or PEM key.
+    Public(InArgs),
+    /// Print the RFC 7638 SHA-256 thumbprint of a JWK, base64url.
+    Thumbprint(InArgs),
+}
+
+/// `zegel jwk generate`
+#[derive(Debug, ClapArgs)]
+pub(crate) struct GenerateArgs {
+    /// Key type.
+    #[arg(long, value_parser = ["RSA", "EC", "OKP", "oct"])]
+    kty: String,
+    /// Curve: P-256, P-384, P-521, secp256k1 (EC); Ed25519, X25519 (OKP).
+    #[arg(long)]
+    crv: Option<String>,
+    /// Key size in bits: RSA modulus (default 2048), oct key (default 256).
+    #[arg(long)]
+    bits: Option<usize>,
+    /// The algorithm the key is bound to (`alg` member).
+    #[arg(long)]
+    alg: Option<String>,
+    /// Intended use (`use` member).
+    #[arg(long = "use", value_parser = ["sig", "enc"])]
+    use_: Option<String>,
+    /// Key id; defaults to the RFC 7638 thumbprint.
+    #[arg(long)]
+    kid: Option<String>,
+}
+
+/// Input-only arguments.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct InArgs {
+    /// Read from FILE instead of standard input.
+    #[arg(long = "in", value_name = "FILE")]
+    input: Option<PathBuf>,
+}
+
+/// Runs `zegel jwk ...`.
+pub(crate) fn run(cmd: &Command) -> Result<(), Failure> {
+    match cmd {
+        Command::Generate(args) => generate(args),
+        Command::Public(args) => public(args),
+        Command::Thumbprint(args) => thumbprint(args),
+    }
+}
+
+fn generate(args: &GenerateArgs) -> Result<(), Failure> {
+    let key = generate_key(args)?;
+    io::write_line(&key.to_private_json())
+}
+
+/// Generates the key `args` describe, with its `alg`, `use` and `kid`.
+fn generate_key(args: &GenerateArgs) -> Result<Jwk, Failure> {
+    let kty = KeyType::from_name(&args.kty)
+        .ok_or_else(|| Failure::usage(format!("unknown key type {:?}", args.kty)))?;
+    let curve = |kty: KeyType| -> Result<Curve, Failure> {
+        let name = args
+            .crv
+            .as_deref()
+            .ok_or_else(|| Failure::usage(format!("--kty {} needs --crv", kty.name())))?;
+        Curve::from_name(name)
+            .filter(|c| c.key_type() == kty)
+            .ok_or_else(|| Failure::usage(format!("curve {name:?} is not a {} curve", kty.name())))
+    };
+    if args.crv.is_some() && matches!(kty, KeyType::Rsa | KeyType::Oct) {
+        return Err(Failure::usage(format!(
+            "--crv does not apply to --kty {}",
+            kty.name()
+        )));
+    }
+    if args.bits.is_some() && matches!(kty, KeyType::Ec | KeyType::Okp) {
+        return Err(Failure::usage(format!(
+            "--bits does not apply to --kty {}",
+            kty.name()
+        )));
+    }
+    let spec = match kty {
+        KeyType::Rsa => KeySpec::Rsa {
+            bits: args.bits.unwrap_or(2048),
+        },
+        KeyType::Oct => {
+            let bits = args.bits.unwrap_or(256);
+            if bits == 0 || !bits.is_multiple_of(8) {
+                return Err(Failure::usage(format!(
+                    "--bits {bits}: an oct key is a whole number of bytes"
+                )));
+            }
+            KeySpec::Oct { bytes: bits / 8 }
+        }
+        KeyType::Ec => KeySpec::Ec(curve(kty)?),
+        KeyType::Okp => KeySpec::Okp(curve(kty)?),
+        _ => {
+            return Err(Failure::usage(format!(
+                "cannot generate {} keys",
+                kty.name()
+            )));
+        }
+    };
+    let mut key = Jwk::generate(&spec).map_err(|e| exit::config("cannot generate the key", &e))?;
+    if let Some(alg) = &args.alg {
+        algs::check_key_alg(&key, alg)?;
+        key = key.with_alg(alg.clone());
+    }
+    if let Some(use_) = &args.use_ {
+        key = key.with_use(use_.clone());
+    }
+    let kid = match &args.kid {
+        Some(kid) => kid.clone(),
+        None => key.thumbprint_sha256_b64(),
+    };
+    Ok(key.with_kid(kid))
+}
+
+fn public(args: &InArgs) -> Result<(), Failure> {
+    let input = io::read_input(args.input.as_deref())?;
+    let keys = keys::parse(&input).map_err(|e| exit::key_input("cannot read the key", &e))?;
+    let json = match keys {
+        Keys::One(key) => key
+            .to_public_json()
+            .ok_or_else(|| Failure::rejected("a symmetric (oct) key has no public part"))?,
+        Keys::Set(set) => set.to_public_json(),
+    };
+    io::write_line(&json)
+}
+
+fn thumbprint(args: &InArgs) -> Result<(), Failure> {
+    let input = io::read_input(args.input.as_deref())?;
+    let key = match keys::parse(&input).map_err(|e| exit::key_input("cannot read the key", &e))? {
+        Keys::One(key) => key,
+        Keys::Set(_) => return Err(Failure::rejected("expected one JWK, got a JWK Set")),
+    };
+    io::write_line(&key.thumbprint_sha256_b64())
+}

@@ -1,0 +1,292 @@
+//! `zegel jwk generate|public|thumbprint`.
+
+use serde_json::{Value, json};
+
+use crate::{data, data_text, zegel};
+
+const FIXTURES: &[&str] = &[
+    "oct", "rsa", "p256", "p384", "p521", "k256", "ed25519", "x25519",
+];
+
+fn b64_len(bytes: usize) -> usize {
+    (bytes * 4).div_ceil(3)
+}
+
+fn member<'a>(v: &'a Value, name: &str) -> &'a str {
+    v[name].as_str().unwrap_or_else(|| panic!("{name} in {v}"))
+}
+
+#[test]
+fn thumbprints_match_an_independent_implementation() {
+    for name in FIXTURES {
+        let jwk: Value = serde_json::from_str(&data_text(&format!("{name}.jwk.json"))).unwrap();
+        let expected = member(&jwk, "kid");
+        let got = zegel(
+            &["jwk", "thumbprint"],
+            data_text(&format!("{name}.jwk.json")),
+        )
+        .ok_line();
+        assert_eq!(got, expected, "{name}");
+        if *name != "oct" {
+            let got = zegel(
+                &[
+                    "jwk",
+                    "thumbprint",
+                    "--in",
+                    &data(&format!("{name}.pub.jwk.json")),
+                ],
+                "",
+            )
+            .ok_line();
+            assert_eq!(got, expected, "{name} public");
+        }
+    }
+    // PEM keys (thumbprints from jwcrypto).
+    let got = zegel(
+        &["jwk", "thumbprint", "--in", &data("ec_p256_pkcs8.pem")],
+        "",
+    )
+    .ok_line();
+    assert_eq!(got, "rH04GUfqX9Ct5UH8mCsSO1XKpIfmvk970SbiXS1rU8A");
+    let got = zegel(&["jwk", "thumbprint"], data_text("ec_p256_spki.pem")).ok_line();
+    assert_eq!(got, "rH04GUfqX9Ct5UH8mCsSO1XKpIfmvk970SbiXS1rU8A");
+    let got = zegel(&["jwk", "thumbprint"], data_text("rsa2048_pkcs1.pem")).ok_line();
+    assert_eq!(got, "pl-tG4w1VHKS9UjDIQfckooug7DeLYfReFu4euB1FJM");
+}
+
+#[test]
+fn thumbprint_rejects_what_is_not_one_jwk() {
+    zegel(&["jwk", "thumbprint"], "not json").fails(1);
+    zegel(&["jwk", "thumbprint"], r#"{"kty":"EC","crv":"P-256"}"#).fails_with(1, "\"x\"");
+    let set = format!(r#"{{"keys":[{}]}}"#, data_text("p256.pub.jwk.json"));
+    zegel(&["jwk", "thumbprint"], set).fails_with(1, "JWK Set");
+}
+
+#[test]
+fn generate_each_key_type() {
+    // (flags, kty, crv, members that must be present)
+    type Case<'a> = (&'a [&'a str], &'a str, Option<&'a str>, &'a [&'a str]);
+    let cases: &[Case<'_>] = &[
+        (
+            &["--kty", "RSA"],
+            "RSA",
+            None,
+            &["n", "e", "d", "p", "q", "dp", "dq", "qi"],
+        ),
+        (
+            &["--kty", "EC", "--crv", "P-256"],
+            "EC",
+            Some("P-256"),
+            &["x", "y", "d"],
+        ),
+        (
+            &["--kty", "EC", "--crv", "P-384"],
+            "EC",
+            Some("P-384"),
+            &["x", "y", "d"],
+        ),
+        (
+            &["--kty", "EC", "--crv", "P-521"],
+            "EC",
+            Some("P-521"),
+            &["x", "y", "d"],
+        ),
+        (
+            &["--kty", "OKP", "--crv", "Ed25519"],
+            "OKP",
+            Some("Ed25519"),
+            &["x", "d"],
+        ),
+        (
+            &["--kty", "OKP", "--crv", "X25519"],
+            "OKP",
+            Some("X25519"),
+            &["x", "d"],
+        ),
+        (&["--kty", "oct", "--bits", "256"], "oct", None, &["k"]),
+    ];
+    for (flags, kty, crv, members) in cases {
+        let args: Vec<&str> = ["jwk", "generate"]
+            .iter()
+            .chain(flags.iter())
+            .copied()
+            .collect();
+        let jwk = zegel(&args, "").ok_json();
+        assert_eq!(member(&jwk, "kty"), *kty, "{flags:?}");
+        assert_eq!(jwk.get("crv").and_then(Value::as_str), *crv, "{flags:?}");
+        for m in *members {
+            assert!(jwk.get(m).is_some_and(Value::is_string), "{m} in {jwk}");
+        }
+        // kid defaults to the RFC 7638 thumbprint.
+        let thumbprint = zegel(&["jwk", "thumbprint"], jwk.to_string()).ok_line();
+        assert_eq!(member(&jwk, "kid"), thumbprint, "{flags:?}");
+        assert!(jwk.get("alg").is_none() && jwk.get("use").is_none());
+    }
+}
+
+#[test]
+fn generate_sizes() {
+    let rsa = zegel(&["jwk", "generate", "--kty", "RSA"], "").ok_json();
+    assert_eq!(
+        member(&rsa, "n").len(),
+        b64_len(256),
+        "2048 bits by default"
+    );
+    assert_eq!(member(&rsa, "e"), "AQAB");
+    let rsa = zegel(&["jwk", "generate", "--kty", "RSA", "--bits", "3072"], "").ok_json();
+    assert_eq!(member(&rsa, "n").len(), b64_len(384));
+    let oct = zegel(&["jwk", "generate", "--kty", "oct", "--bits", "512"], "").ok_json();
+    assert_eq!(member(&oct, "k").len(), b64_len(64));
+    let p521 = zegel(&["jwk", "generate", "--kty", "EC", "--crv", "P-521"], "").ok_json();
+    assert_eq!(member(&p521, "x").len(), b64_len(66));
+    let a = zegel(&["jwk", "generate", "--kty", "oct", "--bits", "256"], "").ok_json();
+    let b = zegel(&["jwk", "generate", "--kty", "oct", "--bits", "256"], "").ok_json();
+    assert_ne!(a["k"], b["k"], "fresh randomness each time");
+}
+
+#[test]
+fn generate_with_alg_use_kid() {
+    let jwk = zegel(
+        &[
+            "jwk", "generate", "--kty", "EC", "--crv", "P-256", "--alg", "ES256", "--use", "sig",
+            "--kid", "k1",
+        ],
+        "",
+    )
+    .ok_json();
+    assert_eq!(member(&jwk, "alg"), "ES256");
+    assert_eq!(member(&jwk, "use"), "sig");
+    assert_eq!(member(&jwk, "kid"), "k1");
+    let jwk = zegel(
+        &[
+            "jwk",
+            "generate",
+            "--kty",
+            "RSA",
+            "--alg",
+            "RSA-OAEP-256",
+            "--use",
+            "enc",
+        ],
+        "",
+    )
+    .ok_json();
+    assert_eq!(member(&jwk, "alg"), "RSA-OAEP-256");
+    assert_eq!(member(&jwk, "use"), "enc");
+    // With alg and use set, kid is still the thumbprint (which covers only the required members).
+    let thumbprint = zegel(&["jwk", "thumbprint"], jwk.to_string()).ok_line();
+    assert_eq!(member(&jwk, "kid"), thumbprint);
+}
+
+#[test]
+fn generate_rejects_bad_requests() {
+    let g = |flags: &[&str]| {
+        let args: Vec<&str> = ["jwk", "generate"]
+            .iter()
+            .chain(flags.iter())
+            .copied()
+            .collect();
+        zegel(&args, "")
+    };
+    g(&["--kty", "DSA"]).fails_with(2, "DSA");
+    g(&["--kty", "rsa"]).fails(2);
+    g(&["--kty", "EC"]).fails_with(2, "--crv");
+    g(&["--kty", "EC", "--crv", "Ed25519"]).fails_with(2, "Ed25519");
+    g(&["--kty", "OKP", "--crv", "P-256"]).fails_with(2, "P-256");
+    g(&["--kty", "EC", "--crv", "P-257"]).fails_with(2, "P-257");
+    g(&["--kty", "oct", "--bits", "12"]).fails_with(2, "12");
+    g(&["--kty", "RSA", "--crv", "P-256"]).fails_with(2, "--crv");
+    g(&["--kty", "RSA", "--bits", "1024"]).fails(2);
+    g(&["--kty", "RSA", "--alg", "ES256"]).fails_with(2, "ES256");
+    g(&["--kty", "EC", "--crv", "P-256", "--alg", "ES384"]).fails_with(2, "ES384");
+    g(&["--kty", "RSA", "--alg", "RS999"]).fails_with(2, "RS999");
+    g(&["--kty", "RSA", "--alg", "none"]).fails_with(2, "none");
+    g(&["--kty", "RSA", "--use", "sign"]).fails(2);
+}
+
+#[test]
+fn generate_public_thumbprint_chain() {
+    for flags in [
+        &["--kty", "RSA"][..],
+        &["--kty", "EC", "--crv", "P-384"],
+        &["--kty", "OKP", "--crv", "Ed25519"],
+    ] {
+        let args: Vec<&str> = ["jwk", "generate"]
+            .iter()
+            .chain(flags.iter())
+            .copied()
+            .collect();
+        let private = zegel(&args, "").ok_text();
+        let public = zegel(&["jwk", "public"], &private).ok_json();
+        for secret in ["d", "p", "q", "dp", "dq", "qi", "k"] {
+            assert!(public.get(secret).is_none(), "{secret} leaked: {public}");
+        }
+        let private: Value = serde_json::from_str(&private).unwrap();
+        assert_eq!(public["kid"], private["kid"]);
+        assert_eq!(public["x"], private["x"]);
+        assert_eq!(public["n"], private["n"]);
+        let thumbprint = zegel(&["jwk", "thumbprint"], public.to_string()).ok_line();
+        assert_eq!(private["kid"], json!(thumbprint));
+    }
+}
+
+#[test]
+fn public_of_pem_and_sets() {
+    let expected_ec = json!({
+        "kty": "EC", "crv": "P-256",
+        "x": "b8D9xuuF38L7Fd8L2C9FPodCDq5PnhRM3-iUOiRPV7o",
+        "y": "B6-wgZ5vu-zSFK6KtJwVH75sVFncc41fzCbJg_UbZ3E"
+    });
+    assert_eq!(
+        zegel(&["jwk", "public"], data_text("ec_p256_pkcs8.pem")).ok_json(),
+        expected_ec
+    );
+    assert_eq!(
+        zegel(&["jwk", "public", "--in", &data("ec_p256_spki.pem")], "").ok_json(),
+        expected_ec
+    );
+    let rsa = zegel(&["jwk", "public"], data_text("rsa2048_pkcs1.pem")).ok_json();
+    assert_eq!(member(&rsa, "e"), "AQAB");
+    assert!(
+        member(&rsa, "n")
+            .starts_with("tYFioi4RB3h7NkKve5iXOCHVmaKLahrcUvSQC9ID6eGec7J134MPgIGEoCxkULZ3")
+    );
+    assert!(rsa.get("d").is_none());
+    let pub_rsa = zegel(&["jwk", "public"], data_text("rsa2048_pkcs1_pub.pem")).ok_json();
+    assert_eq!(pub_rsa, rsa);
+
+    let set = format!(
+        r#"{{"keys":[{},{}]}}"#,
+        data_text("rsa.jwk.json"),
+        data_text("ed25519.jwk.json")
+    );
+    let public = zegel(&["jwk", "public"], set).ok_json();
+    let expected = json!({"keys": [
+        serde_json::from_str::<Value>(&data_text("rsa.pub.jwk.json")).unwrap(),
+        serde_json::from_str::<Value>(&data_text("ed25519.pub.jwk.json")).unwrap(),
+    ]});
+    assert_eq!(public, expected);
+    // A fixture's public JWK is its own public part.
+    for name in FIXTURES.iter().filter(|n| **n != "oct") {
+        let public = zegel(&["jwk", "public"], data_text(&format!("{name}.jwk.json"))).ok_json();
+        let expected: Value =
+            serde_json::from_str(&data_text(&format!("{name}.pub.jwk.json"))).unwrap();
+        assert_eq!(public, expected, "{name}");
+    }
+}
+
+#[test]
+fn public_rejects() {
+    zegel(&["jwk", "public"], data_text("oct.jwk.json")).fails_with(1, "oct");
+    zegel(&["jwk", "public"], "").fails(1);
+    zegel(
+        &["jwk", "public"],
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    )
+    .fails(1);
+    zegel(
+        &["jwk", "public"],
+        r#"{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}"#,
+    )
+    .fails(1);
+}

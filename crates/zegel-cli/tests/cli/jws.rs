@@ -1,0 +1,586 @@
+//! `zegel jws sign|verify`.
+
+use serde_json::{Value, json};
+
+use crate::{Scratch, b64, data, data_text, tamper, zegel};
+
+/// Every JWS algorithm, with the fixture key that fits it.
+const ALGS: &[(&str, &str)] = &[
+    ("HS256", "oct"),
+    ("HS384", "oct"),
+    ("HS512", "oct"),
+    ("RS256", "rsa"),
+    ("RS384", "rsa"),
+    ("RS512", "rsa"),
+    ("PS256", "rsa"),
+    ("PS384", "rsa"),
+    ("PS512", "rsa"),
+    ("ES256", "p256"),
+    ("ES384", "p384"),
+    ("ES512", "p521"),
+    ("ES256K", "k256"),
+    ("EdDSA", "ed25519"),
+];
+
+const PAYLOAD: &[u8] = b"\x00\xff payload with a trailing newline\n";
+
+fn private(key: &str) -> String {
+    data(&format!("{key}.jwk.json"))
+}
+
+fn public(key: &str) -> String {
+    if key == "oct" {
+        private(key)
+    } else {
+        data(&format!("{key}.pub.jwk.json"))
+    }
+}
+
+fn sign(alg: &str, key: &str, payload: &[u8]) -> String {
+    zegel(
+        &["jws", "sign", "--key", &private(key), "--alg", alg],
+        payload,
+    )
+    .ok_line()
+}
+
+fn header_of(token: &str) -> Value {
+    zegel(&["inspect"], token).ok_json()["header"].clone()
+}
+
+#[test]
+fn sign_then_verify_every_algorithm() {
+    for (alg, key) in ALGS {
+        let token = sign(alg, key, PAYLOAD);
+        assert_eq!(token.split('.').count(), 3, "{alg}: compact");
+        let kid =
+            serde_json::from_str::<Value>(&data_text(&format!("{key}.jwk.json"))).unwrap()["kid"]
+                .clone();
+        assert_eq!(header_of(&token), json!({"alg": alg, "kid": kid}), "{alg}");
+        // Without --alg (the key has no alg: any algorithm of its type), and with it.
+        let out = zegel(
+            &["jws", "verify", "--key", &public(key)],
+            format!("{token}\n"),
+        )
+        .ok();
+        assert_eq!(out.stdout, PAYLOAD, "{alg}: exact payload bytes");
+        assert!(out.stderr.is_empty());
+        let out = zegel(
+            &["jws", "verify", "--key", &public(key), "--alg", alg],
+            &token,
+        )
+        .ok();
+        assert_eq!(out.stdout, PAYLOAD, "{alg}");
+        // Reject paths: tampered signature, payload, header; algorithm outside the allowlist.
+        for segment in 0..3 {
+            zegel(
+                &["jws", "verify", "--key", &public(key)],
+                tamper(&token, segment),
+            )
+            .fails(1);
+        }
+        let other = if alg.starts_with("HS") {
+            "HS256"
+        } else {
+            "PS256"
+        };
+        let other = if *alg == other { "HS512" } else { other };
+        let line = zegel(
+            &["jws", "verify", "--key", &public(key), "--alg", other],
+            &token,
+        )
+        .fails(1);
+        assert!(line.contains(alg), "{line}");
+    }
+}
+
+#[test]
+fn tampered_signature_is_rejected_with_a_reason() {
+    let token = sign("ES256", "p256", b"hello");
+    let line = zegel(
+        &["jws", "verify", "--key", &public("p256")],
+        tamper(&token, 2),
+    )
+    .fails(1);
+    assert_eq!(line, "error: verification failed: invalid signature");
+}
+
+#[test]
+fn whitespace_around_the_token_is_ignored() {
+    let token = sign("HS256", "oct", b"x");
+    let out = zegel(
+        &["jws", "verify", "--key", &private("oct")],
+        format!("  \r\n{token} \n\n"),
+    )
+    .ok();
+    assert_eq!(out.stdout, b"x");
+    let scratch = Scratch::new("jws-in");
+    let file = scratch.write("token.txt", format!("{token}\n"));
+    assert_eq!(
+        zegel(
+            &["jws", "verify", "--key", &private("oct"), "--in", &file],
+            ""
+        )
+        .ok()
+        .stdout,
+        b"x"
+    );
+    let payload_file = scratch.write("payload.bin", PAYLOAD);
+    let token = zegel(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &private("oct"),
+            "--alg",
+            "HS256",
+            "--in",
+            &payload_file,
+        ],
+        "",
+    )
+    .ok_line();
+    assert_eq!(
+        zegel(&["jws", "verify", "--key", &private("oct")], token)
+            .ok()
+            .stdout,
+        PAYLOAD
+    );
+}
+
+#[test]
+fn empty_payload_round_trips() {
+    let token = sign("EdDSA", "ed25519", b"");
+    assert_eq!(
+        zegel(&["jws", "verify", "--key", &public("ed25519")], token)
+            .ok()
+            .stdout,
+        b""
+    );
+}
+
+#[test]
+fn header_flags() {
+    let token = zegel(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &private("p256"),
+            "--alg",
+            "ES256",
+            "--kid",
+            "my-key",
+            "--typ",
+            "JOSE",
+            "--cty",
+            "text/plain",
+            "--header",
+            r#"{"x-extra":[1,2],"iss":"me"}"#,
+        ],
+        "hi",
+    )
+    .ok_line();
+    assert_eq!(
+        header_of(&token),
+        json!({"alg": "ES256", "kid": "my-key", "typ": "JOSE", "cty": "text/plain", "x-extra": [1, 2], "iss": "me"})
+    );
+    assert_eq!(
+        zegel(&["jws", "verify", "--key", &public("p256")], &token)
+            .ok()
+            .stdout,
+        b"hi"
+    );
+    // --header is configuration: bad JSON is exit 2.
+    zegel(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &private("p256"),
+            "--alg",
+            "ES256",
+            "--header",
+            "{nope",
+        ],
+        "hi",
+    )
+    .fails(2);
+    zegel(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &private("p256"),
+            "--alg",
+            "ES256",
+            "--header",
+            "[1]",
+        ],
+        "hi",
+    )
+    .fails(2);
+}
+
+#[test]
+fn json_serializations() {
+    let flattened = zegel(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &private("rsa"),
+            "--alg",
+            "PS384",
+            "--json",
+            "flattened",
+        ],
+        "hi",
+    )
+    .ok_json();
+    assert!(
+        flattened["protected"].is_string() && flattened["signature"].is_string(),
+        "{flattened}"
+    );
+    assert_eq!(flattened["payload"], b64(b"hi"));
+    assert!(flattened.get("signatures").is_none());
+    let general = zegel(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &private("rsa"),
+            "--alg",
+            "PS384",
+            "--json",
+            "general",
+        ],
+        "hi",
+    )
+    .ok_json();
+    assert_eq!(
+        general["signatures"].as_array().unwrap().len(),
+        1,
+        "{general}"
+    );
+    assert_eq!(general["payload"], b64(b"hi"));
+    for token in [&flattened, &general] {
+        let out = zegel(
+            &["jws", "verify", "--key", &public("rsa")],
+            format!("{token}\n"),
+        )
+        .ok();
+        assert_eq!(out.stdout, b"hi");
+        zegel(
+            &["jws", "verify", "--key", &public("rsa"), "--alg", "RS256"],
+            token.to_string(),
+        )
+        .fails(1);
+    }
+    let mut bad = flattened;
+    bad["payload"] = json!(b64(b"ho"));
+    zegel(&["jws", "verify", "--key", &public("rsa")], bad.to_string()).fails(1);
+    zegel(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &private("rsa"),
+            "--alg",
+            "PS384",
+            "--json",
+            "pretty",
+        ],
+        "hi",
+    )
+    .fails(2);
+}
+
+#[test]
+fn tokens_from_an_independent_implementation() {
+    for (file, key) in [
+        ("es256.txt", "ec_p256_spki.pem"),
+        ("es256.txt", "ec_p256_pkcs8.pem"),
+        ("rs256.txt", "rsa2048_pkcs1_pub.pem"),
+        ("ps256.txt", "rsa2048_pkcs1.pem"),
+    ] {
+        let out = zegel(&["jws", "verify", "--key", &data(key)], data_text(file)).ok();
+        assert_eq!(out.stdout, b"hello from jwcrypto", "{file}");
+    }
+    zegel(
+        &["jws", "verify", "--key", &data("ec_p256_spki.pem")],
+        data_text("rs256.txt"),
+    )
+    .fails(1);
+    zegel(
+        &[
+            "jws",
+            "verify",
+            "--key",
+            &data("rsa2048_pkcs1_pub.pem"),
+            "--alg",
+            "PS256",
+        ],
+        data_text("rs256.txt"),
+    )
+    .fails(1);
+}
+
+#[test]
+fn pem_keys_sign() {
+    let token = zegel(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &data("ec_p256_pkcs8.pem"),
+            "--alg",
+            "ES256",
+        ],
+        "pem",
+    )
+    .ok_line();
+    assert_eq!(
+        header_of(&token),
+        json!({"alg": "ES256"}),
+        "a PEM key has no kid"
+    );
+    assert_eq!(
+        zegel(
+            &["jws", "verify", "--key", &data("ec_p256_spki.pem")],
+            &token
+        )
+        .ok()
+        .stdout,
+        b"pem"
+    );
+    let token = zegel(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &data("rsa2048_pkcs1.pem"),
+            "--alg",
+            "RS512",
+        ],
+        "pem",
+    )
+    .ok_line();
+    assert_eq!(
+        zegel(
+            &["jws", "verify", "--key", &data("rsa2048_pkcs1_pub.pem")],
+            &token
+        )
+        .ok()
+        .stdout,
+        b"pem"
+    );
+    // A public key cannot sign.
+    zegel(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &data("ec_p256_spki.pem"),
+            "--alg",
+            "ES256",
+        ],
+        "x",
+    )
+    .fails_with(2, "public");
+}
+
+#[test]
+fn none_is_never_accepted() {
+    let header = b64(br#"{"alg":"none"}"#);
+    let token = format!("{header}.{}.", b64(b"forged"));
+    for key in ["oct", "rsa", "p256"] {
+        zegel(&["jws", "verify", "--key", &public(key)], &token).fails(1);
+    }
+    zegel(
+        &["jws", "verify", "--key", &public("rsa"), "--alg", "none"],
+        &token,
+    )
+    .fails(2);
+    zegel(
+        &["jws", "sign", "--key", &private("oct"), "--alg", "none"],
+        "x",
+    )
+    .fails(2);
+}
+
+#[test]
+fn algorithm_must_fit_the_key() {
+    // HS256 "signed" with the RSA public key's JSON as the secret: the classic confusion.
+    let header = b64(br#"{"alg":"HS256"}"#);
+    let token = format!("{header}.{}.{}", b64(b"x"), b64(&[0u8; 32]));
+    zegel(&["jws", "verify", "--key", &public("rsa")], &token).fails(1);
+    zegel(
+        &["jws", "verify", "--key", &public("rsa"), "--alg", "HS256"],
+        &token,
+    )
+    .fails(1);
+    // Signing: the key does not fit the algorithm is configuration.
+    zegel(
+        &["jws", "sign", "--key", &private("rsa"), "--alg", "ES256"],
+        "x",
+    )
+    .fails(2);
+    zegel(
+        &["jws", "sign", "--key", &private("p256"), "--alg", "ES384"],
+        "x",
+    )
+    .fails(2);
+    zegel(
+        &["jws", "sign", "--key", &private("x25519"), "--alg", "EdDSA"],
+        "x",
+    )
+    .fails(2);
+}
+
+#[test]
+fn a_key_bound_to_an_algorithm() {
+    let scratch = Scratch::new("jws-bound");
+    let key = zegel(&["jwk", "generate", "--kty", "RSA", "--alg", "PS256"], "").ok_text();
+    let key_file = scratch.write("key.json", &key);
+    let public = scratch.write("pub.json", zegel(&["jwk", "public"], &key).ok_text());
+    let token = zegel(
+        &["jws", "sign", "--key", &key_file, "--alg", "PS256"],
+        "bound",
+    )
+    .ok_line();
+    assert_eq!(
+        zegel(&["jws", "verify", "--key", &public], &token)
+            .ok()
+            .stdout,
+        b"bound"
+    );
+    // The same key material without its alg signs RS256; the bound key refuses to verify it.
+    let mut unbound: Value = serde_json::from_str(&key).unwrap();
+    unbound.as_object_mut().unwrap().remove("alg");
+    let unbound_file = scratch.write("unbound.json", unbound.to_string());
+    let rs256 = zegel(
+        &["jws", "sign", "--key", &unbound_file, "--alg", "RS256"],
+        "x",
+    )
+    .ok_line();
+    zegel(&["jws", "verify", "--key", &public], &rs256).fails(1);
+    zegel(
+        &["jws", "verify", "--key", &public, "--alg", "RS256"],
+        &rs256,
+    )
+    .fails(1);
+    // And will not sign with another algorithm.
+    zegel(&["jws", "sign", "--key", &key_file, "--alg", "RS256"], "x").fails(2);
+}
+
+fn set(members: &[&str]) -> String {
+    let keys: Vec<Value> = members
+        .iter()
+        .map(|m| serde_json::from_str(&data_text(m)).unwrap())
+        .collect();
+    json!({ "keys": keys }).to_string()
+}
+
+#[test]
+fn key_sets_choose_by_kid() {
+    let scratch = Scratch::new("jws-set");
+    let public_set = scratch.write(
+        "public.json",
+        set(&[
+            "p256.pub.jwk.json",
+            "rsa.pub.jwk.json",
+            "ed25519.pub.jwk.json",
+        ]),
+    );
+    let private_set = scratch.write(
+        "private.json",
+        set(&["p256.jwk.json", "rsa.jwk.json", "ed25519.jwk.json"]),
+    );
+    for (alg, key) in [("ES256", "p256"), ("RS256", "rsa"), ("EdDSA", "ed25519")] {
+        let token = sign(alg, key, b"from a set");
+        assert_eq!(
+            zegel(&["jws", "verify", "--key", &public_set], &token)
+                .ok()
+                .stdout,
+            b"from a set",
+            "{alg}"
+        );
+        // Signing with the set picks the key that fits the algorithm, and names its kid.
+        let token = zegel(&["jws", "sign", "--key", &private_set, "--alg", alg], "s").ok_line();
+        let kid =
+            serde_json::from_str::<Value>(&data_text(&format!("{key}.jwk.json"))).unwrap()["kid"]
+                .clone();
+        assert_eq!(header_of(&token)["kid"], kid);
+        assert_eq!(
+            zegel(&["jws", "verify", "--key", &public(key)], &token)
+                .ok()
+                .stdout,
+            b"s"
+        );
+    }
+    // --kid restricts the set.
+    let rsa_kid = serde_json::from_str::<Value>(&data_text("rsa.jwk.json")).unwrap()["kid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = sign("RS256", "rsa", b"k");
+    zegel(
+        &["jws", "verify", "--key", &public_set, "--kid", &rsa_kid],
+        &token,
+    )
+    .ok();
+    zegel(
+        &["jws", "verify", "--key", &public_set, "--kid", "nobody"],
+        &token,
+    )
+    .fails_with(2, "nobody");
+    // A token whose kid is in no key of the set.
+    let other = sign("ES384", "p384", b"k");
+    zegel(&["jws", "verify", "--key", &public_set], &other).fails(1);
+    let renamed = zegel(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &private("p256"),
+            "--alg",
+            "ES256",
+            "--kid",
+            "unknown-kid",
+        ],
+        "k",
+    )
+    .ok_line();
+    zegel(&["jws", "verify", "--key", &public_set], &renamed).fails(1);
+    // Two keys of the same type: the kid decides.
+    let two_rsa = scratch.write("two.json", {
+        let mut a: Value = serde_json::from_str(&data_text("rsa.pub.jwk.json")).unwrap();
+        let b = a.clone();
+        a["kid"] = json!("first");
+        a["n"] = json!(b64(&[0xc5; 256]));
+        json!({"keys": [a, b]}).to_string()
+    });
+    zegel(&["jws", "verify", "--key", &two_rsa], &token).ok();
+    zegel(
+        &["jws", "verify", "--key", &two_rsa, "--kid", "first"],
+        &token,
+    )
+    .fails(1);
+}
+
+#[test]
+fn malformed_input_is_rejected() {
+    for bad in [
+        "",
+        "\n",
+        "not a token",
+        "a.b",
+        "a.b.c.d",
+        "{\"payload\":1}",
+        "eyJhbGciOiJIUzI1NiJ9..",
+        "ey.ey.ey",
+    ] {
+        zegel(&["jws", "verify", "--key", &private("oct")], bad).fails(1);
+    }
+}

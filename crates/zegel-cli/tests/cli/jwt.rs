@@ -1,0 +1,345 @@
+//! `zegel jwt sign|encrypt|verify`, one test per claim rule, each with its accept path.
+
+use serde_json::{Value, json};
+
+use crate::{b64, data, tamper, zegel};
+
+const T0: u64 = 1_700_000_000;
+
+fn key() -> String {
+    data("p256.jwk.json")
+}
+
+fn public() -> String {
+    data("p256.pub.jwk.json")
+}
+
+/// Signs `claims` with ES256 at T0 plus the extra flags.
+fn sign(claims: &str, flags: &[&str]) -> String {
+    let key = key();
+    let now = T0.to_string();
+    let mut args = vec![
+        "jwt",
+        "sign",
+        "--key",
+        key.as_str(),
+        "--alg",
+        "ES256",
+        "--now",
+        now.as_str(),
+    ];
+    args.extend_from_slice(flags);
+    zegel(&args, claims).ok_line()
+}
+
+fn verify(token: &str, flags: &[&str]) -> crate::Out {
+    let key = public();
+    let mut args = vec!["jwt", "verify", "--key", key.as_str()];
+    args.extend_from_slice(flags);
+    zegel(&args, format!("{token}\n"))
+}
+
+fn at(secs: u64) -> String {
+    (T0 + secs).to_string()
+}
+
+#[test]
+fn sign_builds_the_claim_set() {
+    let token = sign(
+        r#"{"name":"Ada","iss":"overridden"}"#,
+        &[
+            "--iss",
+            "https://issuer",
+            "--sub",
+            "u1",
+            "--aud",
+            "app",
+            "--exp-in",
+            "600",
+        ],
+    );
+    let inspected = zegel(&["inspect"], &token).ok_json();
+    assert_eq!(inspected["header"]["typ"], "JWT");
+    assert_eq!(inspected["header"]["alg"], "ES256");
+    let expected = json!({"name": "Ada", "iss": "https://issuer", "sub": "u1", "aud": "app", "iat": T0, "exp": T0 + 600});
+    assert_eq!(inspected["payload"], expected);
+    // verify prints the validated claims.
+    let claims = verify(
+        &token,
+        &["--now", &at(10), "--aud", "app", "--iss", "https://issuer"],
+    )
+    .ok_json();
+    assert_eq!(claims, expected);
+    // Several audiences make an array.
+    let token = sign("{}", &["--aud", "a", "--aud", "b", "--exp-in", "60"]);
+    assert_eq!(
+        zegel(&["inspect"], &token).ok_json()["payload"]["aud"],
+        json!(["a", "b"])
+    );
+}
+
+#[test]
+fn sign_rejects_claims_that_are_not_an_object() {
+    let key = key();
+    for bad in ["", "[]", "\"x\"", "{", "{\"a\":1,\"a\":2}"] {
+        zegel(&["jwt", "sign", "--key", &key, "--alg", "ES256"], bad).fails(1);
+    }
+    zegel(&["jwt", "sign", "--key", &key, "--alg", "ES256"], " {}\n").ok();
+    zegel(&["jwt", "sign", "--key", &key, "--alg", "RS256"], "{}").fails(2);
+}
+
+#[test]
+fn jti_is_random() {
+    let a = sign("{}", &["--jti", "--exp-in", "60"]);
+    let b = sign("{}", &["--jti", "--exp-in", "60"]);
+    let jti = |t: &str| {
+        zegel(&["inspect"], t).ok_json()["payload"]["jti"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(jti(&a).len(), 22, "128 bits, base64url");
+    assert_ne!(jti(&a), jti(&b));
+}
+
+#[test]
+fn iat_defaults_to_the_clock() {
+    let key = key();
+    let token = zegel(
+        &[
+            "jwt", "sign", "--key", &key, "--alg", "ES256", "--exp-in", "300",
+        ],
+        "{}",
+    )
+    .ok_line();
+    let claims = verify(&token, &[]).ok_json();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let iat = claims["iat"].as_u64().unwrap();
+    assert!(iat <= now && now - iat < 60, "iat {iat} now {now}");
+    assert_eq!(claims["exp"].as_u64().unwrap(), iat + 300);
+}
+
+#[test]
+fn exp_and_leeway() {
+    let token = sign("{}", &["--exp-in", "600"]);
+    verify(&token, &["--now", &at(599)]).ok();
+    // Default leeway: 30 s.
+    verify(&token, &["--now", &at(629)]).ok();
+    verify(&token, &["--now", &at(631)]).fails_with(1, "expired");
+    verify(&token, &["--now", &at(601), "--leeway", "0"]).fails_with(1, "expired");
+    verify(&token, &["--now", &at(1000), "--leeway", "500"]).ok();
+}
+
+#[test]
+fn exp_is_required_unless_no_exp() {
+    let token = sign("{}", &[]);
+    verify(&token, &["--now", &at(1)]).fails_with(1, "exp");
+    let claims = verify(&token, &["--now", &at(1), "--no-exp"]).ok_json();
+    assert_eq!(claims, json!({"iat": T0}));
+    // --no-exp does not skip the check of an exp that is present.
+    let token = sign("{}", &["--exp-in", "10"]);
+    verify(&token, &["--now", &at(100), "--no-exp"]).fails_with(1, "expired");
+}
+
+#[test]
+fn nbf() {
+    let token = sign(&format!(r#"{{"nbf":{}}}"#, T0 + 100), &["--exp-in", "600"]);
+    verify(&token, &["--now", &at(100)]).ok();
+    verify(&token, &["--now", &at(80)]).ok();
+    verify(&token, &["--now", &at(60)]).fails_with(1, "not valid before");
+    verify(&token, &["--now", &at(99), "--leeway", "0"]).fails(1);
+}
+
+#[test]
+fn iss() {
+    let token = sign("{}", &["--iss", "https://good", "--exp-in", "60"]);
+    verify(&token, &["--now", &at(1), "--iss", "https://good"]).ok();
+    verify(&token, &["--now", &at(1), "--iss", "https://evil"]).fails_with(1, "issuer");
+    // No expectation: any issuer.
+    verify(&token, &["--now", &at(1)]).ok();
+    // An expectation makes the claim required.
+    let token = sign("{}", &["--exp-in", "60"]);
+    verify(&token, &["--now", &at(1), "--iss", "https://good"]).fails_with(1, "iss");
+}
+
+#[test]
+fn aud_follows_rfc_7519_section_4_1_3() {
+    let token = sign("{}", &["--aud", "app", "--exp-in", "60"]);
+    verify(&token, &["--now", &at(1), "--aud", "app"]).ok();
+    verify(&token, &["--now", &at(1), "--aud", "other", "--aud", "app"]).ok();
+    verify(&token, &["--now", &at(1), "--aud", "other"]).fails_with(1, "audience");
+    // The token names an audience, and the verifier names none: rejected.
+    verify(&token, &["--now", &at(1)]).fails(1);
+    let token = sign("{}", &["--aud", "a", "--aud", "b", "--exp-in", "60"]);
+    verify(&token, &["--now", &at(1), "--aud", "b"]).ok();
+    verify(&token, &["--now", &at(1), "--aud", "c"]).fails(1);
+    // An expected audience makes aud required.
+    let token = sign("{}", &["--exp-in", "60"]);
+    verify(&token, &["--now", &at(1), "--aud", "app"]).fails_with(1, "aud");
+}
+
+#[test]
+fn require() {
+    let token = sign("{}", &["--jti", "--sub", "s", "--exp-in", "60"]);
+    verify(
+        &token,
+        &["--now", &at(1), "--require", "jti", "--require", "sub"],
+    )
+    .ok();
+    verify(&token, &["--now", &at(1), "--require", "nbf"]).fails_with(1, "nbf");
+    let token = sign(r#"{"custom":true}"#, &["--exp-in", "60"]);
+    verify(&token, &["--now", &at(1), "--require", "custom"]).ok();
+    verify(&token, &["--now", &at(1), "--require", "jti"]).fails_with(1, "jti");
+}
+
+#[test]
+fn max_age() {
+    let token = sign("{}", &["--exp-in", "3600"]);
+    verify(&token, &["--now", &at(50), "--max-age", "60"]).ok();
+    verify(&token, &["--now", &at(200), "--max-age", "60"]).fails(1);
+    verify(&token, &["--now", &at(200), "--max-age", "300"]).ok();
+    // --max-age needs iat.
+    let key = key();
+    let no_iat = zegel(
+        &["jws", "sign", "--key", &key, "--alg", "ES256"],
+        format!(r#"{{"exp":{}}}"#, T0 + 100),
+    )
+    .ok_line();
+    verify(&no_iat, &["--now", &at(1)]).ok();
+    verify(&no_iat, &["--now", &at(1), "--max-age", "60"]).fails_with(1, "iat");
+}
+
+#[test]
+fn now_in_the_future_and_past() {
+    let token = sign("{}", &["--exp-in", "60"]);
+    // Issued in the future, beyond the leeway.
+    verify(&token, &["--now", &(T0 - 3600).to_string()]).fails(1);
+    verify(&token, &["--now", "nonsense"]).fails(2);
+}
+
+#[test]
+fn signature_and_algorithm_checks_come_first() {
+    let token = sign("{}", &["--exp-in", "60"]);
+    verify(&tamper(&token, 2), &["--now", &at(1)]).fails_with(1, "invalid signature");
+    verify(&tamper(&token, 1), &["--now", &at(1)]).fails(1);
+    verify(&token, &["--now", &at(1), "--alg", "ES384"]).fails(1);
+    verify(&token, &["--now", &at(1), "--alg", "ES256"]).ok();
+    let none = format!(
+        "{}.{}.",
+        b64(br#"{"alg":"none"}"#),
+        b64(format!(r#"{{"exp":{}}}"#, T0 + 60).as_bytes())
+    );
+    verify(&none, &["--now", &at(1)]).fails(1);
+    // A payload that is not a claim set.
+    let token = zegel(
+        &["jws", "sign", "--key", &key(), "--alg", "ES256"],
+        "not json",
+    )
+    .ok_line();
+    verify(&token, &["--now", &at(1)]).fails(1);
+}
+
+#[test]
+fn nested_jwt() {
+    let (sign_key, enc_key) = (key(), data("rsa.pub.jwk.json"));
+    let now = T0.to_string();
+    let token = zegel(
+        &[
+            "jwt",
+            "encrypt",
+            "--sign-key",
+            &sign_key,
+            "--sign-alg",
+            "ES256",
+            "--key",
+            &enc_key,
+            "--alg",
+            "RSA-OAEP-256",
+            "--enc",
+            "A256GCM",
+            "--now",
+            &now,
+            "--exp-in",
+            "60",
+            "--iss",
+            "me",
+        ],
+        "{\"n\":1}",
+    )
+    .ok_line();
+    let inspected = zegel(&["inspect"], &token).ok_json();
+    assert_eq!(inspected["kind"], "jwe");
+    assert_eq!(inspected["header"]["cty"], "JWT");
+    assert_eq!(inspected["header"]["alg"], "RSA-OAEP-256");
+    assert!(inspected.get("payload").is_none(), "{inspected}");
+    let decrypt = data("rsa.jwk.json");
+    let claims = verify(
+        &token,
+        &["--decrypt-key", &decrypt, "--now", &at(1), "--iss", "me"],
+    )
+    .ok_json();
+    assert_eq!(
+        claims,
+        json!({"n": 1, "iss": "me", "iat": T0, "exp": T0 + 60})
+    );
+    // Rejects: no --decrypt-key, the wrong one, expiry still checked inside.
+    verify(&token, &["--now", &at(1)]).fails(1);
+    verify(
+        &token,
+        &["--decrypt-key", &data("rsa.jwk.json"), "--now", &at(100)],
+    )
+    .fails_with(1, "expired");
+    let scratch = crate::Scratch::new("jwt-nested");
+    let wrong = scratch.write(
+        "wrong.json",
+        zegel(&["jwk", "generate", "--kty", "RSA"], "").ok_text(),
+    );
+    verify(&token, &["--decrypt-key", &wrong, "--now", &at(1)]).fails_with(1, "decryption failed");
+    verify(
+        &token,
+        &[
+            "--decrypt-key",
+            &decrypt,
+            "--decrypt-alg",
+            "RSA-OAEP",
+            "--now",
+            &at(1),
+        ],
+    )
+    .fails(1);
+    // The inner signature is still checked with --key.
+    let other = data("p384.pub.jwk.json");
+    zegel(
+        &[
+            "jwt",
+            "verify",
+            "--key",
+            &other,
+            "--decrypt-key",
+            &decrypt,
+            "--now",
+            &at(1),
+        ],
+        &token,
+    )
+    .fails(1);
+    // A signed JWT given to --decrypt-key is not a JWE.
+    let plain = sign("{}", &["--exp-in", "60"]);
+    verify(&plain, &["--decrypt-key", &decrypt, "--now", &at(1)]).fails(1);
+}
+
+#[test]
+fn output_is_the_claims_only() {
+    let token = sign(r#"{"nested":{"a":[1,2,{"b":null}]}}"#, &["--exp-in", "60"]);
+    let out = verify(&token, &["--now", &at(1)]).ok();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.ends_with('\n') && text.matches('\n').count() == 1);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        v,
+        json!({"nested": {"a": [1, 2, {"b": null}]}, "iat": T0, "exp": T0 + 60})
+    );
+}

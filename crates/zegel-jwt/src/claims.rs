@@ -1,0 +1,605 @@
+//! The JWT claim set (RFC 7519 §4): registered claims typed, every other claim through serde.
+//!
+//! [`Claims<T>`] holds the seven registered claims as typed fields and the rest in `extra: T`,
+//! the caller's own type (a struct deriving `Deserialize`/`Serialize`), or by default a raw JSON
+//! map in which every unknown claim is kept. Parsing is strict: the claim set must be a JSON
+//! object, a claim name may appear only once (RFC 7519 §4: "claim names within a JWT Claims Set
+//! MUST be unique"; zegel refuses duplicates rather than keeping the last one), and a registered
+//! claim with the wrong type is [`Error::InvalidClaim`], not silently ignored.
+
+use core::time::Duration;
+
+use serde::de::{self, DeserializeOwned, Deserializer};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+use crate::numeric_date::NumericDate;
+use crate::time::UnixTime;
+
+/// The maximum JSON nesting depth of a claim set.
+pub const MAX_CLAIMS_DEPTH: usize = zegel_jose::json::DEFAULT_MAX_DEPTH;
+
+/// The length of a [`random_jti`], in characters.
+pub const RANDOM_JTI_LEN: usize = 22;
+
+/// The registered claims of RFC 7519 §4.1, to name them in [`Validation::require`] and errors.
+///
+/// [`Validation::require`]: crate::Validation::require
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Claim {
+    /// `iss`: the issuer (§4.1.1).
+    Iss,
+    /// `sub`: the subject (§4.1.2).
+    Sub,
+    /// `aud`: the audience (§4.1.3).
+    Aud,
+    /// `exp`: the expiration time (§4.1.4).
+    Exp,
+    /// `nbf`: the time before which the token is not valid (§4.1.5).
+    Nbf,
+    /// `iat`: the time of issue (§4.1.6).
+    Iat,
+    /// `jti`: the token's unique identifier (§4.1.7).
+    Jti,
+}
+
+impl Claim {
+    /// Every registered claim, in the order of RFC 7519 §4.1.
+    pub const ALL: [Self; 7] = [
+        Self::Iss,
+        Self::Sub,
+        Self::Aud,
+        Self::Exp,
+        Self::Nbf,
+        Self::Iat,
+        Self::Jti,
+    ];
+
+    /// The claim name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Iss => "iss",
+            Self::Sub => "sub",
+            Self::Aud => "aud",
+            Self::Exp => "exp",
+            Self::Nbf => "nbf",
+            Self::Iat => "iat",
+            Self::Jti => "jti",
+        }
+    }
+
+    /// The bit of this claim in a set of claims.
+    pub(crate) const fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// The `aud` claim: one audience or several (RFC 7519 §4.1.3).
+///
+/// A single string and an array are both accepted; the form read is kept, so a claim set
+/// serializes back as it came. Values are case-sensitive strings.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Audience {
+    values: Vec<String>,
+    /// Serialized as a plain string (only when there is exactly one value).
+    single: bool,
+}
+
+impl Audience {
+    /// One audience, serialized as a string.
+    #[must_use]
+    pub fn one(aud: impl Into<String>) -> Self {
+        Self {
+            values: vec![aud.into()],
+            single: true,
+        }
+    }
+
+    /// Several audiences (or one), serialized as an array.
+    #[must_use]
+    pub fn many<I: IntoIterator<Item = S>, S: Into<String>>(auds: I) -> Self {
+        Self {
+            values: auds.into_iter().map(Into::into).collect(),
+            single: false,
+        }
+    }
+
+    /// The audiences, in order.
+    #[must_use]
+    pub fn as_slice(&self) -> &[String] {
+        &self.values
+    }
+
+    /// Whether `aud` is one of the audiences (exact, case-sensitive comparison).
+    #[must_use]
+    pub fn contains(&self, aud: &str) -> bool {
+        self.values.iter().any(|v| v == aud)
+    }
+
+    /// Whether the claim is (or will be) a single string rather than an array.
+    #[must_use]
+    pub fn is_single_string(&self) -> bool {
+        self.single && self.values.len() == 1
+    }
+
+    fn from_value(v: Value) -> Option<Self> {
+        match v {
+            Value::String(s) => Some(Self::one(s)),
+            Value::Array(items) => {
+                let values = items
+                    .into_iter()
+                    .map(|i| match i {
+                        Value::String(s) => Some(s),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()?;
+                Some(Self {
+                    values,
+                    single: false,
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl From<&str> for Audience {
+    fn from(aud: &str) -> Self {
+        Self::one(aud)
+    }
+}
+
+impl From<String> for Audience {
+    fn from(aud: String) -> Self {
+        Self::one(aud)
+    }
+}
+
+impl From<Vec<String>> for Audience {
+    fn from(auds: Vec<String>) -> Self {
+        Self::many(auds)
+    }
+}
+
+impl Serialize for Audience {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.values.as_slice() {
+            [one] if self.single => s.serialize_str(one),
+            many => many.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Audience {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        Self::from_value(v)
+            .ok_or_else(|| de::Error::custom("aud must be a string or an array of strings"))
+    }
+}
+
+/// A JWT claim set: the registered claims typed, every other claim in `extra`.
+///
+/// `T` is the caller's type for the other claims, deserialized from the claim set minus the
+/// registered claims (as if `#[serde(flatten)]`); the default, a JSON map, keeps every unknown
+/// claim. A field of `T` that is not an `Option` is a required claim; a claim `T` does not name
+/// is dropped, unless `T` has its own `#[serde(flatten)]` map.
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use zegel_jwt::Claims;
+///
+/// #[derive(Deserialize, Serialize)]
+/// struct IdToken {
+///     nonce: String,
+/// }
+///
+/// let claims: Claims<IdToken> =
+///     Claims::from_json(br#"{"iss":"https://op.example","nonce":"n-0S6_WzA2Mj"}"#)?;
+/// assert_eq!(claims.iss.as_deref(), Some("https://op.example"));
+/// assert_eq!(claims.extra.nonce, "n-0S6_WzA2Mj");
+/// # Ok::<(), zegel_jwt::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Claims<T = Map<String, Value>> {
+    /// `iss`: who issued the token (RFC 7519 §4.1.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// `sub`: whom the token is about (§4.1.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    /// `aud`: whom the token is for (§4.1.3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aud: Option<Audience>,
+    /// `exp`: when the token expires (§4.1.4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp: Option<NumericDate>,
+    /// `nbf`: when the token becomes valid (§4.1.5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<NumericDate>,
+    /// `iat`: when the token was issued (§4.1.6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iat: Option<NumericDate>,
+    /// `jti`: the token's unique identifier (§4.1.7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    /// Every other claim.
+    #[serde(flatten)]
+    pub extra: T,
+}
+
+impl<T> Claims<T> {
+    /// A claim set with no registered claims and `extra` as the other claims.
+    #[must_use]
+    pub const fn new(extra: T) -> Self {
+        Self {
+            iss: None,
+            sub: None,
+            aud: None,
+            exp: None,
+            nbf: None,
+            iat: None,
+            jti: None,
+            extra,
+        }
+    }
+
+    /// Sets `iss`.
+    #[must_use]
+    pub fn with_issuer(mut self, iss: impl Into<String>) -> Self {
+        self.iss = Some(iss.into());
+        self
+    }
+
+    /// Sets `sub`.
+    #[must_use]
+    pub fn with_subject(mut self, sub: impl Into<String>) -> Self {
+        self.sub = Some(sub.into());
+        self
+    }
+
+    /// Sets `aud`.
+    #[must_use]
+    pub fn with_audience(mut self, aud: impl Into<Audience>) -> Self {
+        self.aud = Some(aud.into());
+        self
+    }
+
+    /// Sets `jti`.
+    #[must_use]
+    pub fn with_jti(mut self, jti: impl Into<String>) -> Self {
+        self.jti = Some(jti.into());
+        self
+    }
+
+    /// Sets `jti` to a fresh [`random_jti`].
+    ///
+    /// # Errors
+    /// [`zegel_jose::Error::Random`] (wrapped) if the system random number generator fails.
+    pub fn with_random_jti(mut self) -> Result<Self, Error> {
+        self.jti = Some(random_jti()?);
+        Ok(self)
+    }
+
+    /// Sets `nbf`.
+    #[must_use]
+    pub fn with_not_before(mut self, nbf: NumericDate) -> Self {
+        self.nbf = Some(nbf);
+        self
+    }
+
+    /// Sets `iat` to `now` and `exp` to `now + lifetime`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidClaim`] for `exp` if `now + lifetime` is past the end of time.
+    pub fn with_lifetime(mut self, now: UnixTime, lifetime: Duration) -> Result<Self, Error> {
+        let iat = NumericDate::from_unix_time(now);
+        let exp = iat
+            .checked_add(lifetime)
+            .ok_or(Error::InvalidClaim { name: "exp" })?;
+        self.iat = Some(iat);
+        self.exp = Some(exp);
+        Ok(self)
+    }
+
+    /// Whether the registered claim `claim` is present.
+    #[must_use]
+    pub fn has(&self, claim: Claim) -> bool {
+        match claim {
+            Claim::Iss => self.iss.is_some(),
+            Claim::Sub => self.sub.is_some(),
+            Claim::Aud => self.aud.is_some(),
+            Claim::Exp => self.exp.is_some(),
+            Claim::Nbf => self.nbf.is_some(),
+            Claim::Iat => self.iat.is_some(),
+            Claim::Jti => self.jti.is_some(),
+        }
+    }
+}
+
+impl<T: DeserializeOwned> Claims<T> {
+    /// Parses a claim set from its JSON text, strictly: an object, no claim name twice, nesting
+    /// at most [`MAX_CLAIMS_DEPTH`] deep.
+    ///
+    /// # Errors
+    /// [`zegel_jose::Error::Json`] (wrapped) for text that is not such an object;
+    /// [`Error::InvalidClaim`] for a registered claim of the wrong type;
+    /// [`Error::CustomClaims`] when the other claims do not fit `T`.
+    pub fn from_json(json: &[u8]) -> Result<Self, Error> {
+        let map = zegel_jose::json::parse_object(
+            json,
+            zegel_jose::error::Part::Payload,
+            MAX_CLAIMS_DEPTH,
+        )?;
+        Self::from_map(map)
+    }
+
+    /// Builds a claim set from a JSON object already parsed.
+    ///
+    /// # Errors
+    /// [`Error::InvalidClaim`] for a registered claim of the wrong type;
+    /// [`Error::CustomClaims`] when the other claims do not fit `T`.
+    pub fn from_map(mut map: Map<String, Value>) -> Result<Self, Error> {
+        let iss = take_string(&mut map, Claim::Iss)?;
+        let sub = take_string(&mut map, Claim::Sub)?;
+        let aud = match map.remove("aud") {
+            None => None,
+            Some(v) => Some(Audience::from_value(v).ok_or(Error::InvalidClaim { name: "aud" })?),
+        };
+        let exp = take_date(&mut map, Claim::Exp)?;
+        let nbf = take_date(&mut map, Claim::Nbf)?;
+        let iat = take_date(&mut map, Claim::Iat)?;
+        let jti = take_string(&mut map, Claim::Jti)?;
+        let extra = T::deserialize(Value::Object(map)).map_err(|e| Error::CustomClaims {
+            reason: e.to_string(),
+        })?;
+        Ok(Self {
+            iss,
+            sub,
+            aud,
+            exp,
+            nbf,
+            iat,
+            jti,
+            extra,
+        })
+    }
+}
+
+impl<T: Serialize> Claims<T> {
+    /// The claim set as one JSON object, checked: `extra` must serialize to an object (or to
+    /// nothing) and must not repeat a registered claim that is set.
+    ///
+    /// # Errors
+    /// [`Error::CustomClaims`] when `extra` is not an object; [`Error::DuplicateClaim`].
+    pub fn to_map(&self) -> Result<Map<String, Value>, Error> {
+        let mut map = match serde_json::to_value(&self.extra) {
+            Ok(Value::Object(map)) => map,
+            Ok(Value::Null) => Map::new(),
+            Ok(_) => {
+                return Err(Error::CustomClaims {
+                    reason: "the extra claims are not a json object".into(),
+                });
+            }
+            Err(e) => {
+                return Err(Error::CustomClaims {
+                    reason: e.to_string(),
+                });
+            }
+        };
+        let registered = [
+            (
+                Claim::Iss,
+                self.iss.as_ref().map(|s| Value::String(s.clone())),
+            ),
+            (
+                Claim::Sub,
+                self.sub.as_ref().map(|s| Value::String(s.clone())),
+            ),
+            (Claim::Aud, self.aud.as_ref().map(audience_value)),
+            (Claim::Exp, self.exp.map(date_value)),
+            (Claim::Nbf, self.nbf.map(date_value)),
+            (Claim::Iat, self.iat.map(date_value)),
+            (
+                Claim::Jti,
+                self.jti.as_ref().map(|s| Value::String(s.clone())),
+            ),
+        ];
+        for (claim, value) in registered {
+            let Some(value) = value else { continue };
+            if map.insert(claim.name().to_owned(), value).is_some() {
+                return Err(Error::DuplicateClaim { name: claim.name() });
+            }
+        }
+        Ok(map)
+    }
+
+    /// The claim set as JSON text (see [`to_map`](Self::to_map)).
+    ///
+    /// # Errors
+    /// As [`to_map`](Self::to_map).
+    pub fn to_json(&self) -> Result<String, Error> {
+        let map = self.to_map()?;
+        serde_json::to_string(&map).map_err(|e| Error::CustomClaims {
+            reason: e.to_string(),
+        })
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Claims<T> {
+    /// Deserializes through a JSON map and [`Claims::from_map`]. Duplicate names are refused only
+    /// by [`Claims::from_json`], which reads the text itself; prefer it.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = Map::<String, Value>::deserialize(d)?;
+        Self::from_map(map).map_err(de::Error::custom)
+    }
+}
+
+/// A fresh random `jti`: 128 bits from the operating system's generator, base64url encoded
+/// ([`RANDOM_JTI_LEN`] characters, within the 255 itsme® allows).
+///
+/// # Errors
+/// [`zegel_jose::Error::Random`] (wrapped) if the generator fails.
+pub fn random_jti() -> Result<String, Error> {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; 16];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| zegel_jose::Error::Random)?;
+    Ok(zegel_jose::base64url::encode(&bytes))
+}
+
+fn take_string(map: &mut Map<String, Value>, claim: Claim) -> Result<Option<String>, Error> {
+    match map.remove(claim.name()) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::InvalidClaim { name: claim.name() }),
+    }
+}
+
+fn take_date(map: &mut Map<String, Value>, claim: Claim) -> Result<Option<NumericDate>, Error> {
+    match map.remove(claim.name()) {
+        None => Ok(None),
+        Some(v) => NumericDate::deserialize(&v)
+            .map(Some)
+            .map_err(|_| Error::InvalidClaim { name: claim.name() }),
+    }
+}
+
+fn date_value(d: NumericDate) -> Value {
+    serde_json::to_value(d).unwrap_or(Value::Null)
+}
+
+fn audience_value(a: &Audience) -> Value {
+    match a.as_slice() {
+        [one] if a.is_single_string() => Value::String(one.clone()),
+        many => Value::Array(many.iter().cloned().map(Value::String).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize, Serialize, PartialEq)]
+    struct Custom {
+        nonce: String,
+        #[serde(default)]
+        acr: Option<String>,
+    }
+
+    #[test]
+    fn registered_claims_are_typed_and_the_rest_kept() {
+        let c: Claims = Claims::from_json(
+            br#"{"iss":"a","sub":"b","aud":["c","d"],"exp":10,"nbf":1.5,"iat":1,"jti":"j","x":{"y":[1]}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.iss.as_deref(), Some("a"));
+        assert_eq!(c.aud.as_ref().unwrap().as_slice(), ["c", "d"]);
+        assert!(!c.aud.as_ref().unwrap().is_single_string());
+        assert_eq!(c.exp, Some(NumericDate::from_secs(10)));
+        assert_eq!(c.nbf.unwrap().subsec_nanos(), 500_000_000);
+        assert_eq!(c.extra.len(), 1);
+        assert_eq!(c.extra["x"], serde_json::json!({"y":[1]}));
+        assert_eq!(
+            c.to_json().unwrap(),
+            r#"{"aud":["c","d"],"exp":10,"iat":1,"iss":"a","jti":"j","nbf":1.5,"sub":"b","x":{"y":[1]}}"#
+        );
+    }
+
+    #[test]
+    fn custom_types() {
+        let c: Claims<Custom> = Claims::from_json(br#"{"aud":"c","nonce":"n"}"#).unwrap();
+        assert_eq!(
+            c.extra,
+            Custom {
+                nonce: "n".into(),
+                acr: None
+            }
+        );
+        assert!(c.aud.as_ref().unwrap().is_single_string());
+        assert_eq!(
+            c.to_json().unwrap(),
+            r#"{"acr":null,"aud":"c","nonce":"n"}"#
+        );
+        let e = Claims::<Custom>::from_json(br#"{"aud":"c"}"#).unwrap_err();
+        assert_eq!(
+            e,
+            Error::CustomClaims {
+                reason: "missing field `nonce`".into()
+            }
+        );
+        // serde's own path agrees with from_json.
+        let c2: Claims<Custom> = serde_json::from_str(r#"{"aud":"c","nonce":"n"}"#).unwrap();
+        assert_eq!(c2, c);
+        assert!(serde_json::from_str::<Claims<Custom>>(r#"{"exp":"soon","nonce":"n"}"#).is_err());
+    }
+
+    #[test]
+    fn refuses_duplicates_and_wrong_types() {
+        assert!(matches!(
+            Claims::<Map<String, Value>>::from_json(br#"{"iss":"a","iss":"b"}"#),
+            Err(Error::Jose(zegel_jose::Error::Json { .. }))
+        ));
+        for (json, name) in [
+            (&br#"{"iss":1}"#[..], "iss"),
+            (br#"{"sub":null}"#, "sub"),
+            (br#"{"aud":["a",1]}"#, "aud"),
+            (br#"{"aud":{}}"#, "aud"),
+            (br#"{"exp":"1"}"#, "exp"),
+            (br#"{"nbf":1e300}"#, "nbf"),
+            (br#"{"iat":18446744073709551615}"#, "iat"),
+            (br#"{"jti":[]}"#, "jti"),
+        ] {
+            assert_eq!(
+                Claims::<Map<String, Value>>::from_json(json),
+                Err(Error::InvalidClaim { name })
+            );
+        }
+        assert!(matches!(
+            Claims::<Map<String, Value>>::from_json(b"[]"),
+            Err(Error::Jose(_))
+        ));
+    }
+
+    #[test]
+    fn issuing_checks_for_duplicates() {
+        let mut extra = Map::new();
+        extra.insert("iss".into(), "x".into());
+        let c = Claims::new(extra.clone()).with_issuer("y");
+        assert_eq!(c.to_map(), Err(Error::DuplicateClaim { name: "iss" }));
+        // Unset registered claims do not collide.
+        assert!(Claims::new(extra).to_map().is_ok());
+        assert!(matches!(
+            Claims::new(5).to_map(),
+            Err(Error::CustomClaims { .. })
+        ));
+        assert_eq!(
+            Claims::new(()).with_subject("s").to_json().unwrap(),
+            r#"{"sub":"s"}"#
+        );
+    }
+
+    #[test]
+    fn lifetime_and_jti_helpers() {
+        let c = Claims::new(())
+            .with_lifetime(UnixTime::from_secs(100), Duration::from_secs(60))
+            .unwrap()
+            .with_random_jti()
+            .unwrap();
+        assert_eq!(c.iat, Some(NumericDate::from_secs(100)));
+        assert_eq!(c.exp, Some(NumericDate::from_secs(160)));
+        let jti = c.jti.unwrap();
+        assert_eq!(jti.len(), RANDOM_JTI_LEN);
+        assert_ne!(random_jti().unwrap(), jti);
+        assert_eq!(
+            Claims::new(()).with_lifetime(UnixTime::from_secs(u64::MAX), Duration::from_secs(1)),
+            Err(Error::InvalidClaim { name: "exp" })
+        );
+        assert!(Claim::ALL.iter().all(|c| !Claims::new(()).has(*c)));
+        assert_eq!(Claim::Jti.bit(), 64);
+    }
+}

@@ -1,0 +1,143 @@
+//! Verifying signed JWTs: [`verify`] checks the signature, the header, then the claims, and
+//! returns a [`Verified`] value, the only way to reach the claims of a token.
+//!
+//! The order is RFC 7519 §7.2 with RFC 8725 §3: the compact serialization only; the `alg` in the
+//! [`Validation`]'s allowlist before any cryptography; the signature with the caller's keys;
+//! then `cty` (a signed JWT that wraps another JWT is refused), `typ` if the validation expects
+//! one; then the claim set parsed strictly into `Claims<T>` and validated at `now`.
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use zegel_jose::jwe::JweHeader;
+use zegel_jose::jws::{JwsAlgorithm, JwsHeader};
+
+use crate::claims::Claims;
+use crate::error::Error;
+use crate::keys::{KeySource, Keys};
+use crate::time::UnixTime;
+use crate::validation::{Validation, media_type_eq};
+
+/// A JWT whose signature verified and whose claims passed the [`Validation`].
+///
+/// Only [`verify`] and [`open`](crate::open) make one. `T` is the type of the claims other than
+/// the registered ones (a JSON map by default).
+#[derive(Clone, Debug)]
+pub struct Verified<T = Map<String, Value>> {
+    pub(crate) claims: Claims<T>,
+    pub(crate) header: Option<JwsHeader>,
+    pub(crate) alg: Option<&'static JwsAlgorithm>,
+    pub(crate) encryption: Option<JweHeader>,
+}
+
+impl<T> Verified<T> {
+    /// The validated claims.
+    #[must_use]
+    pub fn claims(&self) -> &Claims<T> {
+        &self.claims
+    }
+
+    /// The validated claims, by value.
+    #[must_use]
+    pub fn into_claims(self) -> Claims<T> {
+        self.claims
+    }
+
+    /// The header of the signature that verified. `None` only for an unsigned nested token,
+    /// which [`Decryption::dangerous_allow_unsigned`](crate::Decryption::dangerous_allow_unsigned)
+    /// must have allowed.
+    #[must_use]
+    pub fn header(&self) -> Option<&JwsHeader> {
+        self.header.as_ref()
+    }
+
+    /// The signature algorithm (for the OpenID Connect hashes); `None` as for
+    /// [`header`](Self::header).
+    #[must_use]
+    pub fn alg(&self) -> Option<&'static JwsAlgorithm> {
+        self.alg
+    }
+
+    /// The header of the JWE around the signed token, for a nested token.
+    #[must_use]
+    pub fn encryption_header(&self) -> Option<&JweHeader> {
+        self.encryption.as_ref()
+    }
+}
+
+/// Verifies a signed JWT (compact JWS) with `keys` and validates it at `now`.
+///
+/// ```
+/// # use zegel_jose::{Jwk, jws::{self, SigningKey}};
+/// # use zegel_jwt::{Claims, UnixTime, Validation};
+/// # let key = Jwk::parse(br#"{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}"#)?;
+/// let now = UnixTime::from_secs(1_700_000_000);
+/// let claims = Claims::new(()).with_issuer("me").with_lifetime(now, core::time::Duration::from_secs(60))?;
+/// let token = zegel_jwt::sign(&claims, &SigningKey::new(&key, &jws::HS256)?)?;
+///
+/// let validation = Validation::new(&[&jws::HS256]).issuer("me");
+/// let verified: zegel_jwt::Verified = zegel_jwt::verify(&token, &key, &validation, now)?;
+/// assert_eq!(verified.claims().iss.as_deref(), Some("me"));
+/// # Ok::<(), zegel_jwt::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Jose`] for a token that is not a compact JWS, an algorithm outside the allowlist,
+/// no fitting key or an invalid signature; [`Error::UnexpectedNesting`] for `cty: JWT`;
+/// [`Error::WrongType`]; the claim errors of [`Claims::from_json`] and
+/// [`Validation::validate`].
+pub fn verify<T: DeserializeOwned>(
+    token: impl AsRef<[u8]>,
+    keys: &(impl KeySource + ?Sized),
+    validation: &Validation,
+    now: UnixTime,
+) -> Result<Verified<T>, Error> {
+    let (header, alg, payload) = verify_signature(token.as_ref(), keys.keys(), validation)?;
+    let claims = claims_from(&payload, validation, now)?;
+    Ok(Verified {
+        claims,
+        header: Some(header),
+        alg: Some(alg),
+        encryption: None,
+    })
+}
+
+/// Checks the signature and the header of a compact JWS; returns its header, algorithm and
+/// payload.
+pub(crate) fn verify_signature(
+    token: &[u8],
+    keys: Keys<'_>,
+    validation: &Validation,
+) -> Result<(JwsHeader, &'static JwsAlgorithm, Vec<u8>), Error> {
+    if token.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        return Err(zegel_jose::Error::Structure {
+            expected: "the compact serialization",
+        }
+        .into());
+    }
+    let verified = match keys {
+        Keys::One(key) => validation.verifier.verify_compact(token, key)?,
+        Keys::Set(set) => validation.verifier.verify_with_keys(token, set)?,
+    };
+    let header = verified.header();
+    if header
+        .cty
+        .as_deref()
+        .is_some_and(|cty| media_type_eq(cty, "JWT"))
+    {
+        return Err(Error::UnexpectedNesting);
+    }
+    validation.check_typ(header.typ.as_deref())?;
+    let (header, alg) = (header.clone(), verified.alg());
+    Ok((header, alg, verified.into_payload()))
+}
+
+/// Parses and validates a claim set.
+pub(crate) fn claims_from<T: DeserializeOwned>(
+    payload: &[u8],
+    validation: &Validation,
+    now: UnixTime,
+) -> Result<Claims<T>, Error> {
+    let claims = Claims::from_json(payload)?;
+    validation.validate(&claims, now)?;
+    Ok(claims)
+}
