@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::{release, run_command, tidy};
+use crate::{deps, release, run_command, tidy};
 
 /// One CI step.
 enum Step {
@@ -59,6 +59,7 @@ const STEPS: &[Step] = &[
         &[("RUSTDOCFLAGS", "-D warnings")],
     ),
     Step::Xtask("tidy", tidy::run),
+    Step::Xtask("deny", deps::run),
     Step::Xtask("release-check", release::run),
     // Unit, integration and doc tests of every member; benches are built by clippy, never run.
     Step::Test(&["test", "--workspace", "--locked"]),

@@ -3,6 +3,7 @@
 //! ```text
 //! cargo xtask ci                      everything CI runs, in order, stopping at the first failure
 //! cargo xtask tidy                    layer order, banned calls and docs in library source
+//! cargo xtask deny                    licenses, sources and bans in the dependency graph
 //! cargo xtask release-check           packaging, versions and publish order
 //! cargo xtask fuzz [--seconds N] [TARGET]...   each fuzz target for a bounded time
 //! ```
@@ -11,6 +12,7 @@
 //! building it costs seconds.
 
 mod ci;
+mod deps;
 mod fuzz;
 mod metadata;
 mod release;
@@ -26,8 +28,10 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  ci                             run every CI step (fmt, clippy, doc, tidy, release-check, test)
+  ci                             run every CI step (fmt, clippy, doc, tidy, deny, release-check,
+                                 test)
   tidy                           check the layer order and library source rules
+  deny                           check licenses, sources and bans of all dependencies (offline)
   release-check                  check that every publishable crate packages, in layer order
   fuzz [--seconds N] [TARGET]..  run the fuzz targets (default: all, 30 s each)
 ";
@@ -57,6 +61,10 @@ fn run() -> anyhow::Result<()> {
         "tidy" => {
             no_args(rest)?;
             tidy::run(&root)
+        }
+        "deny" => {
+            no_args(rest)?;
+            deps::run(&root)
         }
         "release-check" => {
             no_args(rest)?;

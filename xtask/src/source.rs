@@ -126,11 +126,12 @@ pub(crate) fn is_ident(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// Blanks every item marked `#[cfg(test)]` (with the attributes that follow it) in `code`, which
-/// must already have gone through [`code_only`]: a `mod tests { .. }` at the bottom of a file, a
-/// `mod tests;` that points at a sibling `tests.rs`, or a test-only helper.
+/// Blanks every test-only item in `code`, which must already have gone through [`code_only`]:
+/// an item under `#[cfg(test)]` or `#[cfg(all(test, ..))]` (with the attributes that follow it),
+/// such as a `mod tests { .. }` at the bottom of a file, a `mod tests;` that points at a sibling
+/// `tests.rs`, or a test-only helper.
 pub(crate) fn without_test_items(code: &str) -> String {
-    let mark: Vec<char> = "#[cfg(test)]".chars().collect();
+    let mark: Vec<char> = "#[cfg(".chars().collect();
     let mut out: Vec<char> = code.chars().collect();
     let mut i = 0;
     while i < out.len() {
@@ -138,7 +139,16 @@ pub(crate) fn without_test_items(code: &str) -> String {
             i += 1;
             continue;
         }
-        let end = item_end(&out, i + mark.len());
+        let open = i + mark.len();
+        let Some(close) = matching_paren(&out, open) else {
+            break;
+        };
+        let predicate: String = out.get(open..close).unwrap_or_default().iter().collect();
+        if !is_test_only(&predicate) {
+            i = close;
+            continue;
+        }
+        let end = item_end(&out, close);
         for c in out.iter_mut().take(end).skip(i) {
             if *c != '\n' {
                 *c = ' ';
@@ -147,6 +157,51 @@ pub(crate) fn without_test_items(code: &str) -> String {
         i = end;
     }
     out.into_iter().collect()
+}
+
+/// The index of the `)` that closes a parenthesis opened just before `open`.
+fn matching_paren(chars: &[char], open: usize) -> Option<usize> {
+    let mut depth = 1usize;
+    for (k, &c) in chars.iter().enumerate().skip(open) {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether a `cfg` predicate holds only in test builds: `test`, or `all(.., test, ..)`.
+fn is_test_only(predicate: &str) -> bool {
+    let p: String = predicate.chars().filter(|c| !c.is_whitespace()).collect();
+    if p == "test" {
+        return true;
+    }
+    let Some(inner) = p.strip_prefix("all(").and_then(|r| r.strip_suffix(')')) else {
+        return false;
+    };
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut args = Vec::new();
+    for (k, c) in inner.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                args.push(&inner[start..k]);
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    args.push(&inner[start..]);
+    args.contains(&"test")
 }
 
 /// The index just past the item that starts at or after `i`: past further attributes, then up to
@@ -183,6 +238,17 @@ pub(crate) fn line_of(text: &str, at: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_only_predicates() {
+        assert!(is_test_only("test"));
+        assert!(is_test_only(" all( test , feature = \"aws-lc\" ) "));
+        assert!(is_test_only("all(feature = \"aws-lc\", test)"));
+        assert!(!is_test_only("any(test, feature = \"x\")"));
+        assert!(!is_test_only("not(test)"));
+        assert!(!is_test_only("all(not(test), unix)"));
+        assert!(!is_test_only("feature = \"test\""));
+    }
 
     #[test]
     fn comments_and_literals_are_blanked() {
@@ -227,10 +293,19 @@ mod tests {
 #[cfg(test)]
 mod more;
 fn after() { y.unwrap() }
+#[cfg(all(test, feature = \"x\"))]
+mod gated { fn t() { z.unwrap() } }
+#[cfg(any(test, feature = \"x\"))]
+fn shared() { w.unwrap() }
+#[cfg(not(test))]
+fn real() { v.unwrap() }
 ";
         let code = without_test_items(&code_only(src));
         assert_eq!(code.lines().count(), src.lines().count());
-        assert_eq!(code.matches("unwrap").count(), 1);
+        assert_eq!(code.matches("unwrap").count(), 3);
+        assert!(
+            code.contains("y.unwrap") && code.contains("w.unwrap") && code.contains("v.unwrap")
+        );
         assert!(code.contains("fn lib()"));
         assert!(!code.contains("mod more"));
         assert_eq!(line_of(&code, code.find("y.unwrap").unwrap_or(0)), 10);
