@@ -143,8 +143,7 @@ pub(crate) fn run(root: &Path, options: &Options) -> anyhow::Result<()> {
             String::from("0 crashes")
         } else {
             crashed += 1;
-            let tail: Vec<&str> = log.lines().rev().take(40).collect();
-            eprintln!("{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+            eprintln!("{}", crash_excerpt(&log));
             format!("CRASH ({}) {}", out.status, outcome.crashes.join(" "))
         };
         let execs = outcome
@@ -197,6 +196,23 @@ fn parse_log(log: &str) -> Outcome {
     outcome
 }
 
+/// The part of a crashed run's log worth reading: from the panic message or sanitizer report
+/// on (40 lines), or else the last 40 lines.
+fn crash_excerpt(log: &str) -> String {
+    let lines: Vec<&str> = log.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.contains("panicked at") || l.contains("ERROR: "))
+        .unwrap_or(lines.len().saturating_sub(40));
+    lines
+        .iter()
+        .skip(start)
+        .take(40)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn is_nightly() -> bool {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
     Command::new(rustc)
@@ -234,6 +250,14 @@ mod tests {
         assert!(Options::parse(&args(&["--seconds", "0"])).is_err());
         assert!(Options::parse(&args(&["--seconds"])).is_err());
         assert!(Options::parse(&args(&["--jobs", "2"])).is_err());
+    }
+
+    #[test]
+    fn crash_excerpts_start_at_the_panic() {
+        let log =
+            "#1 NEW\n#2 NEW\nthread '<unnamed>' panicked at x.rs:1:1:\nboom\n==1== ERROR: x\n";
+        assert!(crash_excerpt(log).starts_with("thread '<unnamed>' panicked"));
+        assert_eq!(crash_excerpt("a\nb"), "a\nb");
     }
 
     #[test]
