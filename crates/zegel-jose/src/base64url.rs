@@ -32,13 +32,115 @@ pub fn decode(input: &[u8], part: Part) -> Result<Vec<u8>, Error> {
 }
 
 /// Decodes canonical unpadded base64url that is public (a JWS header, payload or signature):
-/// the same strictness as [`decode`], without the constant-time guarantee.
+/// the same strictness as [`decode`], several times faster, without the constant-time
+/// guarantee. Never use it for key material.
 ///
 /// # Errors
 /// [`Error::Base64`] when `input` is not canonical unpadded base64url.
 pub fn decode_public(input: &[u8], part: Part) -> Result<Vec<u8>, Error> {
-    decode(input, part)
+    let err = || Error::Base64 { part };
+    let tail_out = match input.len() % 4 {
+        0 => 0,
+        2 => 1,
+        3 => 2,
+        _ => return Err(err()),
+    };
+    let full = input.len() / 4;
+    let mut out = vec![0_u8; full * 3 + tail_out];
+    let (body_in, tail_in) = input.split_at(full * 4);
+    let (body_out, tail) = out.split_at_mut(full * 3);
+    let mut bad = 0_u8;
+    // Eight characters make six bytes: one 48-bit word, one store.
+    let mut blocks = body_in.chunks_exact(8);
+    let mut out_blocks = body_out.chunks_exact_mut(6);
+    for (block, dst) in (&mut blocks).zip(&mut out_blocks) {
+        let mut word = 0_u64;
+        for &c in block {
+            let v = SEXTET[usize::from(c)];
+            bad |= v;
+            word = (word << 6) | u64::from(v);
+        }
+        let bytes = word.to_be_bytes();
+        dst.copy_from_slice(&bytes[2..]);
+    }
+    if let (&[a, b, c, d], [x, y, z]) = (blocks.remainder(), out_blocks.into_remainder()) {
+        let (a, b, c, d) = (SEXTET[usize::from(a)], SEXTET[usize::from(b)], SEXTET[usize::from(c)], SEXTET[usize::from(d)]);
+        bad |= a | b | c | d;
+        *x = (a << 2) | (b >> 4);
+        *y = (b << 4) | (c >> 2);
+        *z = (c << 6) | d;
+    }
+    let chunks = tail_in;
+    match (chunks, tail) {
+        (&[], []) => {}
+        (&[a, b], [x]) => {
+            let (a, b) = (SEXTET[usize::from(a)], SEXTET[usize::from(b)]);
+            // The last character's low 4 bits must be zero (canonical form).
+            bad |= a | b | if b & 0x0f == 0 { 0 } else { 0x80 };
+            *x = (a << 2) | (b >> 4);
+        }
+        (&[a, b, c], [x, y]) => {
+            let (a, b, c) = (SEXTET[usize::from(a)], SEXTET[usize::from(b)], SEXTET[usize::from(c)]);
+            // The last character's low 2 bits must be zero (canonical form).
+            bad |= a | b | c | if c & 0x03 == 0 { 0 } else { 0x80 };
+            *x = (a << 2) | (b >> 4);
+            *y = (b << 4) | (c >> 2);
+        }
+        _ => return Err(err()),
+    }
+    if bad & 0x80 != 0 {
+        return Err(err());
+    }
+    Ok(out)
 }
+
+/// Appends the unpadded base64url encoding of public `bytes` (a JWS payload or signature) to
+/// `out`: the same output as [`encode_into`], faster, not constant-time. Never use it for key
+/// material.
+pub fn encode_public_into(bytes: &[u8], out: &mut String) {
+    let mut buf = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
+    let mut chunks = bytes.chunks_exact(3);
+    for chunk in &mut chunks {
+        if let &[a, b, c] = chunk {
+            let n = u32::from_be_bytes([0, a, b, c]);
+            buf.extend_from_slice(&[
+                char_of(n >> 18),
+                char_of(n >> 12),
+                char_of(n >> 6),
+                char_of(n),
+            ]);
+        }
+    }
+    match *chunks.remainder() {
+        [a] => buf.extend_from_slice(&[char_of(u32::from(a) >> 2), char_of(u32::from(a) << 4)]),
+        [a, b] => {
+            let n = u32::from_be_bytes([0, 0, a, b]);
+            buf.extend_from_slice(&[char_of(n >> 10), char_of(n >> 4), char_of(n << 2)]);
+        }
+        _ => {}
+    }
+    // The alphabet is ASCII, so this never fails.
+    out.push_str(core::str::from_utf8(&buf).unwrap_or_default());
+}
+
+/// The URL-safe alphabet (RFC 4648 §5).
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// The character for the low six bits of `v`.
+fn char_of(v: u32) -> u8 {
+    ALPHABET.get((v & 0x3f) as usize).copied().unwrap_or(b'A')
+}
+
+/// The six-bit value of each byte, or `0x80` (high bit set) for bytes outside the alphabet.
+static SEXTET: [u8; 256] = {
+    let mut t = [0x80_u8; 256];
+    let mut i: u8 = 0;
+    while i < 64 {
+        t[ALPHABET[i as usize] as usize] = i;
+        i += 1;
+    }
+    t
+};
 
 /// Decodes canonical unpadded base64url into a buffer that is zeroized on drop.
 ///
@@ -50,7 +152,32 @@ pub fn decode_secret(input: &[u8], part: Part) -> Result<SecretBytes, Error> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// The fast public codec agrees with base64ct on every input, valid or not.
+        #[test]
+        fn public_codec_agrees_with_base64ct(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+            let mut fast = String::new();
+            encode_public_into(&bytes, &mut fast);
+            prop_assert_eq!(&fast, &encode(&bytes));
+            prop_assert_eq!(decode_public(fast.as_bytes(), Part::Payload), Ok(bytes));
+        }
+
+        #[test]
+        fn public_decoder_is_as_strict_as_base64ct(s in "[A-Za-z0-9_=+/ .-]{0,40}") {
+            prop_assert_eq!(decode_public(s.as_bytes(), Part::Payload), decode(s.as_bytes(), Part::Payload));
+        }
+
+        #[test]
+        fn public_decoder_refuses_what_base64ct_refuses(bytes in prop::collection::vec(any::<u8>(), 0..40)) {
+            prop_assert_eq!(decode_public(&bytes, Part::Header), decode(&bytes, Part::Header));
+        }
+    }
 
     #[test]
     fn round_trip_and_canonical_form() {
@@ -71,6 +198,7 @@ mod tests {
             b"a",             // impossible length
             b"aGVsbG8\n",
         ] {
+            assert_eq!(decode_public(bad, Part::Header), Err(Error::Base64 { part: Part::Header }));
             assert_eq!(
                 decode(bad, Part::Header),
                 Err(Error::Base64 { part: Part::Header }),

@@ -1,4 +1,4 @@
-//! Integration tests of `zegel-jose`: one binary, one module per area.
+//! Integration tests of `zegel-jose`, one module per area under `tests/zegel-jose/`.
 
 #[path = "zegel-jose/jwe.rs"]
 mod jwe;

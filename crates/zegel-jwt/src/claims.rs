@@ -71,6 +71,12 @@ impl Claim {
         }
     }
 
+    /// The registered claim named `name` (exact, case-sensitive), for `--require CLAIM`.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+
     /// The bit of this claim in a set of claims.
     pub(crate) const fn bit(self) -> u8 {
         1 << (self as u8)
@@ -186,7 +192,8 @@ impl<'de> Deserialize<'de> for Audience {
 /// `T` is the caller's type for the other claims, deserialized from the claim set minus the
 /// registered claims (as if `#[serde(flatten)]`); the default, a JSON map, keeps every unknown
 /// claim. A field of `T` that is not an `Option` is a required claim; a claim `T` does not name
-/// is dropped, unless `T` has its own `#[serde(flatten)]` map.
+/// is dropped, unless `T` has its own `#[serde(flatten)]` map. For the registered claims only,
+/// use `T = ()`.
 ///
 /// ```
 /// use serde::{Deserialize, Serialize};
@@ -329,12 +336,12 @@ impl<T: DeserializeOwned> Claims<T> {
     /// [`Error::InvalidClaim`] for a registered claim of the wrong type;
     /// [`Error::CustomClaims`] when the other claims do not fit `T`.
     pub fn from_json(json: &[u8]) -> Result<Self, Error> {
-        let map = zegel_jose::json::parse_object(
-            json,
-            zegel_jose::error::Part::Payload,
-            MAX_CLAIMS_DEPTH,
-        )?;
-        Self::from_map(map)
+        crate::strict::check_object(json, MAX_CLAIMS_DEPTH)?;
+        // Checked strict above: what can fail now is the shape of the claims.
+        let repr: Repr<T> = serde_json::from_slice(json).map_err(|e| Error::CustomClaims {
+            reason: e.to_string(),
+        })?;
+        repr.into_claims()
     }
 
     /// Builds a claim set from a JSON object already parsed.
@@ -343,20 +350,20 @@ impl<T: DeserializeOwned> Claims<T> {
     /// [`Error::InvalidClaim`] for a registered claim of the wrong type;
     /// [`Error::CustomClaims`] when the other claims do not fit `T`.
     pub fn from_map(mut map: Map<String, Value>) -> Result<Self, Error> {
-        let iss = take_string(&mut map, Claim::Iss)?;
-        let sub = take_string(&mut map, Claim::Sub)?;
-        let aud = match map.remove("aud") {
-            None => None,
-            Some(v) => Some(Audience::from_value(v).ok_or(Error::InvalidClaim { name: "aud" })?),
-        };
-        let exp = take_date(&mut map, Claim::Exp)?;
-        let nbf = take_date(&mut map, Claim::Nbf)?;
-        let iat = take_date(&mut map, Claim::Iat)?;
-        let jti = take_string(&mut map, Claim::Jti)?;
+        let mut take = |c: Claim| map.remove(c.name());
+        let (iss, sub, aud, exp, nbf, iat, jti) = (
+            take(Claim::Iss),
+            take(Claim::Sub),
+            take(Claim::Aud),
+            take(Claim::Exp),
+            take(Claim::Nbf),
+            take(Claim::Iat),
+            take(Claim::Jti),
+        );
         let extra = T::deserialize(Value::Object(map)).map_err(|e| Error::CustomClaims {
             reason: e.to_string(),
         })?;
-        Ok(Self {
+        Repr {
             iss,
             sub,
             aud,
@@ -365,7 +372,8 @@ impl<T: DeserializeOwned> Claims<T> {
             iat,
             jti,
             extra,
-        })
+        }
+        .into_claims()
     }
 }
 
@@ -430,11 +438,12 @@ impl<T: Serialize> Claims<T> {
 }
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Claims<T> {
-    /// Deserializes through a JSON map and [`Claims::from_map`]. Duplicate names are refused only
-    /// by [`Claims::from_json`], which reads the text itself; prefer it.
+    /// Deserializes the registered claims typed and the rest into `T`. Duplicate names are
+    /// refused only by [`Claims::from_json`], which reads the text itself; prefer it.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = Map::<String, Value>::deserialize(d)?;
-        Self::from_map(map).map_err(de::Error::custom)
+        Repr::<T>::deserialize(d)?
+            .into_claims()
+            .map_err(de::Error::custom)
     }
 }
 
@@ -452,16 +461,64 @@ pub fn random_jti() -> Result<String, Error> {
     Ok(zegel_jose::base64url::encode(&bytes))
 }
 
-fn take_string(map: &mut Map<String, Value>, claim: Claim) -> Result<Option<String>, Error> {
-    match map.remove(claim.name()) {
+/// The claim set as serde reads it: the registered claims as raw JSON (typed afterwards, with
+/// errors that name the claim), the rest flattened into `T`.
+#[derive(Deserialize)]
+#[serde(bound = "T: DeserializeOwned")]
+struct Repr<T> {
+    #[serde(default, deserialize_with = "present")]
+    iss: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    sub: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    aud: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    exp: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    nbf: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    iat: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    jti: Option<Value>,
+    #[serde(flatten)]
+    extra: T,
+}
+
+/// A member that is present, even as `null` (which is then an invalid claim, not an absent one).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+impl<T> Repr<T> {
+    fn into_claims(self) -> Result<Claims<T>, Error> {
+        Ok(Claims {
+            iss: string(self.iss, Claim::Iss)?,
+            sub: string(self.sub, Claim::Sub)?,
+            aud: match self.aud {
+                None => None,
+                Some(v) => {
+                    Some(Audience::from_value(v).ok_or(Error::InvalidClaim { name: "aud" })?)
+                }
+            },
+            exp: date(self.exp, Claim::Exp)?,
+            nbf: date(self.nbf, Claim::Nbf)?,
+            iat: date(self.iat, Claim::Iat)?,
+            jti: string(self.jti, Claim::Jti)?,
+            extra: self.extra,
+        })
+    }
+}
+
+fn string(v: Option<Value>, claim: Claim) -> Result<Option<String>, Error> {
+    match v {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(Error::InvalidClaim { name: claim.name() }),
     }
 }
 
-fn take_date(map: &mut Map<String, Value>, claim: Claim) -> Result<Option<NumericDate>, Error> {
-    match map.remove(claim.name()) {
+fn date(v: Option<Value>, claim: Claim) -> Result<Option<NumericDate>, Error> {
+    match v {
         None => Ok(None),
         Some(v) => NumericDate::deserialize(&v)
             .map(Some)
@@ -526,16 +583,25 @@ mod tests {
             r#"{"acr":null,"aud":"c","nonce":"n"}"#
         );
         let e = Claims::<Custom>::from_json(br#"{"aud":"c"}"#).unwrap_err();
-        assert_eq!(
-            e,
-            Error::CustomClaims {
-                reason: "missing field `nonce`".into()
-            }
+        assert!(
+            matches!(e, Error::CustomClaims { reason } if reason.starts_with("missing field `nonce`"))
         );
         // serde's own path agrees with from_json.
         let c2: Claims<Custom> = serde_json::from_str(r#"{"aud":"c","nonce":"n"}"#).unwrap();
         assert_eq!(c2, c);
         assert!(serde_json::from_str::<Claims<Custom>>(r#"{"exp":"soon","nonce":"n"}"#).is_err());
+    }
+
+    #[test]
+    fn registered_claims_only() {
+        let c: Claims<de::IgnoredAny> = Claims::from_json(br#"{"sub":"s","x":1}"#).unwrap();
+        assert_eq!(c.sub.as_deref(), Some("s"));
+        let c: Claims<()> = Claims::from_json(br#"{"sub":"s","x":1}"#).unwrap();
+        assert_eq!(c.sub.as_deref(), Some("s"));
+        assert_eq!(
+            Claims::new(()).with_subject("s").to_json().unwrap(),
+            r#"{"sub":"s"}"#
+        );
     }
 
     #[test]
@@ -601,5 +667,11 @@ mod tests {
         );
         assert!(Claim::ALL.iter().all(|c| !Claims::new(()).has(*c)));
         assert_eq!(Claim::Jti.bit(), 64);
+        assert!(
+            Claim::ALL
+                .into_iter()
+                .all(|c| Claim::from_name(c.name()) == Some(c))
+        );
+        assert_eq!(Claim::from_name("EXP"), None);
     }
 }

@@ -5,7 +5,7 @@
 //! digest, and base64url-encode it. For `EdDSA`, the OpenID Connect Core errata set 2 (§3.1.3.6)
 //! fixes the hash by curve: SHA-512 for Ed25519, the only EdDSA curve zegel signs with.
 //!
-//! The hash of each algorithm is chosen in one place, [`digest_for`], by the algorithm's RFC
+//! The hash of each algorithm is chosen in one place, a private `digest_for`, by the algorithm's RFC
 //! name (`zegel_jose::jws` does not expose its hash): `*256` and `ES256K` use SHA-256, `*384`
 //! SHA-384, `*512` and `EdDSA` SHA-512.
 
@@ -31,7 +31,10 @@ fn digest_for(alg: &str) -> Option<&'static digest::Algorithm> {
 /// # Errors
 /// [`Error::UnsupportedHash`] for an algorithm with no hash defined.
 pub fn oidc_hash(value: &str, alg: &JwsAlgorithm) -> Result<String, Error> {
-    let name = alg.name();
+    hash_named(value, alg.name())
+}
+
+fn hash_named(value: &str, name: &'static str) -> Result<String, Error> {
     let hash = digest_for(name).ok_or(Error::UnsupportedHash { alg: name })?;
     let d = digest::digest(hash, value.as_bytes());
     let full = d.as_ref();
@@ -101,6 +104,10 @@ mod tests {
             }
         }
         assert!(digest_for("none").is_none());
+        assert_eq!(
+            hash_named("x", "Ed448"),
+            Err(Error::UnsupportedHash { alg: "Ed448" })
+        );
         assert!(digest_for("rs256").is_none());
     }
 }

@@ -65,3 +65,28 @@ impl<T: KeySource + ?Sized> KeySource for std::sync::Arc<T> {
         (**self).keys()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[test]
+    fn every_source_gives_its_keys() {
+        let key = Jwk::parse(
+            br#"{"kty":"oct","kid":"a","k":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"}"#,
+        )
+        .unwrap();
+        assert!(matches!(key.keys(), Keys::One(k) if k.kid() == Some("a")));
+        let set = JwkSet::new(vec![key.clone(), key.clone()]);
+        assert!(matches!(KeySource::keys(&set), Keys::Set(s) if s.len() == 2));
+        let vec = vec![key.clone()];
+        assert!(matches!(KeySource::keys(&vec), Keys::Set(s) if s.len() == 1));
+        assert!(matches!(KeySource::keys(vec.as_slice()), Keys::Set(s) if s.len() == 1));
+        let shared: Arc<JwkSet> = Arc::new(set);
+        assert!(matches!(KeySource::keys(&shared), Keys::Set(s) if s.len() == 2));
+        let dynamic: &dyn KeySource = &key;
+        assert!(matches!((&dynamic).keys(), Keys::One(_)));
+    }
+}

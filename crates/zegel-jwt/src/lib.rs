@@ -5,13 +5,14 @@
 pub mod claims;
 pub mod error;
 pub mod hash;
-pub mod keys;
-pub mod nested;
+mod keys;
+mod nested;
 pub mod numeric_date;
-pub mod sign;
+mod sign;
+mod strict;
 pub mod time;
 pub mod validation;
-pub mod verify;
+mod verify;
 
 pub use claims::{Audience, Claim, Claims};
 pub use error::Error;

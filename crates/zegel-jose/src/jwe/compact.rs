@@ -1,8 +1,8 @@
 //! The JWE compact serialization (RFC 7516 §7.1):
 //! `protected.encrypted_key.iv.ciphertext.tag`, each part base64url.
 
+use super::b64;
 use super::token::{Limits, RecipientPart, Serialization, UnverifiedJwe};
-use crate::base64url;
 use crate::error::{Error, Part};
 use crate::json;
 
@@ -12,32 +12,41 @@ const SHAPE: Error = Error::Structure {
 
 /// Parses the compact serialization.
 pub(crate) fn parse(token: &[u8], limits: &Limits) -> Result<UnverifiedJwe, Error> {
-    let mut parts = token.split(|&b| b == b'.');
-    let mut next = || parts.next().ok_or(SHAPE);
-    let (p, k, iv, c, t) = (next()?, next()?, next()?, next()?, next()?);
-    if parts.next().is_some() {
-        return Err(SHAPE);
-    }
+    // The first three dots are searched from the front and the last from the back, so the
+    // long ciphertext is read only once, by the decoder, which refuses a dot in it like any
+    // other character outside the alphabet.
+    let dot = |b: &u8| *b == b'.';
+    let (p, rest) = split_at(token, token.iter().position(dot))?;
+    let (k, rest) = split_at(rest, rest.iter().position(dot))?;
+    let (iv, rest) = split_at(rest, rest.iter().position(dot))?;
+    let (c, t) = split_at(rest, rest.iter().rposition(dot))?;
     if p.is_empty() {
         return Err(Error::MissingParameter { name: "protected" });
     }
-    let protected_json = base64url::decode(p, Part::Header)?;
+    let protected_json = b64::decode(p, Part::Header)?;
     let protected = json::parse_object(&protected_json, Part::Header, limits.max_json_depth)?;
     Ok(UnverifiedJwe {
         serialization: Serialization::Compact,
         // Decoding succeeded, so the part is ASCII.
-        protected_b64: String::from_utf8_lossy(p).into_owned(),
+        protected_b64: String::from_utf8(p.to_vec()).map_err(|_| SHAPE)?,
         protected,
         unprotected: None,
         recipients: vec![RecipientPart {
             header: None,
-            encrypted_key: base64url::decode(k, Part::EncryptedKey)?,
+            encrypted_key: b64::decode(k, Part::EncryptedKey)?,
         }],
-        iv: base64url::decode(iv, Part::Iv)?,
-        ciphertext: base64url::decode(c, Part::Ciphertext)?,
-        tag: base64url::decode(t, Part::Tag)?,
+        iv: b64::decode(iv, Part::Iv)?,
+        ciphertext: b64::decode(c, Part::Ciphertext)
+            .map_err(|e| if c.contains(&b'.') { SHAPE } else { e })?,
+        tag: b64::decode(t, Part::Tag)?,
         aad_b64: None,
     })
+}
+
+/// The bytes before and after the dot at `at`.
+fn split_at(b: &[u8], at: Option<usize>) -> Result<(&[u8], &[u8]), Error> {
+    let at = at.ok_or(SHAPE)?;
+    Ok((b.get(..at).ok_or(SHAPE)?, b.get(at + 1..).ok_or(SHAPE)?))
 }
 
 /// Writes the compact serialization.
@@ -56,7 +65,7 @@ pub(crate) fn write(
     out.push_str(protected_b64);
     for part in [encrypted_key, iv, ciphertext, tag] {
         out.push('.');
-        base64url::encode_into(part, &mut out);
+        b64::encode_into(part, &mut out);
     }
     out
 }

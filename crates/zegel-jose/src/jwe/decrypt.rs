@@ -201,7 +201,7 @@ impl Decryptor {
     /// As [`decrypt`](Self::decrypt); [`Error::NoMatchingKey`] when no key fits any recipient.
     pub fn decrypt_with_keys(&self, token: &[u8], keys: &[Jwk]) -> Result<Decrypted, Error> {
         let jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
-        self.run(&jwe, keys, false)
+        self.run(jwe, keys, false)
     }
 
     /// Decrypts `token` with a key from `set`, for key rotation.
@@ -214,7 +214,7 @@ impl Decryptor {
     /// As [`decrypt`](Self::decrypt); [`Error::NoMatchingKey`] when no key fits any recipient.
     pub fn decrypt_with_set(&self, token: &[u8], set: &JwkSet) -> Result<Decrypted, Error> {
         let jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
-        self.run(&jwe, set.keys(), true)
+        self.run(jwe, set.keys(), true)
     }
 
     /// Decrypts an already parsed JWE; see [`decrypt_with_keys`](Self::decrypt_with_keys).
@@ -222,78 +222,65 @@ impl Decryptor {
     /// # Errors
     /// As [`decrypt_with_keys`](Self::decrypt_with_keys).
     pub fn decrypt_parsed(&self, jwe: &UnverifiedJwe, keys: &[Jwk]) -> Result<Decrypted, Error> {
-        self.run(jwe, keys, false)
+        self.run(jwe.clone(), keys, false)
     }
 
     /// Checks recipient `i`'s headers against the rules and the allowlists.
-    #[allow(clippy::type_complexity)]
-    fn plan(
-        &self,
-        jwe: &UnverifiedJwe,
-        i: usize,
-        understood: &[&str],
-    ) -> Result<
-        (
-            &'static KeyManagement,
-            &'static ContentEncryption,
-            JweHeader,
-            Map<String, Value>,
-        ),
-        Error,
-    > {
-        let joint = jwe.joint_header(i)?;
+    fn plan(&self, jwe: &UnverifiedJwe, i: usize) -> Result<Plan, Error> {
         let unprotected = [
             jwe.unprotected.as_ref(),
             jwe.recipients.get(i).and_then(|r| r.header.as_ref()),
         ];
-        header::check_rules(&jwe.protected, &unprotected, &joint, understood)?;
-        let hdr = JweHeader::from_map(joint.clone())?;
-        let enc = enc_by_name(&hdr.enc).ok_or_else(|| Error::UnknownAlgorithm {
-            name: hdr.enc.clone(),
+        header::check_rules(&jwe.protected, &unprotected, &self.critical)?;
+        let header = JweHeader::from_map(jwe.joint_header(i)?)?;
+        let enc = enc_by_name(&header.enc).ok_or_else(|| Error::UnknownAlgorithm {
+            name: header.enc.clone(),
         })?;
         if !self.encs.contains(&enc) {
-            return Err(Error::AlgNotAllowed { alg: hdr.enc });
+            return Err(Error::AlgNotAllowed { alg: header.enc });
         }
-        let alg = by_name(&hdr.alg).ok_or_else(|| Error::UnknownAlgorithm {
-            name: hdr.alg.clone(),
+        let alg = by_name(&header.alg).ok_or_else(|| Error::UnknownAlgorithm {
+            name: header.alg.clone(),
         })?;
         if !self.algs.contains(&alg) {
-            return Err(Error::AlgNotAllowed { alg: hdr.alg });
+            return Err(Error::AlgNotAllowed { alg: header.alg });
         }
-        Ok((alg, enc, hdr, joint))
+        Ok(Plan {
+            recipient: i,
+            alg,
+            enc,
+            header,
+        })
     }
 
-    fn run(&self, jwe: &UnverifiedJwe, keys: &[Jwk], strict_kid: bool) -> Result<Decrypted, Error> {
+    fn run(
+        &self,
+        mut jwe: UnverifiedJwe,
+        keys: &[Jwk],
+        strict_kid: bool,
+    ) -> Result<Decrypted, Error> {
         // Phase 1: headers and allowlists, no cryptography.
-        let understood: Vec<&str> = self.critical.iter().map(String::as_str).collect();
-        let mut plans = Vec::with_capacity(jwe.recipients.len());
+        let mut plans: Vec<Plan> = Vec::with_capacity(jwe.recipients.len());
         let mut refused = None;
-        let mut enc_alg = None;
         for i in 0..jwe.recipients.len() {
-            match self.plan(jwe, i, &understood) {
-                Ok((alg, enc, hdr, joint)) => {
-                    enc_alg = Some(enc);
-                    plans.push((i, alg, hdr, joint));
-                }
+            match self.plan(&jwe, i) {
+                Ok(plan) => plans.push(plan),
                 // With several recipients, one this decryptor does not accept is skipped.
                 Err(e) => {
                     refused.get_or_insert(e);
                 }
             }
         }
-        if plans.is_empty() {
+        let Some(enc) = plans.first().map(|p| p.enc) else {
             return Err(refused.unwrap_or(Error::RecipientCount {
                 rule: "at least one recipient",
             }));
-        }
-        if jwe.recipients.len() > 1 && plans.iter().any(|p| p.1.is_direct()) {
+        };
+        if jwe.recipients.len() > 1 && plans.iter().any(|p| p.alg.is_direct()) {
             return Err(Error::RecipientCount {
                 rule: "dir and ECDH-ES allow exactly one recipient",
             });
         }
-        let enc = enc_alg.ok_or(Error::RecipientCount {
-            rule: "at least one recipient",
-        })?;
         if jwe.iv.len() != enc.iv_len() {
             return Err(Error::Structure {
                 expected: "an initialization vector of the length enc requires",
@@ -306,12 +293,18 @@ impl Decryptor {
         }
 
         // Phase 2: the (recipient, key) pairs to try, in order.
-        let mut attempts = Vec::new();
+        let mut attempts: Vec<(usize, &Jwk)> = Vec::new();
         let mut key_error = None;
-        for (i, alg, hdr, joint) in &plans {
+        for (p, plan) in plans.iter().enumerate() {
             for key in keys {
-                match usable(key, alg, Some(enc), hdr.kid.as_deref(), strict_kid) {
-                    Ok(true) => attempts.push((*i, *alg, hdr, joint, key)),
+                match usable(
+                    key,
+                    plan.alg,
+                    Some(enc),
+                    plan.header.kid.as_deref(),
+                    strict_kid,
+                ) {
+                    Ok(true) => attempts.push((p, key)),
                     Ok(false) => {}
                     Err(e) => {
                         key_error.get_or_insert(e);
@@ -329,31 +322,41 @@ impl Decryptor {
         // Phase 3: cryptography.
         let aad = jwe.content_aad();
         let mut failure = None;
-        for (i, alg, hdr, joint, key) in attempts {
-            let Some(r) = jwe.recipients.get(i) else {
+        let last = attempts.len() - 1;
+        for (n, (p, key)) in attempts.into_iter().enumerate() {
+            let Some(plan) = plans.get(p) else { continue };
+            let Some(r) = jwe.recipients.get(plan.recipient) else {
                 continue;
             };
             let ctx = UnwrapCtx {
                 key,
-                alg,
+                alg: plan.alg,
                 enc,
-                header: joint,
+                header: &plan.header.other,
                 encrypted_key: &r.encrypted_key,
                 max_p2c: self.max_p2c,
             };
-            match open(jwe, &ctx, &aad) {
-                Ok(plain) => {
-                    let plaintext = if hdr.zip.is_some() {
+            // The ciphertext is decrypted in place: the last attempt may consume it.
+            let ciphertext = if n == last {
+                core::mem::take(&mut jwe.ciphertext)
+            } else {
+                jwe.ciphertext.clone()
+            };
+            match open(&jwe, &ctx, &aad, ciphertext) {
+                Ok(mut plain) => {
+                    let plaintext = if plan.header.zip.is_some() {
                         zip::inflate(&plain, self.max_plaintext)?
                     } else {
-                        SecretBytes::from_slice(&plain)
+                        // Moved, not copied: one buffer holds the plaintext.
+                        SecretBytes::new(core::mem::take(&mut *plain))
                     };
+                    let plan = plans.swap_remove(p);
                     return Ok(Decrypted {
-                        header: hdr.clone(),
-                        protected: jwe.protected.clone(),
-                        alg,
+                        header: plan.header,
+                        protected: core::mem::take(&mut jwe.protected),
+                        alg: plan.alg,
                         enc,
-                        recipient: i,
+                        recipient: plan.recipient,
                         plaintext,
                     });
                 }
@@ -366,6 +369,14 @@ impl Decryptor {
         }
         Err(failure.unwrap_or(Error::DecryptionFailed))
     }
+}
+
+/// One recipient this decryptor accepts: its algorithms and its JOSE header.
+struct Plan {
+    recipient: usize,
+    alg: &'static KeyManagement,
+    enc: &'static ContentEncryption,
+    header: JweHeader,
 }
 
 /// Whether `key` may be tried for a recipient using `alg` with header `kid`. A key that does
@@ -413,14 +424,20 @@ fn usable(
     Ok(true)
 }
 
-/// Recovers the CEK and opens the content. A CEK of the wrong length becomes a random one of
-/// the right length, so that it fails at the tag check like any other bad key.
-fn open(jwe: &UnverifiedJwe, ctx: &UnwrapCtx<'_>, aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+/// Recovers the CEK and opens the content in `buf` (the ciphertext). A CEK of the wrong length
+/// becomes a random one of the right length, so that it fails at the tag check like any other
+/// bad key.
+fn open(
+    jwe: &UnverifiedJwe,
+    ctx: &UnwrapCtx<'_>,
+    aad: &[u8],
+    ciphertext: Vec<u8>,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let mut buf = Zeroizing::new(ciphertext);
     let mut cek = ctx.alg.imp.unwrap(ctx)?;
     if cek.len() != ctx.enc.key_len() {
         cek = random(ctx.enc.key_len())?;
     }
-    let mut buf = Zeroizing::new(jwe.ciphertext.clone());
     ctx.enc
         .imp
         .open(cek.expose_secret(), &jwe.iv, aad, &mut buf, &jwe.tag)?;

@@ -12,11 +12,12 @@ use super::alg::{ContentEncryption, KeyManagement};
 use super::dangerous::FixedValues;
 use super::header;
 use super::json::{JsonOut, RecipientOut};
-use super::keymgmt::{WrapCtx, fill_random, random};
+use super::keymgmt::{WrapCtx, random};
 use super::{compact, json, zip};
 use crate::base64url;
 use crate::error::{Error, KeyError};
 use crate::jwk::{Jwk, KeyOp};
+use crate::secret::SecretBytes;
 
 /// The default PBES2 iteration count for encryption (the default decryption ceiling).
 pub const DEFAULT_P2C: u32 = 10_000;
@@ -283,14 +284,20 @@ impl Encryptor {
         let fixed = self.fixed.as_ref();
         let enc = self.enc;
         // The CEK: produced by a direct algorithm, or drawn here and wrapped for each recipient.
-        let shared_cek = match (
-            single && recipients.iter().all(|r| r.alg.is_direct()),
-            fixed.and_then(|f| f.cek.clone()),
-        ) {
+        // One draw from the system generator for the CEK and the IV together.
+        let direct = single && recipients.iter().all(|r| r.alg.is_direct());
+        let drawn = random(if direct { 0 } else { enc.key_len() } + enc.iv_len())?;
+        let (drawn_cek, drawn_iv) = drawn.expose_secret().split_at(drawn.len() - enc.iv_len());
+        let shared_cek = match (direct, fixed.and_then(|f| f.cek.clone())) {
             (true, _) => None,
             (false, Some(cek)) => Some(cek),
-            (false, None) => Some(random(enc.key_len())?),
+            (false, None) => Some(SecretBytes::from_slice(drawn_cek)),
         };
+        let iv = match fixed.and_then(|f| f.iv.clone()) {
+            Some(iv) => iv,
+            None => drawn_iv.to_vec(),
+        };
+
         let mut protected = self.protected.clone();
         protected.insert("enc".into(), Value::String(enc.name().into()));
         if self.deflate {
@@ -375,14 +382,6 @@ impl Encryptor {
         };
         let aad_b64 = self.aad.as_deref().map(base64url::encode);
         let aad = super::token::content_aad(&protected_b64, aad_b64.as_deref());
-        let iv = match fixed.and_then(|f| f.iv.clone()) {
-            Some(iv) => iv,
-            None => {
-                let mut iv = vec![0; enc.iv_len()];
-                fill_random(&mut iv)?;
-                iv
-            }
-        };
         // Room for CBC padding, so the buffer never reallocates and leaves plaintext behind.
         let mut buf = Zeroizing::new(Vec::with_capacity(plaintext.len() + 32));
         if self.deflate {

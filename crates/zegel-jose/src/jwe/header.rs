@@ -100,8 +100,7 @@ pub(crate) fn joint(parts: &[Option<&Map<String, Value>>]) -> Result<Map<String,
 pub(crate) fn check_rules(
     protected: &Map<String, Value>,
     unprotected: &[Option<&Map<String, Value>>],
-    joint: &Map<String, Value>,
-    understood: &[&str],
+    understood: &[String],
 ) -> Result<(), Error> {
     for u in unprotected.iter().flatten() {
         if u.contains_key("zip") {
@@ -116,24 +115,16 @@ pub(crate) fn check_rules(
     {
         return Err(Error::InvalidParameter { name: "zip".into() });
     }
-    let Some(crit) = protected.get("crit") else {
-        return Ok(());
-    };
-    let Some(names) = crit.as_array().filter(|a| !a.is_empty()) else {
-        return Err(CritError::Malformed.into());
-    };
-    for name in names {
-        let name = name.as_str().ok_or(CritError::Malformed)?;
-        if REGISTERED.contains(&name) {
-            return Err(CritError::Registered { name: name.into() }.into());
-        }
-        if !understood.contains(&name) {
-            return Err(CritError::Unknown { name: name.into() }.into());
-        }
-        if !joint.contains_key(name) {
-            return Err(CritError::Absent { name: name.into() }.into());
-        }
+    let mut others: [&Map<String, Value>; 2] = [protected, protected];
+    let mut n = 0;
+    for (slot, u) in others.iter_mut().zip(unprotected.iter().flatten()) {
+        *slot = u;
+        n += 1;
     }
+    let others = others.get(..n).unwrap_or_default();
+    crate::header::check_crit(Some(protected), others, REGISTERED, |name| {
+        understood.iter().any(|u| u == name)
+    })?;
     Ok(())
 }
 
@@ -160,40 +151,39 @@ mod tests {
     #[test]
     fn placement_and_crit_rules() {
         let p = obj(serde_json::json!({"enc": "A128GCM", "alg": "dir", "crit": ["exp"], "exp": 1}));
-        let j = p.clone();
-        assert_eq!(check_rules(&p, &[], &j, &["exp"]), Ok(()));
+        assert_eq!(check_rules(&p, &[], &["exp".to_owned()]), Ok(()));
         assert_eq!(
-            check_rules(&p, &[], &j, &[]),
+            check_rules(&p, &[], &[]),
             Err(CritError::Unknown { name: "exp".into() }.into())
         );
         let zip_u = obj(serde_json::json!({"zip": "DEF"}));
         assert_eq!(
-            check_rules(&p, &[Some(&zip_u)], &j, &["exp"]),
+            check_rules(&p, &[Some(&zip_u)], &["exp".to_owned()]),
             Err(Error::InvalidParameter { name: "zip".into() })
         );
         let crit_u = obj(serde_json::json!({"crit": ["exp"]}));
         assert_eq!(
-            check_rules(&p, &[Some(&crit_u)], &j, &["exp"]),
+            check_rules(&p, &[Some(&crit_u)], &["exp".to_owned()]),
             Err(CritError::Unprotected.into())
         );
         let reg = obj(serde_json::json!({"crit": ["alg"], "alg": "dir"}));
         assert_eq!(
-            check_rules(&reg, &[], &reg, &["alg"]),
+            check_rules(&reg, &[], &["alg".to_owned()]),
             Err(CritError::Registered { name: "alg".into() }.into())
         );
         let absent = obj(serde_json::json!({"crit": ["exp"]}));
         assert_eq!(
-            check_rules(&absent, &[], &absent, &["exp"]),
+            check_rules(&absent, &[], &["exp".to_owned()]),
             Err(CritError::Absent { name: "exp".into() }.into())
         );
         let empty = obj(serde_json::json!({"crit": []}));
         assert_eq!(
-            check_rules(&empty, &[], &empty, &[]),
+            check_rules(&empty, &[], &[]),
             Err(CritError::Malformed.into())
         );
         let badzip = obj(serde_json::json!({"zip": "GZIP"}));
         assert_eq!(
-            check_rules(&badzip, &[], &badzip, &[]),
+            check_rules(&badzip, &[], &[]),
             Err(Error::InvalidParameter { name: "zip".into() })
         );
     }

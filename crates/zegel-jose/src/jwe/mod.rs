@@ -28,6 +28,7 @@
 //! [`Error::AlgorithmUnavailable`](crate::Error).
 
 mod alg;
+mod b64;
 mod compact;
 mod content;
 pub mod dangerous;

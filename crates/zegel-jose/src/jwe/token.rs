@@ -99,15 +99,28 @@ impl UnverifiedJwe {
                 rule: "between one and the configured maximum of recipients",
             });
         }
-        let mut enc: Option<String> = None;
-        for i in 0..jwe.recipients.len() {
-            let h = header::JweHeader::from_map(jwe.joint_header(i)?)?;
-            match &enc {
-                Some(e) if *e != h.enc => {
-                    return Err(Error::InvalidParameter { name: "enc".into() });
-                }
-                _ => enc = Some(h.enc),
+        let mut enc: Option<&str> = None;
+        for r in &jwe.recipients {
+            let headers: Vec<&Map<String, Value>> = [
+                Some(&jwe.protected),
+                jwe.unprotected.as_ref(),
+                r.header.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            crate::header::check_disjoint(&headers)?;
+            let text = |name: &'static str| match headers.iter().find_map(|h| h.get(name)) {
+                None => Err(Error::MissingParameter { name }),
+                Some(Value::String(s)) => Ok(s.as_str()),
+                Some(_) => Err(Error::InvalidParameter { name: name.into() }),
+            };
+            text("alg")?;
+            let this = text("enc")?;
+            if enc.is_some_and(|e| e != this) {
+                return Err(Error::InvalidParameter { name: "enc".into() });
             }
+            enc = Some(this);
         }
         Ok(jwe)
     }

@@ -162,7 +162,11 @@ impl Jwk {
     ) -> Result<Self, Error> {
         validate::material(&material, policy)?;
         validate::params(&material, &params)?;
-        Ok(Self { material, params, prepared: crate::jws::KeyCache::default() })
+        Ok(Self {
+            material,
+            params,
+            prepared: crate::jws::KeyCache::default(),
+        })
     }
 
     /// Parses and validates a JWK from its JSON text, with the default [`KeyPolicy`].
@@ -275,7 +279,11 @@ impl Jwk {
         if let Some(ops) = &mut params.key_ops {
             ops.retain(|op| matches!(op.as_str(), "verify" | "encrypt" | "wrapKey"));
         }
-        Some(Self { material, params, prepared: crate::jws::KeyCache::default() })
+        Some(Self {
+            material,
+            params,
+            prepared: crate::jws::KeyCache::default(),
+        })
     }
 
     /// The key as a JSON object, public members only. `None` for `oct` keys.

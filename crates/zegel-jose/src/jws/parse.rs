@@ -57,12 +57,12 @@ pub(crate) fn split(token: &[u8], limits: Limits) -> Result<RawJws<'_>, Error> {
 
 fn split_compact(token: &[u8]) -> Result<RawJws<'_>, Error> {
     const EXPECTED: &str = "three '.'-separated parts";
-    let mut dots = token
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'.')
-        .map(|(i, _)| i);
-    let (Some(d1), Some(d2), None) = (dots.next(), dots.next(), dots.next()) else {
+    // The header and the signature are short: find their dots from each end, then refuse a
+    // dot in the payload (RFC 7797 §5.2 forbids one in an unencoded compact payload too).
+    let (Some(d1), Some(d2)) = (
+        token.iter().position(|b| *b == b'.'),
+        token.iter().rposition(|b| *b == b'.'),
+    ) else {
         return Err(Error::Structure { expected: EXPECTED });
     };
     let (Some(protected), Some(payload), Some(signature), Some(input)) = (
@@ -73,6 +73,9 @@ fn split_compact(token: &[u8]) -> Result<RawJws<'_>, Error> {
     ) else {
         return Err(Error::Structure { expected: EXPECTED });
     };
+    if payload.contains(&b'.') {
+        return Err(Error::Structure { expected: EXPECTED });
+    }
     Ok(RawJws {
         payload: Some(Cow::Borrowed(payload)),
         sigs: vec![RawSig {

@@ -201,13 +201,17 @@ fn protected_b64(
     let json = serde_json::to_vec(&Value::Object(obj)).map_err(|_| Error::InvalidParameter {
         name: "header".into(),
     })?;
-    Ok((base64url::encode(&json), encoded))
+    let mut out = String::with_capacity(json.len().div_ceil(3) * 4);
+    base64url::encode_public_into(&json, &mut out);
+    Ok((out, encoded))
 }
 
 /// The payload as it appears in the signing input and the serialization.
 fn payload_segment(payload: &[u8], encoded: bool, compact: bool) -> Result<String, Error> {
     if encoded {
-        return Ok(base64url::encode(payload));
+        let mut out = String::with_capacity(payload.len().div_ceil(3) * 4);
+        base64url::encode_public_into(payload, &mut out);
+        return Ok(out);
     }
     let text = core::str::from_utf8(payload).map_err(|_| Error::Structure {
         expected: "an unencoded payload that is utf-8",
@@ -237,7 +241,7 @@ fn compact(
         out.truncate(protected.len() + 1);
     }
     out.push('.');
-    base64url::encode_into(&sig, &mut out);
+    base64url::encode_public_into(&sig, &mut out);
     Ok(out)
 }
 
@@ -275,7 +279,9 @@ fn json(
         if let Some(u) = unprotected {
             obj.insert("header".into(), Value::Object((*u).clone()));
         }
-        obj.insert("signature".into(), Value::String(base64url::encode(&sig)));
+        let mut sig_b64 = String::with_capacity(sig.len().div_ceil(3) * 4);
+        base64url::encode_public_into(&sig, &mut sig_b64);
+        obj.insert("signature".into(), Value::String(sig_b64));
         sigs.push(obj);
     }
     let mut top = Map::new();

@@ -9,7 +9,7 @@ use super::parse::{self, CheckedSig, Limits, RawJws, RawSig};
 use crate::base64url;
 use crate::error::{Error, KeyError, Part};
 use crate::json;
-use crate::jwk::{Jwk, KeyOp};
+use crate::jwk::{Jwk, JwkSet, KeyOp, KeyQuery};
 
 /// The default maximum size of a serialized JWS: 256 KiB.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 256 * 1024;
@@ -199,6 +199,15 @@ impl Verifier {
         self.first_valid(&raw, None, Keys::Set(&keys))
     }
 
+    /// Verifies with the keys of a JWK Set, as [`verify_with_keys`](Self::verify_with_keys)
+    /// (for key rotation: the keys are tried in the set's order).
+    ///
+    /// # Errors
+    /// As [`verify_with_keys`](Self::verify_with_keys).
+    pub fn verify_with_set(&self, token: &[u8], set: &JwkSet) -> Result<Verified, Error> {
+        self.verify_with_keys(token, set.keys())
+    }
+
     /// Verifies every signature of a JWS (any serialization) with `key`, each on its own: the
     /// outer error is for a token that cannot be read at all, each inner result says whether
     /// that signature verified (RFC 7515 §7.2: the application decides which must).
@@ -212,9 +221,8 @@ impl Verifier {
         key: &Jwk,
     ) -> Result<Vec<Result<Verified, Error>>, Error> {
         let raw = parse::split(token, self.limits)?;
-        let mut payload = None;
         Ok((0..raw.sigs.len())
-            .map(|i| self.one(&raw, i, None, Keys::One(key), &mut payload))
+            .map(|i| self.one(&raw, i, None, Keys::One(key)))
             .collect())
     }
 
@@ -224,10 +232,9 @@ impl Verifier {
         detached: Option<&[u8]>,
         keys: Keys<'_>,
     ) -> Result<Verified, Error> {
-        let mut payload = None;
         let mut last = Error::InvalidSignature;
         for i in 0..raw.sigs.len() {
-            match self.one(raw, i, detached, keys, &mut payload) {
+            match self.one(raw, i, detached, keys) {
                 Ok(v) => return Ok(v),
                 Err(e) => last = e,
             }
@@ -235,14 +242,13 @@ impl Verifier {
         Err(last)
     }
 
-    /// Verifies signature `i`; `payload` caches the decoded payload across signatures.
+    /// Verifies signature `i`.
     fn one(
         &self,
         raw: &RawJws<'_>,
         i: usize,
         detached: Option<&[u8]>,
         keys: Keys<'_>,
-        payload: &mut Option<Vec<u8>>,
     ) -> Result<Verified, Error> {
         let sig = raw.sigs.get(i).ok_or(Error::InvalidSignature)?;
         let CheckedSig {
@@ -283,19 +289,11 @@ impl Verifier {
                 }
             }
         }
-        let payload = match payload {
-            Some(p) => p.clone(),
-            None => {
-                let p = match (detached, &raw.payload) {
-                    (Some(d), _) => d.to_vec(),
-                    (None, Some(p)) if encoded_payload => {
-                        base64url::decode_public(p, Part::Payload)?
-                    }
-                    (None, Some(p)) => p.to_vec(),
-                    (None, None) => return Err(missing_payload()),
-                };
-                payload.insert(p).clone()
-            }
+        let payload = match (detached, &raw.payload) {
+            (Some(d), _) => d.to_vec(),
+            (None, Some(p)) if encoded_payload => base64url::decode_public(p, Part::Payload)?,
+            (None, Some(p)) => p.to_vec(),
+            (None, None) => return Err(missing_payload()),
         };
         Ok(Verified {
             header,
@@ -305,17 +303,16 @@ impl Verifier {
         })
     }
 
-    /// Whether a key of a set may be tried for `alg` and the token's `kid`.
+    /// Whether a key of a set may be tried for `alg` and the token's `kid` (the rules of
+    /// [`KeyQuery`]: exact `kid`, the key's own `alg`, `use`/`key_ops` permitting verification),
+    /// and fits `alg`'s key type.
     fn candidate(&self, key: &Jwk, alg: &'static JwsAlgorithm, kid: Option<&str>) -> bool {
-        if kid.is_some() && key.kid() != kid {
-            return false;
+        let mut query = KeyQuery::new().with_alg(alg.name()).with_op(KeyOp::Verify);
+        if let Some(kid) = kid {
+            query = query.with_kid(kid);
         }
-        let alg_ok = match (&self.allowed, key.alg()) {
-            (Allowed::KeyAlg, None) => false,
-            (_, Some(a)) => a == alg.name(),
-            (Allowed::List(_), None) => true,
-        };
-        alg_ok && alg.fits(key) && key.params().permits(KeyOp::Verify)
+        let alg_bound = !matches!(self.allowed, Allowed::KeyAlg) || key.alg().is_some();
+        alg_bound && query.matches(key) && alg.fits(key)
     }
 
     fn with_key(
@@ -388,7 +385,11 @@ fn signing_input<'a>(
             });
         }
         (Some(d), _) if encoded_payload => {
-            encoded = base64url::encode(d);
+            encoded = {
+                let mut e = String::with_capacity(d.len().div_ceil(3) * 4);
+                base64url::encode_public_into(d, &mut e);
+                e
+            };
             encoded.as_bytes()
         }
         (Some(d), _) => d,

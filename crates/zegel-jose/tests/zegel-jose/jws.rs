@@ -83,16 +83,21 @@ fn hs256() -> Verifier {
 #[test]
 fn every_available_algorithm_round_trips_in_every_serialization() {
     for alg in jws::ALL {
-        let k = key_for(alg);
-        let signed = SigningKey::new(&k, alg);
         if !alg.is_available() {
-            assert_eq!(
-                signed.unwrap_err(),
-                Error::AlgorithmUnavailable { alg: alg.name() }
-            );
+            // Without aws-lc the curve is unknown to the backend, and so is the key.
+            let all: Value =
+                serde_json::from_str(include_str!("../vectors/jws-test-keys.json")).unwrap();
+            let name = if alg.name() == "ES512" {
+                "p521"
+            } else {
+                "secp256k1"
+            };
+            let err = Jwk::parse(all[name].to_string().as_bytes()).unwrap_err();
+            assert!(matches!(err, Error::AlgorithmUnavailable { .. }), "{err:?}");
             continue;
         }
-        let sk = signed.unwrap();
+        let k = key_for(alg);
+        let sk = SigningKey::new(&k, alg).unwrap();
         assert!(alg.fits(&k));
         let pk = public(&k);
         let v = Verifier::new(&[alg]);
@@ -204,14 +209,14 @@ fn an_asymmetric_key_is_never_an_hmac_secret() {
 
 #[test]
 fn the_key_must_fit_the_algorithm() {
-    let p521 = key("p521");
+    let p384 = key("p384");
     assert_eq!(
-        SigningKey::new(&p521, &jws::ES256).unwrap_err(),
+        SigningKey::new(&p384, &jws::ES256).unwrap_err(),
         Error::Key(KeyError::WrongKeyType { alg: "ES256" })
     );
     let (t, _) = compact(&jws::ES256, b"x");
     assert_eq!(
-        Verifier::new(&[&jws::ES256]).verify(t.as_bytes(), &public(&p521)),
+        Verifier::new(&[&jws::ES256]).verify(t.as_bytes(), &public(&p384)),
         Err(Error::Key(KeyError::WrongKeyType { alg: "ES256" }))
     );
     // A key bound to one algorithm is not used for another.

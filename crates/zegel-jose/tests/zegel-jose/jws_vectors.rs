@@ -92,10 +92,19 @@ fn every_vector_verifies_and_deterministic_ones_reproduce() {
     for (name, v) in &all {
         let input = &v["input"];
         let payload = input["payload"].as_str().unwrap().as_bytes();
+        // Without aws-lc, P-521 keys cannot even be loaded: the other keys of the vector are
+        // still checked.
         let keys: Vec<Jwk> = one_or_many(&input["key"])
             .into_iter()
-            .map(|k| Jwk::parse(k.to_string().as_bytes()).unwrap())
+            .filter_map(|k| match Jwk::parse(k.to_string().as_bytes()) {
+                Ok(k) => Some(k),
+                Err(Error::AlgorithmUnavailable { .. }) if !cfg!(feature = "aws-lc") => None,
+                Err(e) => panic!("{name}: {e:?}"),
+            })
             .collect();
+        if keys.is_empty() {
+            continue;
+        }
         let public: Vec<Jwk> = keys
             .iter()
             .map(|k| k.to_public().unwrap_or_else(|| k.clone()))

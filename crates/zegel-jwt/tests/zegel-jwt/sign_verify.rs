@@ -249,6 +249,19 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
+    fn any_input_is_refused_without_panic(
+        parts in prop::collection::vec("[A-Za-z0-9_-]{0,40}", 0..6),
+        bytes in prop::collection::vec(any::<u8>(), 0..200),
+    ) {
+        let dotted = parts.join(".");
+        for input in [dotted.as_bytes(), &bytes[..]] {
+            prop_assert!(zegel_jwt::verify::<Login>(input, &hmac_key(), &validation(&jws::HS256), now()).is_err());
+            let d = zegel_jwt::Decryption::new(&[&zegel_jose::jwe::DIR], &[&zegel_jose::jwe::A256GCM]);
+            prop_assert!(zegel_jwt::open::<Login>(input, &d, &hmac_key(), &validation(&jws::HS256), &hmac_key(), now()).is_err());
+        }
+    }
+
+    #[test]
     fn any_change_breaks_verification(pos in any::<prop::sample::Index>(), bit in 0u8..8) {
         let signing = SigningKey::new(&hmac_key(), &jws::HS256).unwrap();
         let token = zegel_jwt::sign(&claims(), &signing).unwrap();

@@ -307,3 +307,42 @@ fn one_validation_serves_many_tokens() {
         assert!(v.validate(&late, now()).is_err());
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// The time checks agree with RFC 7519 §4.1.4-4.1.6 written out plainly, for any claim set.
+    #[test]
+    fn time_checks_match_the_rfc(
+        exp in proptest::option::of(-100i64..100),
+        nbf in proptest::option::of(-100i64..100),
+        iat in proptest::option::of(-100i64..100),
+        leeway in 0i64..40,
+        max_age in proptest::option::of(0i64..60),
+    ) {
+        let mut c: Claims = Claims::new(Map::new());
+        c.exp = exp.map(|d| at(N + d));
+        c.nbf = nbf.map(|d| at(N + d));
+        c.iat = iat.map(|d| at(N + d));
+        let mut v = base().dangerous_without_exp().leeway(Duration::from_secs(leeway.unsigned_abs()));
+        if let Some(m) = max_age {
+            v = v.max_age(Duration::from_secs(m.unsigned_abs()));
+        }
+        let expected = if max_age.is_some() && iat.is_none() {
+            Err(Error::MissingClaim { name: "iat" })
+        } else if let Some(e) = exp.filter(|e| 0 >= e + leeway) {
+            Err(Error::Expired { exp: at(N + e), now: now() })
+        } else if let Some(n) = nbf.filter(|n| *n > leeway) {
+            Err(Error::NotYetValid { nbf: at(N + n), now: now() })
+        } else if let Some(i) = iat.filter(|i| *i > leeway) {
+            Err(Error::IssuedInFuture { iat: at(N + i), now: now() })
+        } else if let (Some(i), Some(m)) = (iat, max_age)
+            && -i > m + leeway
+        {
+            Err(Error::TooOld { iat: at(N + i), max_age: Duration::from_secs(m.unsigned_abs()), now: now() })
+        } else {
+            Ok(())
+        };
+        proptest::prop_assert_eq!(v.validate(&c, now()), expected);
+    }
+}

@@ -317,8 +317,11 @@ mod backend {
             }
             _ => return Err(KeyError::WrongKeyType { alg }.into()),
         };
-        let private = agreement::PrivateKey::from_private_key(lc_alg, d.expose_secret())
-            .map_err(|_| Error::Key(KeyError::InvalidPrivateKey))?;
+        // Parsed by aws-lc once per key, then kept with the key.
+        let private = key.prepared().get_or_try_init("jwe:ecdh-private", || {
+            agreement::PrivateKey::from_private_key(lc_alg, d.expose_secret())
+                .map_err(|_| Error::Key(KeyError::InvalidPrivateKey))
+        })?;
         agreement::agree(
             &private,
             agreement::UnparsedPublicKey::new(lc_alg, peer),

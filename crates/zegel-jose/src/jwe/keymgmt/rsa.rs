@@ -154,11 +154,18 @@ mod lc {
         PrivateDecryptingKey::from_pkcs8(&pkcs8).map_err(|_| KeyError::InvalidPrivateKey.into())
     }
 
+    /// The cache tags of prepared RSA-OAEP keys (see `Jwk::prepared`).
+    const PUBLIC_TAG: &str = "jwe:rsa-oaep-public";
+    const PRIVATE_TAG: &str = "jwe:rsa-oaep-private";
+
     impl KeyManager for Oaep {
         fn wrap(&self, ctx: &WrapCtx<'_>) -> Result<Wrapped, Error> {
             let cek = ctx.cek.ok_or(Error::DecryptionFailed)?;
-            let key = OaepPublicEncryptingKey::new(public_key(ctx.key, ctx.alg.name())?)
-                .map_err(|_| Error::Key(KeyError::Backend))?;
+            // Parsed by aws-lc once per key, then kept with the key.
+            let key = ctx.key.prepared().get_or_try_init(PUBLIC_TAG, || {
+                OaepPublicEncryptingKey::new(public_key(ctx.key, ctx.alg.name())?)
+                    .map_err(|_| Error::Key(KeyError::Backend))
+            })?;
             let mut out = vec![0; key.ciphertext_size()];
             let len = key
                 .encrypt(self.0, cek.expose_secret(), &mut out, None)
@@ -173,8 +180,11 @@ mod lc {
         }
 
         fn unwrap(&self, ctx: &UnwrapCtx<'_>) -> Result<SecretBytes, Error> {
-            let key = OaepPrivateDecryptingKey::new(private_key(ctx.key, ctx.alg.name())?)
-                .map_err(|_| Error::Key(KeyError::Backend))?;
+            // Parsed (and checked) by aws-lc once per key, then kept with the key.
+            let key = ctx.key.prepared().get_or_try_init(PRIVATE_TAG, || {
+                OaepPrivateDecryptingKey::new(private_key(ctx.key, ctx.alg.name())?)
+                    .map_err(|_| Error::Key(KeyError::Backend))
+            })?;
             // Drawn first, so both outcomes do the same work.
             let fallback = random(ctx.enc.key_len())?;
             let mut out = Zeroizing::new(vec![0; key.min_output_size()]);

@@ -172,7 +172,6 @@ pub(super) static ECDSA_P256_SHA256: Ecdsa = Ecdsa {
     sign: &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
     verify: &sig::ECDSA_P256_SHA256_FIXED,
 };
-#[allow(dead_code, reason = "P-256 and P-384 use ring, which is faster")]
 pub(super) static ECDSA_P384_SHA384: Ecdsa = Ecdsa {
     sign: &sig::ECDSA_P384_SHA384_FIXED_SIGNING,
     verify: &sig::ECDSA_P384_SHA384_FIXED,
