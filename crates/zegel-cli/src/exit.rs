@@ -64,6 +64,14 @@ impl Failure {
         self.status
     }
 
+    /// Adds advice after the message, on the same line.
+    pub(crate) fn with_hint(mut self, hint: &str) -> Self {
+        self.message.push_str(" (");
+        self.message.push_str(hint);
+        self.message.push(')');
+        self
+    }
+
     /// Prints the one `error: ` line to standard error and returns the exit code.
     pub(crate) fn report(&self) -> ExitCode {
         eprintln!("{self}");

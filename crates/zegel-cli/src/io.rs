@@ -13,10 +13,15 @@ use zeroize::Zeroizing;
 use crate::exit::Failure;
 
 /// The most input read from standard input or `--in` (a guard against unbounded allocation).
-pub(crate) const MAX_INPUT: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_INPUT: usize = 64 * 1024 * 1024;
 
 /// The largest key file read.
-const MAX_KEY_FILE: u64 = 4 * 1024 * 1024;
+const MAX_KEY_FILE: usize = 4 * 1024 * 1024;
+
+/// How many bytes to read to learn whether a stream is longer than `limit`.
+fn read_limit(limit: usize) -> u64 {
+    u64::try_from(limit).map_or(u64::MAX, |l| l.saturating_add(1))
+}
 
 /// Reads the whole input: the file named by `--in`, or standard input.
 ///
@@ -25,16 +30,16 @@ pub(crate) fn read_input(path: Option<&Path>) -> Result<Zeroizing<Vec<u8>>, Fail
     let mut buf = Zeroizing::new(Vec::new());
     let read = match path {
         Some(p) => fs::File::open(p)
-            .and_then(|f| f.take(MAX_INPUT + 1).read_to_end(&mut buf))
+            .and_then(|f| f.take(read_limit(MAX_INPUT)).read_to_end(&mut buf))
             .map_err(|e| Failure::usage(format!("cannot read input file {}: {e}", p.display()))),
         None => io::stdin()
             .lock()
-            .take(MAX_INPUT + 1)
+            .take(read_limit(MAX_INPUT))
             .read_to_end(&mut buf)
             .map_err(|e| Failure::usage(format!("cannot read standard input: {e}"))),
     };
     read?;
-    if buf.len() as u64 > MAX_INPUT {
+    if buf.len() > MAX_INPUT {
         return Err(Failure::rejected(format!(
             "the input is larger than {MAX_INPUT} bytes"
         )));
@@ -56,9 +61,9 @@ pub(crate) fn read_token(path: Option<&Path>) -> Result<Vec<u8>, Failure> {
 pub(crate) fn read_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
     let mut buf = Zeroizing::new(Vec::new());
     fs::File::open(path)
-        .and_then(|f| f.take(MAX_KEY_FILE + 1).read_to_end(&mut buf))
+        .and_then(|f| f.take(read_limit(MAX_KEY_FILE)).read_to_end(&mut buf))
         .map_err(|e| Failure::usage(format!("cannot read key file {}: {e}", path.display())))?;
-    if buf.len() as u64 > MAX_KEY_FILE {
+    if buf.len() > MAX_KEY_FILE {
         return Err(Failure::usage(format!(
             "key file {} is larger than {MAX_KEY_FILE} bytes",
             path.display()

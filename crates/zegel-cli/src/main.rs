@@ -77,32 +77,53 @@ fn usage_error(e: &clap::Error) -> ExitCode {
     Failure::usage(clap_message(e)).report()
 }
 
-/// Clap's message squeezed to one line: the error, a tip when there is one, and the usage.
+/// Clap's message squeezed to one line: the error, its details (tip, possible values), and the
+/// usage; for a missing subcommand, the subcommands there are.
 fn clap_message(e: &clap::Error) -> String {
     let rendered = e.render().to_string();
-    let lines: Vec<&str> = rendered
+    let usage = rendered
         .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let usage = lines.iter().find_map(|l| l.strip_prefix("Usage: "));
-    let mut message = if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-        "a subcommand is missing".to_owned()
+        .find_map(|l| l.trim().strip_prefix("Usage: "));
+    let mut parts: Vec<String> = Vec::new();
+    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        // The help text: name the subcommands listed under "Commands:".
+        let commands: Vec<&str> = rendered
+            .lines()
+            .skip_while(|l| l.trim() != "Commands:")
+            .skip(1)
+            .take_while(|l| !l.trim().is_empty())
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|name| *name != "help")
+            .collect();
+        parts.push(format!(
+            "a subcommand is missing (one of: {})",
+            commands.join(", ")
+        ));
     } else {
-        lines
-            .first()
-            .map_or("invalid arguments", |l| {
-                l.strip_prefix("error: ").unwrap_or(l)
-            })
-            .to_owned()
-    };
-    if let Some(tip) = lines.iter().find_map(|l| l.strip_prefix("tip: ")) {
-        message.push_str("; ");
-        message.push_str(tip);
+        let details = rendered
+            .lines()
+            .map(str::trim)
+            .take_while(|l| !l.starts_with("Usage: "))
+            .filter(|l| !l.is_empty() && !l.starts_with("For more information"));
+        for (i, line) in details.enumerate() {
+            let line = if i == 0 {
+                line.strip_prefix("error: ").unwrap_or(line)
+            } else {
+                line
+            };
+            let line = line.strip_prefix("tip: ").unwrap_or(line);
+            let line = line
+                .strip_prefix('[')
+                .and_then(|l| l.strip_suffix(']'))
+                .unwrap_or(line);
+            parts.push(line.to_owned());
+        }
     }
     if let Some(usage) = usage {
-        message.push_str("; usage: ");
-        message.push_str(usage);
+        parts.push(format!("usage: {usage}"));
     }
-    message
+    if parts.is_empty() {
+        parts.push("invalid arguments".to_owned());
+    }
+    parts.join("; ")
 }

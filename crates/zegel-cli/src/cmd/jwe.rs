@@ -174,12 +174,34 @@ pub(crate) fn decrypt_token(
     algs: &[&'static KeyManagement],
     encs: &[&'static ContentEncryption],
 ) -> Result<SecretBytes, Failure> {
-    for key in keys.all() {
-        if !key.is_private() {
-            return Err(Failure::usage(
-                "decryption needs a private key; this key is public",
-            ));
+    let decryptor = decryptor(keys, algs, encs)?;
+    let decrypted = match keys {
+        Keys::One(key) => decryptor.decrypt(token, key),
+        Keys::Set(set) => decryptor.decrypt_with_set(token, set),
+    }
+    .map_err(|e| {
+        let failure = exit::input("decryption failed", &e);
+        match e {
+            zegel_jose::Error::AlgNotAllowed { .. } => {
+                failure.with_hint("--alg and --enc name the algorithms to accept")
+            }
+            _ => failure,
         }
+    })?;
+    Ok(decrypted.into_plaintext())
+}
+
+/// The decryptor for these keys and allowlists; empty lists mean the defaults (see
+/// [`DecryptArgs`]). Every key must be private.
+pub(crate) fn decryptor(
+    keys: &Keys,
+    algs: &[&'static KeyManagement],
+    encs: &[&'static ContentEncryption],
+) -> Result<Decryptor, Failure> {
+    if keys.all().iter().any(|k| !k.is_private()) {
+        return Err(Failure::usage(
+            "decryption needs a private key; this key is public",
+        ));
     }
     let rsa1_5 = algs
         .iter()
@@ -194,16 +216,15 @@ pub(crate) fn decrypt_token(
     } else {
         encs.to_vec()
     };
-    let mut decryptor = Decryptor::new(&algs, &encs);
-    if rsa1_5 {
-        decryptor = decryptor.with_rsa1_5_for_legacy_use_only();
-    }
-    let decrypted = match keys {
-        Keys::One(key) => decryptor.decrypt(token, key),
-        Keys::Set(set) => decryptor.decrypt_with_set(token, set),
-    }
-    .map_err(|e| exit::input("decryption failed", &e))?;
-    Ok(decrypted.into_plaintext())
+    // The input was already read in full: the library's network-sized defaults do not apply.
+    let decryptor = Decryptor::new(&algs, &encs)
+        .with_max_token_len(io::MAX_INPUT)
+        .with_max_plaintext(io::MAX_INPUT);
+    Ok(if rsa1_5 {
+        decryptor.with_rsa1_5_for_legacy_use_only()
+    } else {
+        decryptor
+    })
 }
 
 /// Without `--alg`: each key's own `alg`, else every key management algorithm that fits its

@@ -19,6 +19,39 @@ pub(crate) enum Command {
     Public(InArgs),
     /// Print the RFC 7638 SHA-256 thumbprint of a JWK, base64url.
     Thumbprint(InArgs),
+    /// Convert a PEM key (PKCS#8, SPKI, PKCS#1, SEC1) to a JWK, kid = its thumbprint
+    /// (extension).
+    Import(ImportArgs),
+    /// Convert a JWK to PEM: PKCS#8 for a private key, SPKI for a public one (extension).
+    Pem(PemArgs),
+}
+
+/// `zegel jwk import`
+#[derive(Debug, ClapArgs)]
+pub(crate) struct ImportArgs {
+    /// The algorithm the key is bound to (`alg` member).
+    #[arg(long)]
+    alg: Option<String>,
+    /// Intended use (`use` member).
+    #[arg(long = "use", value_parser = ["sig", "enc"])]
+    use_: Option<String>,
+    /// Key id; defaults to the RFC 7638 thumbprint.
+    #[arg(long)]
+    kid: Option<String>,
+    /// Read from FILE instead of standard input.
+    #[arg(long = "in", value_name = "FILE")]
+    input: Option<PathBuf>,
+}
+
+/// `zegel jwk pem`
+#[derive(Debug, ClapArgs)]
+pub(crate) struct PemArgs {
+    /// Write the public key (SPKI) even when the key is private.
+    #[arg(long)]
+    public: bool,
+    /// Read from FILE instead of standard input.
+    #[arg(long = "in", value_name = "FILE")]
+    input: Option<PathBuf>,
 }
 
 /// `zegel jwk generate`
@@ -58,6 +91,8 @@ pub(crate) fn run(cmd: &Command) -> Result<(), Failure> {
         Command::Generate(args) => generate(args),
         Command::Public(args) => public(args),
         Command::Thumbprint(args) => thumbprint(args),
+        Command::Import(args) => import(args),
+        Command::Pem(args) => pem(args),
     }
 }
 
@@ -141,10 +176,55 @@ fn public(args: &InArgs) -> Result<(), Failure> {
 }
 
 fn thumbprint(args: &InArgs) -> Result<(), Failure> {
-    let input = io::read_input(args.input.as_deref())?;
-    let key = match keys::parse(&input).map_err(|e| exit::key_input("cannot read the key", &e))? {
-        Keys::One(key) => key,
-        Keys::Set(_) => return Err(Failure::rejected("expected one JWK, got a JWK Set")),
-    };
+    let key = one_key(args.input.as_deref())?;
     io::write_line(&key.thumbprint_sha256_b64())
+}
+
+/// Reads one key (JWK or PEM, not a set) from the input.
+fn one_key(path: Option<&std::path::Path>) -> Result<Jwk, Failure> {
+    let input = io::read_input(path)?;
+    match keys::parse(&input).map_err(|e| exit::key_input("cannot read the key", &e))? {
+        Keys::One(key) => Ok(*key),
+        Keys::Set(_) => Err(Failure::rejected("expected one JWK, got a JWK Set")),
+    }
+}
+
+fn import(args: &ImportArgs) -> Result<(), Failure> {
+    let mut key = one_key(args.input.as_deref())?;
+    if let Some(alg) = &args.alg {
+        algs::check_key_alg(&key, alg)?;
+        key = key.with_alg(alg.clone());
+    }
+    if let Some(use_) = &args.use_ {
+        key = key.with_use(use_.clone());
+    }
+    let kid = match (&args.kid, key.kid()) {
+        (Some(kid), _) => kid.clone(),
+        (None, Some(own)) => own.to_owned(),
+        (None, None) => key.thumbprint_sha256_b64(),
+    };
+    let key = key.with_kid(kid);
+    if key.is_private() {
+        io::write_line(&key.to_private_json())
+    } else {
+        let json = key
+            .to_public_json()
+            .ok_or_else(|| Failure::rejected("the key has no public part"))?;
+        io::write_line(&json)
+    }
+}
+
+fn pem(args: &PemArgs) -> Result<(), Failure> {
+    let key = one_key(args.input.as_deref())?;
+    if key.is_private() && !args.public {
+        let pem = key
+            .to_pem_private()
+            .map_err(|e| exit::key_input("cannot write PEM", &e))?;
+        io::write_line(pem.trim_end())
+    } else {
+        let pem = key
+            .to_pem_public()
+            .map_err(|e| exit::key_input("cannot write PEM", &e))?;
+        io::write_line(pem.trim_end())
+    }
 }

@@ -165,17 +165,33 @@ pub(crate) fn verify_token(
     } else {
         allowed.to_vec()
     };
-    let verifier = Verifier::new(&allowed);
+    // The input was already read in full: the library's network-sized default does not apply.
+    let verifier = Verifier::new(&allowed).with_max_token_len(io::MAX_INPUT);
     match keys {
         Keys::One(key) => verifier.verify(token, key),
-        Keys::Set(set) => verifier.verify_with_keys(token, set.keys()),
+        Keys::Set(set) => verifier.verify_with_set(token, set),
     }
-    .map_err(|e| exit::input("verification failed", &e))
+    .map_err(|e| {
+        let failure = exit::input("verification failed", &e);
+        match e {
+            zegel_jose::Error::AlgNotAllowed { .. } => failure.with_hint(&allowed_hint(&allowed)),
+            _ => failure,
+        }
+    })
+}
+
+/// Which algorithms were allowed, and how to change that.
+pub(crate) fn allowed_hint(allowed: &[&'static JwsAlgorithm]) -> String {
+    if allowed.is_empty() {
+        return "no algorithm fits the key; name one with --alg".to_owned();
+    }
+    let names: Vec<&str> = allowed.iter().map(|a| a.name()).collect();
+    format!("allowed: {}; --alg changes this", names.join(", "))
 }
 
 /// The algorithms allowed without `--alg`: the key's own `alg` when it has one, else every
 /// algorithm that fits its type (for a set: the union over its keys).
-fn default_algs(keys: &Keys) -> Vec<&'static JwsAlgorithm> {
+pub(crate) fn default_algs(keys: &Keys) -> Vec<&'static JwsAlgorithm> {
     let mut out: Vec<&'static JwsAlgorithm> = Vec::new();
     for key in keys.all() {
         let fitting = jws::ALL.iter().copied().filter(|a| match key.alg() {

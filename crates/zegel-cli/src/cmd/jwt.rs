@@ -12,14 +12,15 @@ use std::time::{Duration, SystemTime};
 use clap::{Args as ClapArgs, Subcommand};
 use serde_json::{Map, Value};
 use zegel_jose::error::Part;
+use zegel_jose::jwe::{Encryptor, Recipient};
 use zegel_jose::jwk::KeyOp;
 use zegel_jose::jws;
-use zegel_jwt::claims::MAX_CLAIMS_DEPTH;
-use zegel_jwt::{Claim, Claims, UnixTime, Validation};
+use zegel_jwt::{Claim, Claims, Decryption, KeySource, UnixTime, Validation};
 
 use crate::cmd::{jwe as jwe_cmd, jws as jws_cmd};
 use crate::exit::{self, Failure};
-use crate::{algs, io, keys};
+use crate::keys::{self, Keys};
+use crate::{algs, io};
 
 /// `zegel jwt ...`
 #[derive(Debug, Subcommand)]
@@ -130,6 +131,12 @@ pub(crate) struct VerifyArgs {
     /// An accepted audience (repeatable).
     #[arg(long)]
     aud: Vec<String>,
+    /// The expected subject (extension).
+    #[arg(long)]
+    sub: Option<String>,
+    /// The expected `typ` header, compared as a media type (extension; e.g. JWT, at+jwt).
+    #[arg(long)]
+    typ: Option<String>,
     /// Clock skew allowed on exp, nbf and iat, in seconds.
     #[arg(long, value_name = "SECS")]
     leeway: Option<u64>,
@@ -184,13 +191,20 @@ fn encrypt(args: &EncryptArgs) -> Result<(), Failure> {
         "JWT",
         &args.claims,
     )?;
-    let opts = jwe_cmd::Options {
-        kid: args.kid.as_deref().or(recipient.kid()),
-        typ: None,
-        cty: Some("JWT"),
-        zip: false,
-    };
-    let token = jwe_cmd::encrypt_with(inner.as_bytes(), recipient, alg, enc, &opts, None)?;
+    let mut recipient_spec = Recipient::new(recipient, alg);
+    let mut encryptor = Encryptor::new(enc);
+    if let Some(kid) = args
+        .kid
+        .as_deref()
+        .filter(|kid| recipient.kid() != Some(*kid))
+    {
+        recipient_spec = recipient_spec.without_kid();
+        let mut protected = Map::new();
+        protected.insert("kid".into(), kid.into());
+        encryptor = encryptor.with_protected(protected);
+    }
+    let token = zegel_jwt::encrypt_signed(&inner, &encryptor, &recipient_spec)
+        .map_err(|e| exit::jwt_config(&format!("cannot encrypt with {}", alg.name()), &e))?;
     io::write_line(&token)
 }
 
@@ -207,10 +221,10 @@ fn signed(
     let key = keys.pick(kid, alg.name(), KeyOp::Sign, |k| alg.fits(k))?;
     let signing_key = jws_cmd::signing_key(key, alg)?;
     let header = jws_cmd::build_header(key, kid, Some(typ), None, None)?;
-    let claims = claims(args)?;
-    let payload = Value::Object(claims).to_string();
-    jws::sign_compact(payload.as_bytes(), &signing_key, &header)
-        .map_err(|e| exit::config("cannot sign", &e))
+    let claims = Claims::<Map<String, Value>>::from_map(claims(args)?)
+        .map_err(|e| exit::jwt_input("the claims were refused", &e))?;
+    zegel_jwt::sign_with_header(&claims, &signing_key, &header)
+        .map_err(|e| exit::jwt_config("cannot sign", &e))
 }
 
 /// The claim set: the input object, then `iat` = now and the flags.
@@ -282,30 +296,81 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
         Some(secs) => UnixTime::from_secs(secs),
         None => clock()?,
     };
-    let token = io::read_token(args.input.as_deref())?;
-    let inner = match &decrypt_keys {
-        Some(keys) => {
-            let plaintext = jwe_cmd::decrypt_token(&token, keys, &decrypt_algs, &encs)?;
-            plaintext.expose_secret().trim_ascii().to_vec()
-        }
-        None => token,
+    let allowed = if allowed.is_empty() {
+        jws_cmd::default_algs(&verify_keys)
+    } else {
+        allowed
     };
-    if inner.first() == Some(&b'{') {
-        return Err(Failure::rejected(
-            "a JWT uses the compact serialization, not JSON",
-        ));
+    let (validation, custom) = validation(args, &allowed);
+    let token = io::read_token(args.input.as_deref())?;
+    let verified: zegel_jwt::Verified = match &decrypt_keys {
+        None => with_keys(&verify_keys, |v| {
+            zegel_jwt::verify(&token, v, &validation, now)
+        }),
+        Some(dk) => {
+            let decryptor = jwe_cmd::decryptor(dk, &decrypt_algs, &encs)?;
+            let decryption = Decryption::from_decryptor(decryptor);
+            let decrypted = with_keys(dk, |d| zegel_jwt::decrypt(&token, &decryption, d))
+                .map_err(|e| exit::jwt_input("decryption failed", &e))?;
+            with_keys(&verify_keys, |v| decrypted.verify(v, &validation, now))
+        }
     }
-    let verified = jws_cmd::verify_token(&inner, &verify_keys, &allowed)?;
-    let map = zegel_jose::json::parse_object(verified.payload(), Part::Payload, MAX_CLAIMS_DEPTH)
-        .map_err(|e| exit::input("the payload is not a JWT claim set", &e))?;
-    let claims = Claims::<Map<String, Value>>::from_map(map.clone())
-        .map_err(|e| exit::jwt_input("the payload is not a JWT claim set", &e))?;
-    let mut validation = Validation::new(&[verified.alg()]);
+    .map_err(|e| refused(&e, &allowed))?;
+    let claims = verified
+        .into_claims()
+        .to_map()
+        .map_err(|e| exit::jwt_input("the token was refused", &e))?;
+    // Claims other than the registered ones, required by name (--require).
+    if let Some(missing) = custom.into_iter().find(|name| !claims.contains_key(*name)) {
+        return Err(Failure::rejected(format!(
+            "the token was refused: the required claim {missing:?} is missing"
+        )));
+    }
+    io::write_line(&Value::Object(claims).to_string())
+}
+
+/// The failure for a refused token, with advice for the checks a flag controls.
+fn refused(e: &zegel_jwt::Error, allowed: &[&'static jws::JwsAlgorithm]) -> Failure {
+    let failure = exit::jwt_input("the token was refused", e);
+    match e {
+        zegel_jwt::Error::UnexpectedAudience { .. } => {
+            failure.with_hint("name the audience you accept with --aud")
+        }
+        zegel_jwt::Error::MissingClaim { name: "exp" } => {
+            failure.with_hint("--no-exp accepts tokens without exp")
+        }
+        zegel_jwt::Error::Jose(zegel_jose::Error::AlgNotAllowed { .. }) => {
+            failure.with_hint(&jws_cmd::allowed_hint(allowed))
+        }
+        _ => failure,
+    }
+}
+
+/// Calls `f` with the keys as a [`zegel_jwt::KeySource`]: one key, or a set.
+fn with_keys<R>(keys: &Keys, f: impl FnOnce(&dyn KeySource) -> R) -> R {
+    match keys {
+        Keys::One(key) => f(&**key),
+        Keys::Set(set) => f(set),
+    }
+}
+
+/// The validation the flags describe, and the names of non-registered claims `--require`d.
+fn validation<'a>(
+    args: &'a VerifyArgs,
+    allowed: &[&'static jws::JwsAlgorithm],
+) -> (Validation, Vec<&'a str>) {
+    let mut validation = Validation::new(allowed);
     if let Some(iss) = &args.iss {
         validation = validation.issuer(iss.clone());
     }
     for aud in &args.aud {
         validation = validation.audience(aud.clone());
+    }
+    if let Some(sub) = &args.sub {
+        validation = validation.subject(sub.clone());
+    }
+    if let Some(typ) = &args.typ {
+        validation = validation.typ(typ.clone());
     }
     if let Some(leeway) = args.leeway {
         validation = validation.leeway(Duration::from_secs(leeway));
@@ -315,7 +380,7 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
     }
     let mut custom = Vec::new();
     for name in &args.require {
-        match Claim::ALL.into_iter().find(|c| c.name() == name) {
+        match Claim::from_name(name) {
             Some(claim) => validation = validation.require(claim),
             None => custom.push(name.as_str()),
         }
@@ -323,14 +388,5 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
     if args.no_exp {
         validation = validation.dangerous_without_exp();
     }
-    validation
-        .validate(&claims, now)
-        .map_err(|e| exit::jwt_input("the token was refused", &e))?;
-    // Claims that are not registered ones, required by name (--require).
-    if let Some(missing) = custom.into_iter().find(|name| !map.contains_key(*name)) {
-        return Err(Failure::rejected(format!(
-            "the token was refused: the required claim {missing:?} is missing"
-        )));
-    }
-    io::write_line(&Value::Object(map).to_string())
+    (validation, custom)
 }

@@ -141,3 +141,9 @@ fn malformed_tokens_are_rejected() {
         );
     }
 }
+
+#[test]
+fn input_is_bounded() {
+    let huge = vec![b'a'; 64 * 1024 * 1024 + 1];
+    zegel(&["inspect"], &huge).fails_with(1, "larger than 67108864 bytes");
+}

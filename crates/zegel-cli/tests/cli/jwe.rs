@@ -421,3 +421,87 @@ fn none_and_malformed_are_rejected() {
         zegel(&["jwe", "decrypt", "--key", &key], bad).fails(1);
     }
 }
+
+#[test]
+fn large_compressed_plaintexts() {
+    let plaintext = "a large, compressible plaintext ".repeat(40_000);
+    let token = zegel(
+        &[
+            "jwe",
+            "encrypt",
+            "--key",
+            &data("rsa.pub.jwk.json"),
+            "--alg",
+            "RSA-OAEP-256",
+            "--enc",
+            "A256GCM",
+            "--zip",
+            "DEF",
+        ],
+        &plaintext,
+    )
+    .ok_line();
+    let out = zegel(&["jwe", "decrypt", "--key", &data("rsa.jwk.json")], &token).ok();
+    assert_eq!(out.stdout, plaintext.as_bytes());
+}
+
+#[test]
+fn legacy_and_password_algorithms_from_jwcrypto() {
+    // RSA1_5 only when named.
+    let rsa = data("rsa.jwk.json");
+    zegel(
+        &["jwe", "decrypt", "--key", &rsa],
+        data_text("jwe_rsa1_5.txt"),
+    )
+    .fails_with(1, "RSA1_5");
+    zegel(
+        &["jwe", "decrypt", "--key", &rsa, "--alg", "RSA-OAEP"],
+        data_text("jwe_rsa1_5.txt"),
+    )
+    .fails(1);
+    let out = zegel(
+        &["jwe", "decrypt", "--key", &rsa, "--alg", "RSA1_5"],
+        data_text("jwe_rsa1_5.txt"),
+    )
+    .ok();
+    assert_eq!(out.stdout, b"legacy");
+    // PBES2 with a password key, and the iteration ceiling.
+    let password = data("password.jwk.json");
+    assert_eq!(
+        zegel(
+            &["jwe", "decrypt", "--key", &password],
+            data_text("jwe_pbes2.txt")
+        )
+        .ok()
+        .stdout,
+        b"pbes2"
+    );
+    zegel(
+        &["jwe", "decrypt", "--key", &password],
+        data_text("jwe_pbes2_p2c_16384.txt"),
+    )
+    .fails_with(1, "pbes2 count 16384 is above the limit of 10000");
+    // And zegel's own PBES2 output decrypts.
+    let token = encrypt(&password, "PBES2-HS512+A256KW", "A256CBC-HS512", b"pw");
+    assert_eq!(
+        zegel(&["jwe", "decrypt", "--key", &password], token)
+            .ok()
+            .stdout,
+        b"pw"
+    );
+}
+
+#[test]
+fn general_json_from_jwcrypto() {
+    let out = zegel(
+        &["jwe", "decrypt", "--key", &data("rsa.jwk.json")],
+        data_text("jwe_general.json"),
+    )
+    .ok();
+    assert_eq!(out.stdout, b"py json jwe");
+    zegel(
+        &["jwe", "decrypt", "--key", &data("p256.jwk.json")],
+        data_text("jwe_general.json"),
+    )
+    .fails(1);
+}

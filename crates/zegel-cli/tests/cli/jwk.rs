@@ -266,6 +266,15 @@ fn public_of_pem_and_sets() {
         serde_json::from_str::<Value>(&data_text("ed25519.pub.jwk.json")).unwrap(),
     ]});
     assert_eq!(public, expected);
+    // Symmetric keys have no public part: a set's public form leaves them out.
+    let set = format!(
+        r#"{{"keys":[{},{}]}}"#,
+        data_text("oct.jwk.json"),
+        data_text("p256.jwk.json")
+    );
+    let expected =
+        json!({"keys": [serde_json::from_str::<Value>(&data_text("p256.pub.jwk.json")).unwrap()]});
+    assert_eq!(zegel(&["jwk", "public"], set).ok_json(), expected);
     // A fixture's public JWK is its own public part.
     for name in FIXTURES.iter().filter(|n| **n != "oct") {
         let public = zegel(&["jwk", "public"], data_text(&format!("{name}.jwk.json"))).ok_json();
@@ -289,4 +298,91 @@ fn public_rejects() {
         r#"{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}"#,
     )
     .fails(1);
+}
+
+#[test]
+fn pem_and_import_round_trip() {
+    for name in FIXTURES.iter().filter(|n| **n != "oct") {
+        let original: Value =
+            serde_json::from_str(&data_text(&format!("{name}.jwk.json"))).unwrap();
+        let pem = zegel(
+            &["jwk", "pem", "--in", &data(&format!("{name}.jwk.json"))],
+            "",
+        )
+        .ok_text();
+        assert!(
+            pem.starts_with("-----BEGIN PRIVATE KEY-----\n")
+                && pem.ends_with("-----END PRIVATE KEY-----\n")
+        );
+        // kid comes back as the thumbprint, which the fixtures use.
+        assert_eq!(
+            zegel(&["jwk", "import"], &pem).ok_json(),
+            original,
+            "{name}"
+        );
+        let public_pem = zegel(&["jwk", "pem", "--public"], original.to_string()).ok_text();
+        assert!(
+            public_pem.starts_with("-----BEGIN PUBLIC KEY-----\n"),
+            "{public_pem}"
+        );
+        let expected: Value =
+            serde_json::from_str(&data_text(&format!("{name}.pub.jwk.json"))).unwrap();
+        assert_eq!(
+            zegel(&["jwk", "import"], &public_pem).ok_json(),
+            expected,
+            "{name}"
+        );
+    }
+    let imported = zegel(
+        &[
+            "jwk",
+            "import",
+            "--in",
+            &data("rsa2048_pkcs1.pem"),
+            "--alg",
+            "PS256",
+            "--use",
+            "sig",
+            "--kid",
+            "r1",
+        ],
+        "",
+    )
+    .ok_json();
+    assert_eq!(
+        (
+            member(&imported, "alg"),
+            member(&imported, "use"),
+            member(&imported, "kid")
+        ),
+        ("PS256", "sig", "r1")
+    );
+    assert!(imported["d"].is_string());
+    let imported = zegel(&["jwk", "import"], data_text("ec_p256_pkcs8.pem")).ok_json();
+    assert_eq!(
+        member(&imported, "d"),
+        "ccUDmzinQ73BltVKhuzK_UUvkto8OONUsgT6RdqV-F8"
+    );
+    assert_eq!(
+        member(&imported, "kid"),
+        "rH04GUfqX9Ct5UH8mCsSO1XKpIfmvk970SbiXS1rU8A"
+    );
+}
+
+#[test]
+fn pem_and_import_reject() {
+    zegel(&["jwk", "pem"], data_text("oct.jwk.json")).fails_with(1, "oct");
+    zegel(&["jwk", "pem"], "{}").fails(1);
+    zegel(
+        &["jwk", "import"],
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+    )
+    .fails(1);
+    zegel(
+        &["jwk", "import", "--alg", "ES256"],
+        data_text("rsa2048_pkcs1.pem"),
+    )
+    .fails_with(2, "ES256");
+    let set = format!(r#"{{"keys":[{}]}}"#, data_text("p256.jwk.json"));
+    zegel(&["jwk", "pem"], set).fails_with(1, "JWK Set");
 }

@@ -584,3 +584,39 @@ fn malformed_input_is_rejected() {
         zegel(&["jws", "verify", "--key", &private("oct")], bad).fails(1);
     }
 }
+
+#[test]
+fn large_payloads() {
+    // Beyond the library's network-sized default token limit: the CLI reads whole files.
+    let payload: Vec<u8> = (0..1_500_000u32).map(|i| (i % 251) as u8).collect();
+    let token = sign("HS256", "oct", &payload);
+    assert_eq!(
+        zegel(&["jws", "verify", "--key", &private("oct")], &token)
+            .ok()
+            .stdout,
+        payload
+    );
+}
+
+#[test]
+fn general_json_with_two_signatures_from_jwcrypto() {
+    // Each key verifies its own signature; the payload is the same.
+    for key in ["ed25519", "rsa"] {
+        let out = zegel(
+            &["jws", "verify", "--key", &public(key)],
+            data_text("jws_general.json"),
+        )
+        .ok();
+        assert_eq!(out.stdout, b"py general", "{key}");
+    }
+    zegel(
+        &["jws", "verify", "--key", &public("rsa"), "--alg", "PS256"],
+        data_text("jws_general.json"),
+    )
+    .fails(1);
+    zegel(
+        &["jws", "verify", "--key", &public("p256")],
+        data_text("jws_general.json"),
+    )
+    .fails(1);
+}

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::{b64, data, tamper, zegel};
+use crate::{b64, data, data_text, tamper, zegel};
 
 const T0: u64 = 1_700_000_000;
 
@@ -172,7 +172,12 @@ fn aud_follows_rfc_7519_section_4_1_3() {
     verify(&token, &["--now", &at(1), "--aud", "other", "--aud", "app"]).ok();
     verify(&token, &["--now", &at(1), "--aud", "other"]).fails_with(1, "audience");
     // The token names an audience, and the verifier names none: rejected.
-    verify(&token, &["--now", &at(1)]).fails(1);
+    let line = verify(&token, &["--now", &at(1)]).fails(1);
+    assert_eq!(
+        line,
+        "error: the token was refused: the token is meant for [\"app\"], and no audience is expected \
+         (name the audience you accept with --aud)"
+    );
     let token = sign("{}", &["--aud", "a", "--aud", "b", "--exp-in", "60"]);
     verify(&token, &["--now", &at(1), "--aud", "b"]).ok();
     verify(&token, &["--now", &at(1), "--aud", "c"]).fails(1);
@@ -225,7 +230,15 @@ fn signature_and_algorithm_checks_come_first() {
     let token = sign("{}", &["--exp-in", "60"]);
     verify(&tamper(&token, 2), &["--now", &at(1)]).fails_with(1, "invalid signature");
     verify(&tamper(&token, 1), &["--now", &at(1)]).fails(1);
-    verify(&token, &["--now", &at(1), "--alg", "ES384"]).fails(1);
+    let line = verify(
+        &token,
+        &["--now", &at(1), "--alg", "ES384", "--alg", "EdDSA"],
+    )
+    .fails(1);
+    assert_eq!(
+        line,
+        "error: the token was refused: algorithm \"ES256\" is not allowed (allowed: ES384, EdDSA; --alg changes this)"
+    );
     verify(&token, &["--now", &at(1), "--alg", "ES256"]).ok();
     let none = format!(
         "{}.{}.",
@@ -342,4 +355,57 @@ fn output_is_the_claims_only() {
         v,
         json!({"nested": {"a": [1, 2, {"b": null}]}, "iat": T0, "exp": T0 + 60})
     );
+}
+
+#[test]
+fn sub_and_typ_extensions() {
+    let token = sign("{}", &["--sub", "u1", "--exp-in", "60"]);
+    verify(&token, &["--now", &at(1), "--sub", "u1", "--typ", "JWT"]).ok();
+    verify(&token, &["--now", &at(1), "--typ", "application/jwt"]).ok();
+    verify(&token, &["--now", &at(1), "--sub", "u2"]).fails_with(1, "subject");
+    verify(&token, &["--now", &at(1), "--typ", "at+jwt"]).fails(1);
+    let key = key();
+    let now = T0.to_string();
+    let at_jwt = zegel(
+        &[
+            "jwt", "sign", "--key", &key, "--alg", "ES256", "--now", &now, "--exp-in", "60",
+            "--typ", "at+jwt",
+        ],
+        "{}",
+    )
+    .ok_line();
+    assert_eq!(
+        zegel(&["inspect"], &at_jwt).ok_json()["header"]["typ"],
+        "at+jwt"
+    );
+    verify(&at_jwt, &["--now", &at(1), "--typ", "at+jwt"]).ok();
+    verify(&at_jwt, &["--now", &at(1), "--typ", "JWT"]).fails(1);
+}
+
+#[test]
+fn tokens_from_jwcrypto() {
+    let expected = json!({"iss": "py", "aud": "app", "sub": "s", "iat": T0, "exp": T0 + 600});
+    let claims = verify(
+        &data_text("jwt_es256.txt"),
+        &["--now", &at(1), "--aud", "app", "--iss", "py"],
+    )
+    .ok_json();
+    assert_eq!(claims, expected);
+    verify(
+        &data_text("jwt_es256.txt"),
+        &["--now", &at(700), "--aud", "app"],
+    )
+    .fails_with(1, "expired");
+    let decrypt = data("rsa.jwk.json");
+    let claims = verify(
+        &data_text("jwt_nested.txt"),
+        &["--decrypt-key", &decrypt, "--now", &at(1), "--aud", "app"],
+    )
+    .ok_json();
+    assert_eq!(claims, expected);
+    verify(
+        &data_text("jwt_nested.txt"),
+        &["--decrypt-key", &decrypt, "--now", &at(1)],
+    )
+    .fails(1);
 }

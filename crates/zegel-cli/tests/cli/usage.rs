@@ -49,8 +49,38 @@ fn unknown_or_missing_subcommand_is_a_usage_error() {
     // Not implemented yet (later issues): unknown to clap.
     zegel(&["discovery", "fetch", "http://127.0.0.1:1/"], "").fails(2);
     zegel(&["itsme", "demo"], "").fails(2);
-    zegel(&[], "").fails_with(2, "subcommand");
-    zegel(&["jws"], "").fails_with(2, "subcommand");
+    let line = zegel(&[], "").fails(2);
+    assert_eq!(
+        line,
+        "error: a subcommand is missing (one of: jwk, jwks, jws, jwe, jwt, inspect); usage: zegel <COMMAND>"
+    );
+    let line = zegel(&["jws"], "").fails(2);
+    assert_eq!(
+        line,
+        "error: a subcommand is missing (one of: sign, verify); usage: zegel jws <COMMAND>"
+    );
+}
+
+#[test]
+fn clap_details_stay_on_the_one_line() {
+    let line = zegel(&["jwk", "generate", "--kty", "rsa"], "").fails(2);
+    assert_eq!(
+        line,
+        "error: invalid value 'rsa' for '--kty <KTY>'; possible values: RSA, EC, OKP, oct"
+    );
+    let line = zegel(&["jws", "sign", "--algo", "x"], "").fails(2);
+    assert_eq!(
+        line,
+        "error: unexpected argument '--algo' found; a similar argument exists: '--alg'; \
+         usage: zegel jws sign --key <FILE> --alg <ALG>"
+    );
+    zegel(
+        &["jws", "sign", "--key", "a", "--key", "b", "--alg", "HS256"],
+        "",
+    )
+    .fails_with(2, "multiple times");
+    zegel(&["jwt", "verify", "--key", "k", "--leeway", "-5"], "").fails_with(2, "-5");
+    zegel(&["jwt", "verify", "--key", "k", "--leeway", "soon"], "").fails_with(2, "--leeway");
 }
 
 #[test]
