@@ -50,18 +50,23 @@ pub fn decode_public(input: &[u8], part: Part) -> Result<Vec<u8>, Error> {
     let (body_in, tail_in) = input.split_at(full * 4);
     let (body_out, tail) = out.split_at_mut(full * 3);
     let mut bad = 0_u8;
-    // Eight characters make six bytes: one 48-bit word, one store.
+    // Eight characters make six bytes: four table lookups per 24-bit group, OR-ed together
+    // (an invalid character sets bits above 23), one store per block.
+    let mut invalid = 0_u32;
     let mut blocks = body_in.chunks_exact(8);
     let mut out_blocks = body_out.chunks_exact_mut(6);
     for (block, dst) in (&mut blocks).zip(&mut out_blocks) {
-        let mut word = 0_u64;
-        for &c in block {
-            let v = SEXTET[usize::from(c)];
-            bad |= v;
-            word = (word << 6) | u64::from(v);
+        if let (&[a, b, c, d, e, f, g, h], [o0, o1, o2, o3, o4, o5]) = (block, dst) {
+            let hi = D0[usize::from(a)] | D1[usize::from(b)] | D2[usize::from(c)] | D3[usize::from(d)];
+            let lo = D0[usize::from(e)] | D1[usize::from(f)] | D2[usize::from(g)] | D3[usize::from(h)];
+            invalid |= hi | lo;
+            let [_, h0, h1, h2] = hi.to_be_bytes();
+            let [_, l0, l1, l2] = lo.to_be_bytes();
+            (*o0, *o1, *o2, *o3, *o4, *o5) = (h0, h1, h2, l0, l1, l2);
         }
-        let bytes = word.to_be_bytes();
-        dst.copy_from_slice(&bytes[2..]);
+    }
+    if invalid > 0x00ff_ffff {
+        bad = 0x80;
     }
     if let (&[a, b, c, d], [x, y, z]) = (blocks.remainder(), out_blocks.into_remainder()) {
         let (a, b, c, d) = (SEXTET[usize::from(a)], SEXTET[usize::from(b)], SEXTET[usize::from(c)], SEXTET[usize::from(d)]);
@@ -98,30 +103,50 @@ pub fn decode_public(input: &[u8], part: Part) -> Result<Vec<u8>, Error> {
 /// `out`: the same output as [`encode_into`], faster, not constant-time. Never use it for key
 /// material.
 pub fn encode_public_into(bytes: &[u8], out: &mut String) {
-    let mut buf = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
-    let mut chunks = bytes.chunks_exact(3);
-    for chunk in &mut chunks {
-        if let &[a, b, c] = chunk {
-            let n = u32::from_be_bytes([0, a, b, c]);
-            buf.extend_from_slice(&[
-                char_of(n >> 18),
-                char_of(n >> 12),
-                char_of(n >> 6),
-                char_of(n),
-            ]);
-        }
-    }
-    match *chunks.remainder() {
-        [a] => buf.extend_from_slice(&[char_of(u32::from(a) >> 2), char_of(u32::from(a) << 4)]),
-        [a, b] => {
-            let n = u32::from_be_bytes([0, 0, a, b]);
-            buf.extend_from_slice(&[char_of(n >> 10), char_of(n >> 4), char_of(n << 2)]);
-        }
-        _ => {}
-    }
+    let mut buf = Vec::new();
+    encode_public_to_vec(bytes, &mut buf);
     // The alphabet is ASCII, so this never fails.
     out.push_str(core::str::from_utf8(&buf).unwrap_or_default());
 }
+
+/// Appends the unpadded base64url encoding of public `bytes` to `out` (ASCII), two table
+/// lookups per three bytes.
+pub(crate) fn encode_public_to_vec(bytes: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    let full = bytes.len() / 3;
+    out.reserve(bytes.len().div_ceil(3) * 4);
+    out.resize(start + full * 4, 0);
+    let mut chunks = bytes.chunks_exact(3);
+    if let Some(dst) = out.get_mut(start..) {
+        for (src, d) in (&mut chunks).zip(dst.chunks_exact_mut(4)) {
+            if let (&[a, b, c], [d0, d1, d2, d3]) = (src, d) {
+                let n = (usize::from(a) << 16) | (usize::from(b) << 8) | usize::from(c);
+                let [p0, p1] = PAIRS[(n >> 12) & 0xfff].to_be_bytes();
+                let [p2, p3] = PAIRS[n & 0xfff].to_be_bytes();
+                (*d0, *d1, *d2, *d3) = (p0, p1, p2, p3);
+            }
+        }
+    }
+    match *chunks.remainder() {
+        [a] => out.extend_from_slice(&[char_of(u32::from(a) >> 2), char_of(u32::from(a) << 4)]),
+        [a, b] => {
+            let n = u32::from_be_bytes([0, 0, a, b]);
+            out.extend_from_slice(&[char_of(n >> 10), char_of(n >> 4), char_of(n << 2)]);
+        }
+        _ => {}
+    }
+}
+
+/// The two characters for each 12-bit value, big-endian in a `u16`.
+static PAIRS: [u16; 4096] = {
+    let mut t = [0_u16; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        t[i] = ((ALPHABET[i >> 6] as u16) << 8) | ALPHABET[i & 63] as u16;
+        i += 1;
+    }
+    t
+};
 
 /// The URL-safe alphabet (RFC 4648 §5).
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -129,6 +154,23 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 /// The character for the low six bits of `v`.
 fn char_of(v: u32) -> u8 {
     ALPHABET.get((v & 0x3f) as usize).copied().unwrap_or(b'A')
+}
+
+/// The value of each byte as the character at position 0..3 of a group, shifted into place
+/// within a 24-bit word; bytes outside the alphabet map to `0xff00_0000`.
+static D0: [u32; 256] = shifted(18);
+static D1: [u32; 256] = shifted(12);
+static D2: [u32; 256] = shifted(6);
+static D3: [u32; 256] = shifted(0);
+
+const fn shifted(shift: u32) -> [u32; 256] {
+    let mut t = [0xff00_0000_u32; 256];
+    let mut i: u8 = 0;
+    while i < 64 {
+        t[ALPHABET[i as usize] as usize] = (i as u32) << shift;
+        i += 1;
+    }
+    t
 }
 
 /// The six-bit value of each byte, or `0x80` (high bit set) for bytes outside the alphabet.

@@ -91,37 +91,34 @@ impl JwsHeader {
     /// [`Error::InvalidParameter`] for a registered parameter of the wrong type (`alg` is not
     /// required here), [`Error::Crit`] with [`CritError::Malformed`] for a `crit` that is not
     /// an array of strings.
-    pub fn from_object(mut obj: Map<String, Value>) -> Result<Self, Error> {
-        let crit = match obj.remove("crit") {
-            None => None,
-            Some(v) => Some(string_array(v).ok_or(CritError::Malformed)?),
-        };
-        Ok(Self {
-            alg: take_str(&mut obj, "alg")?.unwrap_or_default(),
-            kid: take_str(&mut obj, "kid")?,
-            typ: take_str(&mut obj, "typ")?,
-            cty: take_str(&mut obj, "cty")?,
-            crit,
-            b64: match obj.remove("b64") {
-                None => None,
-                Some(Value::Bool(b)) => Some(b),
-                Some(_) => return Err(invalid("b64")),
-            },
-            jku: take_str(&mut obj, "jku")?,
-            x5u: take_str(&mut obj, "x5u")?,
-            x5t: take_str(&mut obj, "x5t")?,
-            x5t_s256: take_str(&mut obj, "x5t#S256")?,
-            jwk: match obj.remove("jwk") {
-                None => None,
-                Some(Value::Object(m)) => Some(m),
-                Some(_) => return Err(invalid("jwk")),
-            },
-            x5c: match obj.remove("x5c") {
-                None => None,
-                Some(v) => Some(string_array(v).ok_or_else(|| invalid("x5c"))?),
-            },
-            other: obj,
-        })
+    pub fn from_object(obj: Map<String, Value>) -> Result<Self, Error> {
+        let mut h = Self::default();
+        for (name, value) in obj {
+            match name.as_str() {
+                "alg" => h.alg = string(value, &name)?,
+                "kid" => h.kid = Some(string(value, &name)?),
+                "typ" => h.typ = Some(string(value, &name)?),
+                "cty" => h.cty = Some(string(value, &name)?),
+                "jku" => h.jku = Some(string(value, &name)?),
+                "x5u" => h.x5u = Some(string(value, &name)?),
+                "x5t" => h.x5t = Some(string(value, &name)?),
+                "x5t#S256" => h.x5t_s256 = Some(string(value, &name)?),
+                "crit" => h.crit = Some(string_array(value).ok_or(CritError::Malformed)?),
+                "b64" => match value {
+                    Value::Bool(b) => h.b64 = Some(b),
+                    _ => return Err(invalid("b64")),
+                },
+                "jwk" => match value {
+                    Value::Object(m) => h.jwk = Some(m),
+                    _ => return Err(invalid("jwk")),
+                },
+                "x5c" => h.x5c = Some(string_array(value).ok_or_else(|| invalid("x5c"))?),
+                _ => {
+                    h.other.insert(name, value);
+                }
+            }
+        }
+        Ok(h)
     }
 
     /// The header as a JSON object (an empty `alg` is left out).
@@ -169,11 +166,10 @@ fn invalid(name: &str) -> Error {
     }
 }
 
-fn take_str(obj: &mut Map<String, Value>, name: &str) -> Result<Option<String>, Error> {
-    match obj.remove(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(invalid(name)),
+fn string(v: Value, name: &str) -> Result<String, Error> {
+    match v {
+        Value::String(s) => Ok(s),
+        _ => Err(invalid(name)),
     }
 }
 

@@ -90,10 +90,10 @@ pub mod dangerous {
             max_json_depth: json::DEFAULT_MAX_DEPTH,
         };
         let raw = parse::split(token, limits)?;
-        let mut headers = Vec::with_capacity(raw.sigs.len());
+        let mut headers = Vec::with_capacity(raw.sigs().len());
         let mut encoded = true;
-        for sig in &raw.sigs {
-            let checked = parse::check_headers_lenient(sig, limits)?;
+        for sig in raw.sigs() {
+            let checked = parse::check_headers_lenient(&raw, sig, limits)?;
             encoded = checked.encoded_payload;
             headers.push(checked.header);
         }

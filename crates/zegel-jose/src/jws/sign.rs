@@ -170,6 +170,13 @@ fn protected_b64(
     header: &JwsHeader,
     unprotected: Option<&Map<String, Value>>,
 ) -> Result<(String, bool), Error> {
+    if unprotected.is_none()
+        && let Some(json) = simple_header_json(key.alg.name(), header)
+    {
+        let mut out = String::with_capacity(json.len().div_ceil(3) * 4);
+        base64url::encode_public_into(&json, &mut out);
+        return Ok((out, true));
+    }
     let mut obj = header.to_object();
     obj.insert("alg".into(), Value::String(key.alg.name().to_owned()));
     let encoded = header.payload_is_encoded();
@@ -206,6 +213,44 @@ fn protected_b64(
     Ok((out, encoded))
 }
 
+/// The JSON of a header with only string parameters (no `crit`, `b64`, `jwk`, `x5c` or
+/// unknown parameters), written directly in the order the general path produces (sorted by
+/// name); `None` for any other header.
+fn simple_header_json(alg: &str, h: &JwsHeader) -> Option<Vec<u8>> {
+    if h.crit.is_some()
+        || h.b64.is_some()
+        || h.jwk.is_some()
+        || h.x5c.is_some()
+        || !h.other.is_empty()
+    {
+        return None;
+    }
+    let mut json = Vec::with_capacity(128);
+    json.push(b'{');
+    let members = [
+        ("alg", Some(alg)),
+        ("cty", h.cty.as_deref()),
+        ("jku", h.jku.as_deref()),
+        ("kid", h.kid.as_deref()),
+        ("typ", h.typ.as_deref()),
+        ("x5t", h.x5t.as_deref()),
+        ("x5t#S256", h.x5t_s256.as_deref()),
+        ("x5u", h.x5u.as_deref()),
+    ];
+    for (name, value) in members {
+        let Some(value) = value else { continue };
+        if json.len() > 1 {
+            json.push(b',');
+        }
+        json.push(b'"');
+        json.extend_from_slice(name.as_bytes());
+        json.extend_from_slice(b"\":");
+        serde_json::to_writer(&mut json, value).ok()?;
+    }
+    json.push(b'}');
+    Some(json)
+}
+
 /// The payload as it appears in the signing input and the serialization.
 fn payload_segment(payload: &[u8], encoded: bool, compact: bool) -> Result<String, Error> {
     if encoded {
@@ -231,18 +276,23 @@ fn compact(
     detached: bool,
 ) -> Result<String, Error> {
     let (protected, encoded) = protected_b64(key, header, None)?;
-    let segment = payload_segment(payload, encoded, !detached)?;
-    let mut out = String::with_capacity(protected.len() + segment.len() + 2 + 700);
-    out.push_str(&protected);
-    out.push('.');
-    out.push_str(&segment);
-    let sig = key.inner.sign(out.as_bytes())?;
+    let mut out = Vec::with_capacity(protected.len() + payload.len() / 3 * 4 + 8 + 700);
+    out.extend_from_slice(protected.as_bytes());
+    out.push(b'.');
+    if encoded {
+        base64url::encode_public_to_vec(payload, &mut out);
+    } else {
+        out.extend_from_slice(payload_segment(payload, false, !detached)?.as_bytes());
+    }
+    let sig = key.inner.sign(&out)?;
     if detached {
         out.truncate(protected.len() + 1);
     }
-    out.push('.');
-    base64url::encode_public_into(&sig, &mut out);
-    Ok(out)
+    out.push(b'.');
+    base64url::encode_public_to_vec(&sig, &mut out);
+    String::from_utf8(out).map_err(|_| Error::Structure {
+        expected: "a utf-8 payload",
+    })
 }
 
 fn json(
@@ -301,4 +351,31 @@ fn json(
     serde_json::to_string(&Value::Object(top)).map_err(|_| Error::Structure {
         expected: "a json serialization",
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_simple_header_path_writes_what_the_general_path_writes() {
+        let mut h = JwsHeader::new()
+            .with_kid("k\"1\u{e9}")
+            .with_typ("JWT")
+            .with_cty("x/y");
+        h.jku = Some("https://a.example/jwks".into());
+        h.x5t = Some("t".into());
+        h.x5t_s256 = Some("s".into());
+        h.x5u = Some("u".into());
+        for header in [JwsHeader::new(), JwsHeader::new().with_typ("JWT"), h] {
+            let mut obj = header.to_object();
+            obj.insert("alg".into(), Value::String("ES256".into()));
+            let general = serde_json::to_vec(&Value::Object(obj)).unwrap();
+            assert_eq!(simple_header_json("ES256", &header).unwrap(), general);
+        }
+        assert_eq!(
+            simple_header_json("ES256", &JwsHeader::new().with_unencoded_payload()),
+            None
+        );
+    }
 }

@@ -48,6 +48,7 @@ pub struct Verifier {
     allowed: Allowed,
     limits: Limits,
     critical: Vec<String>,
+    detached: Option<Vec<u8>>,
 }
 
 /// A JWS whose signature verified: its header (protected and unprotected, merged), its payload
@@ -114,6 +115,7 @@ impl Verifier {
                 max_json_depth: json::DEFAULT_MAX_DEPTH,
             },
             critical: Vec::new(),
+            detached: None,
         }
     }
 
@@ -141,6 +143,14 @@ impl Verifier {
         self
     }
 
+    /// Verifies tokens whose payload was detached (RFC 7515 Appendix F) against `payload`:
+    /// every `verify*` method then uses it. See also [`verify_detached`](Self::verify_detached).
+    #[must_use]
+    pub fn with_detached_payload(mut self, payload: impl Into<Vec<u8>>) -> Self {
+        self.detached = Some(payload.into());
+        self
+    }
+
     /// Verifies a JWS in any serialization (compact, flattened or general JSON) with `key`.
     /// For the general serialization, the first signature that verifies with `key` wins.
     ///
@@ -152,7 +162,7 @@ impl Verifier {
     /// not fit; [`Error::AlgorithmUnavailable`]; [`Error::InvalidSignature`].
     pub fn verify(&self, token: &[u8], key: &Jwk) -> Result<Verified, Error> {
         let raw = parse::split(token, self.limits)?;
-        self.first_valid(&raw, None, Keys::One(key))
+        self.first_valid(&raw, self.detached.as_deref(), Keys::One(key))
     }
 
     /// Verifies a JWS in the compact serialization only (as JWTs must be).
@@ -196,7 +206,7 @@ impl Verifier {
     ) -> Result<Verified, Error> {
         let raw = parse::split(token, self.limits)?;
         let keys: Vec<&Jwk> = keys.into_iter().collect();
-        self.first_valid(&raw, None, Keys::Set(&keys))
+        self.first_valid(&raw, self.detached.as_deref(), Keys::Set(&keys))
     }
 
     /// Verifies with the keys of a JWK Set, as [`verify_with_keys`](Self::verify_with_keys)
@@ -221,8 +231,8 @@ impl Verifier {
         key: &Jwk,
     ) -> Result<Vec<Result<Verified, Error>>, Error> {
         let raw = parse::split(token, self.limits)?;
-        Ok((0..raw.sigs.len())
-            .map(|i| self.one(&raw, i, None, Keys::One(key)))
+        Ok((0..raw.sigs().len())
+            .map(|i| self.one(&raw, i, self.detached.as_deref(), Keys::One(key)))
             .collect())
     }
 
@@ -233,7 +243,7 @@ impl Verifier {
         keys: Keys<'_>,
     ) -> Result<Verified, Error> {
         let mut last = Error::InvalidSignature;
-        for i in 0..raw.sigs.len() {
+        for i in 0..raw.sigs().len() {
             match self.one(raw, i, detached, keys) {
                 Ok(v) => return Ok(v),
                 Err(e) => last = e,
@@ -250,11 +260,11 @@ impl Verifier {
         detached: Option<&[u8]>,
         keys: Keys<'_>,
     ) -> Result<Verified, Error> {
-        let sig = raw.sigs.get(i).ok_or(Error::InvalidSignature)?;
+        let sig = raw.sigs().get(i).ok_or(Error::InvalidSignature)?;
         let CheckedSig {
             header,
             encoded_payload,
-        } = parse::check_headers(sig, self.limits, &self.critical)?;
+        } = parse::check_headers(raw, sig, self.limits, &self.critical)?;
         let alg = alg::by_name(&header.alg).ok_or_else(|| Error::UnknownAlgorithm {
             name: header.alg.clone(),
         })?;

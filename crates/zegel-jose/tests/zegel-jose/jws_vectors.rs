@@ -1,4 +1,5 @@
-//! The JWS test vectors of RFC 7515 Appendix A, RFC 7520 §4, RFC 7797 §4 and RFC 8037 A.4,
+//! The JWS test vectors of RFC 7515 Appendix A, RFC 7520 §4, RFC 7797 §4 and RFC 8037 A.4, and
+//! interop vectors signed by Python jwcrypto 1.6.1 and PyJWT 2.15.1 for every algorithm,
 //! read from `tests/vectors/jws/*.json` by one generic runner.
 //!
 //! Every vector must verify in each serialization it gives (or be refused with the error it
@@ -87,7 +88,7 @@ fn verify(
 #[test]
 fn every_vector_verifies_and_deterministic_ones_reproduce() {
     let all = vectors();
-    assert!(all.len() >= 19, "vectors missing: {}", all.len());
+    assert!(all.len() >= 61, "vectors missing: {}", all.len());
     let mut reproduced = 0;
     for (name, v) in &all {
         let input = &v["input"];
@@ -233,11 +234,7 @@ fn every_algorithm_has_a_vector() {
         .map(|a| a.name())
         .filter(|n| !seen.iter().any(|s| s == n))
         .collect();
-    // No RFC gives vectors for these; they are covered by the round trips and interop checks.
-    assert_eq!(
-        missing,
-        [
-            "HS384", "HS512", "RS384", "RS512", "PS256", "PS512", "ES384", "ES256K"
-        ]
-    );
+    // The RFCs give vectors for some; the interop vectors signed by Python jwcrypto and PyJWT
+    // cover every algorithm.
+    assert!(missing.is_empty(), "no vector for {missing:?}");
 }
