@@ -2,139 +2,53 @@
 //! RSA-OAEP-256 + A128CBC-HS256 (the itsme® shape), dir + A256GCM, ECDH-ES (P-256) + A256GCM.
 //!
 //! `cargo bench -p zegel-jose --bench jwe`. The "raw" rows are the backend calls a JWE of that
-//! shape cannot avoid, with keys parsed once: their sum is the floor zegel is measured against
-//! (docs/PERFORMANCE.md).
+//! shape cannot avoid, with keys parsed once: their sum is the floor zegel is measured against.
+//! After the criterion groups, an interleaved minimum-of-N pass prints the ratios of
+//! docs/PERFORMANCE.md: on a shared machine, the minimum over many short batches, taken in
+//! turn for zegel and for the raw calls, is far less noisy than a mean.
 
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout
+)]
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[cfg(feature = "aws-lc")]
 use aws_lc_rs::{agreement as lc_agreement, cipher, rsa};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::Criterion;
 #[cfg(feature = "aws-lc")]
 use ring::hmac;
 use ring::{aead, agreement, digest, rand};
 use zegel_jose::Jwk;
+use zegel_jose::error::Part;
 use zegel_jose::jwe::{self, Decryptor, Encryptor, Recipient};
-use zegel_jose::jwk::{Curve, KeySpec};
+use zegel_jose::jwk::{Curve, KeyMaterial, KeySpec};
 
 const PAYLOAD_LEN: usize = 1500;
+
+type Op = Box<dyn FnMut()>;
+
+/// One JWE shape: zegel's operation and the raw calls it is measured against.
+struct Case {
+    name: &'static str,
+    ops: Vec<(&'static str, Op)>,
+    /// (zegel op, raw ops summed, goal) by index into `ops`.
+    ratios: Vec<(usize, Vec<usize>, &'static str)>,
+}
 
 fn payload() -> Vec<u8> {
     (0..=250u8).cycle().take(PAYLOAD_LEN).collect()
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(30)
-}
-
-#[cfg(feature = "aws-lc")]
-fn rsa_oaep_256_a128cbc_hs256(c: &mut Criterion) {
-    let key = Jwk::generate(&KeySpec::Rsa { bits: 2048 }).unwrap();
-    let public = key.to_public().unwrap();
-    let plaintext = payload();
-    let token =
-        jwe::encrypt_compact(&plaintext, &public, &jwe::RSA_OAEP_256, &jwe::A128CBC_HS256).unwrap();
-    let decryptor = Decryptor::new(&[&jwe::RSA_OAEP_256], &[&jwe::A128CBC_HS256]);
-    let encryptor = Encryptor::new(&jwe::A128CBC_HS256);
-    let recipient = Recipient::new(&public, &jwe::RSA_OAEP_256);
-
-    // The raw primitives: the same key parsed once, the same CEK, IV, AAD and ciphertext.
-    let pkcs8 = key.to_pem_private().unwrap();
-    let der = pem_der(&pkcs8);
-    let private_key = rsa::PrivateDecryptingKey::from_pkcs8(&der).unwrap();
-    let public_raw = rsa::OaepPublicEncryptingKey::new(private_key.public_key()).unwrap();
-    let private = rsa::OaepPrivateDecryptingKey::new(private_key).unwrap();
-    let parts: Vec<Vec<u8>> = token
+fn parts(token: &str) -> Vec<Vec<u8>> {
+    token
         .split('.')
-        .map(|p| {
-            zegel_jose::base64url::decode(p.as_bytes(), zegel_jose::error::Part::Token).unwrap()
-        })
-        .collect();
-    let aad = token.split('.').next().unwrap().as_bytes().to_vec();
-    let mut cek = vec![0; private.min_output_size()];
-    let cek_len = private
-        .decrypt(&rsa::OAEP_SHA256_MGF1SHA256, &parts[1], &mut cek, None)
-        .unwrap()
-        .len();
-    cek.truncate(cek_len);
-    let (iv, ct, tag) = (parts[2].clone(), parts[3].clone(), parts[4].clone());
-
-    let mut g = c.benchmark_group("rsa-oaep-256+a128cbc-hs256");
-    g.bench_function("zegel decrypt", |b| {
-        b.iter(|| {
-            decryptor
-                .decrypt(black_box(token.as_bytes()), &key)
-                .unwrap()
-        });
-    });
-    g.bench_function("raw rsa-oaep-256 decrypt", |b| {
-        let mut out = vec![0; private.min_output_size()];
-        b.iter(|| {
-            private
-                .decrypt(
-                    &rsa::OAEP_SHA256_MGF1SHA256,
-                    black_box(&parts[1]),
-                    &mut out,
-                    None,
-                )
-                .unwrap()
-                .len()
-        });
-    });
-    g.bench_function("raw hmac+aes-cbc decrypt", |b| {
-        b.iter(|| {
-            let t = cbc_hs_tag(&cek, &iv, &aad, black_box(&ct));
-            assert_eq!(&t.as_ref()[..16], &tag[..]);
-            let k = cipher::PaddedBlockDecryptingKey::cbc_pkcs7(
-                cipher::UnboundCipherKey::new(&cipher::AES_128, &cek[16..]).unwrap(),
-            )
-            .unwrap();
-            let mut buf = ct.clone();
-            let ctx = cipher::DecryptionContext::Iv128(iv.as_slice().try_into().unwrap());
-            k.decrypt(&mut buf, ctx).unwrap().len()
-        });
-    });
-    g.bench_function("zegel encrypt", |b| {
-        b.iter(|| {
-            encryptor
-                .encrypt_compact(black_box(&plaintext), &recipient)
-                .unwrap()
-        });
-    });
-    g.bench_function("raw rsa-oaep-256 encrypt", |b| {
-        let mut out = vec![0; public_raw.ciphertext_size()];
-        b.iter(|| {
-            public_raw
-                .encrypt(
-                    &rsa::OAEP_SHA256_MGF1SHA256,
-                    black_box(&cek),
-                    &mut out,
-                    None,
-                )
-                .unwrap()
-                .len()
-        });
-    });
-    g.bench_function("raw aes-cbc+hmac encrypt", |b| {
-        b.iter(|| {
-            let k = cipher::PaddedBlockEncryptingKey::cbc_pkcs7(
-                cipher::UnboundCipherKey::new(&cipher::AES_128, &cek[16..]).unwrap(),
-            )
-            .unwrap();
-            let mut buf = Vec::with_capacity(PAYLOAD_LEN + 16);
-            buf.extend_from_slice(black_box(&plaintext));
-            let ctx = cipher::EncryptionContext::Iv128(iv.as_slice().try_into().unwrap());
-            k.less_safe_encrypt(&mut buf, ctx).unwrap();
-            cbc_hs_tag(&cek, &iv, &aad, &buf)
-        });
-    });
-    g.finish();
+        .map(|p| zegel_jose::base64url::decode(p.as_bytes(), Part::Token).unwrap())
+        .collect()
 }
 
 #[cfg(feature = "aws-lc")]
@@ -148,13 +62,143 @@ fn cbc_hs_tag(cek: &[u8], iv: &[u8], aad: &[u8], ct: &[u8]) -> hmac::Tag {
 }
 
 #[cfg(feature = "aws-lc")]
-fn pem_der(pem: &str) -> Vec<u8> {
-    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    base64_std(&b64)
+fn rsa_case() -> Case {
+    let key = Jwk::generate(&KeySpec::Rsa { bits: 2048 }).unwrap();
+    let public = key.to_public().unwrap();
+    let plaintext = payload();
+    let token =
+        jwe::encrypt_compact(&plaintext, &public, &jwe::RSA_OAEP_256, &jwe::A128CBC_HS256).unwrap();
+    let decryptor = Decryptor::new(&[&jwe::RSA_OAEP_256], &[&jwe::A128CBC_HS256]);
+    let encryptor = Encryptor::new(&jwe::A128CBC_HS256);
+
+    // The raw primitives: the same key parsed once, the same CEK, IV, AAD and ciphertext.
+    let der = pem_der(&key.to_pem_private().unwrap());
+    let private_key = rsa::PrivateDecryptingKey::from_pkcs8(&der).unwrap();
+    let public_raw = rsa::OaepPublicEncryptingKey::new(private_key.public_key()).unwrap();
+    let private = rsa::OaepPrivateDecryptingKey::new(private_key).unwrap();
+    let p = parts(&token);
+    let aad = token.split('.').next().unwrap().as_bytes().to_vec();
+    let mut cek = vec![0; private.min_output_size()];
+    let cek_len = private
+        .decrypt(&rsa::OAEP_SHA256_MGF1SHA256, &p[1], &mut cek, None)
+        .unwrap()
+        .len();
+    cek.truncate(cek_len);
+    let (ek, iv, ct, tag) = (p[1].clone(), p[2].clone(), p[3].clone(), p[4].clone());
+    let (cek2, iv2, aad2, pt2) = (cek.clone(), iv.clone(), aad.clone(), plaintext.clone());
+    let key_spki = public.clone();
+    let (key2, public2) = (key, public);
+    let cek3 = cek.clone();
+    let mut out = vec![0; private.min_output_size()];
+    let mut out2 = vec![0; public_raw.ciphertext_size()];
+    Case {
+        name: "rsa-oaep-256+a128cbc-hs256",
+        ops: vec![
+            (
+                "zegel decrypt",
+                Box::new(move || {
+                    black_box(
+                        decryptor
+                            .decrypt(black_box(token.as_bytes()), &key2)
+                            .unwrap(),
+                    );
+                }),
+            ),
+            (
+                "raw rsa-oaep-256 decrypt",
+                Box::new(move || {
+                    black_box(
+                        private
+                            .decrypt(&rsa::OAEP_SHA256_MGF1SHA256, black_box(&ek), &mut out, None)
+                            .unwrap()
+                            .len(),
+                    );
+                }),
+            ),
+            (
+                "raw hmac+aes-cbc decrypt",
+                Box::new(move || {
+                    let t = cbc_hs_tag(&cek, &iv, &aad, black_box(&ct));
+                    assert_eq!(&t.as_ref()[..16], &tag[..]);
+                    let k = cipher::PaddedBlockDecryptingKey::cbc_pkcs7(
+                        cipher::UnboundCipherKey::new(&cipher::AES_128, &cek[16..]).unwrap(),
+                    )
+                    .unwrap();
+                    let mut buf = ct.clone();
+                    let ctx = cipher::DecryptionContext::Iv128(iv.as_slice().try_into().unwrap());
+                    black_box(k.decrypt(&mut buf, ctx).unwrap().len());
+                }),
+            ),
+            (
+                "zegel encrypt",
+                Box::new(move || {
+                    let r = Recipient::new(&public2, &jwe::RSA_OAEP_256);
+                    black_box(
+                        encryptor
+                            .encrypt_compact(black_box(&plaintext), &r)
+                            .unwrap(),
+                    );
+                }),
+            ),
+            (
+                "raw rsa-oaep-256 encrypt",
+                Box::new(move || {
+                    black_box(
+                        public_raw
+                            .encrypt(
+                                &rsa::OAEP_SHA256_MGF1SHA256,
+                                black_box(&cek2),
+                                &mut out2,
+                                None,
+                            )
+                            .unwrap()
+                            .len(),
+                    );
+                }),
+            ),
+            ("raw rsa-oaep-256 encrypt (key from spki)", {
+                let spki = rsa::PublicEncryptingKey::from_der(&spki_der(&key_spki)).unwrap();
+                let k = rsa::OaepPublicEncryptingKey::new(spki).unwrap();
+                let cek = cek3.clone();
+                let mut o = vec![0; 256];
+                Box::new(move || {
+                    black_box(
+                        k.encrypt(&rsa::OAEP_SHA256_MGF1SHA256, black_box(&cek), &mut o, None)
+                            .unwrap()
+                            .len(),
+                    );
+                })
+            }),
+            (
+                "raw aes-cbc+hmac encrypt",
+                Box::new(move || {
+                    let k = cipher::PaddedBlockEncryptingKey::cbc_pkcs7(
+                        cipher::UnboundCipherKey::new(&cipher::AES_128, &cek3[16..]).unwrap(),
+                    )
+                    .unwrap();
+                    let mut buf = Vec::with_capacity(PAYLOAD_LEN + 16);
+                    buf.extend_from_slice(black_box(&pt2));
+                    let ctx = cipher::EncryptionContext::Iv128(iv2.as_slice().try_into().unwrap());
+                    k.less_safe_encrypt(&mut buf, ctx).unwrap();
+                    black_box(cbc_hs_tag(&cek3, &iv2, &aad2, &buf));
+                }),
+            ),
+        ],
+        ratios: vec![
+            (0, vec![1, 2], ">= 0.98"),
+            (3, vec![4, 6], ">= 0.90"),
+            (3, vec![5, 6], "spki"),
+        ],
+    }
 }
 
 #[cfg(feature = "aws-lc")]
-fn base64_std(s: &str) -> Vec<u8> {
+fn spki_der(public: &Jwk) -> Vec<u8> {
+    pem_der(&public.to_pem_public().unwrap())
+}
+
+#[cfg(feature = "aws-lc")]
+fn pem_der(pem: &str) -> Vec<u8> {
     let val = |c: u8| match c {
         b'A'..=b'Z' => c - b'A',
         b'a'..=b'z' => c - b'a' + 26,
@@ -162,9 +206,14 @@ fn base64_std(s: &str) -> Vec<u8> {
         b'+' => 62,
         _ => 63,
     };
-    let bytes: Vec<u8> = s.bytes().filter(|&c| c != b'=').collect();
+    let b64: Vec<u8> = pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .flat_map(str::bytes)
+        .filter(|&c| c != b'=')
+        .collect();
     let mut out = Vec::new();
-    for chunk in bytes.chunks(4) {
+    for chunk in b64.chunks(4) {
         let mut n = 0u32;
         for (i, &c) in chunk.iter().enumerate() {
             n |= u32::from(val(c)) << (18 - 6 * i);
@@ -174,120 +223,156 @@ fn base64_std(s: &str) -> Vec<u8> {
     out
 }
 
-fn dir_a256gcm(c: &mut Criterion) {
+fn dir_case() -> Case {
     let key = Jwk::generate(&KeySpec::Oct { bytes: 32 }).unwrap();
     let plaintext = payload();
     let token = jwe::encrypt_compact(&plaintext, &key, &jwe::DIR, &jwe::A256GCM).unwrap();
     let decryptor = Decryptor::new(&[&jwe::DIR], &[&jwe::A256GCM]);
     let encryptor = Encryptor::new(&jwe::A256GCM);
-    let recipient = Recipient::new(&key, &jwe::DIR);
     let k = match key.material() {
-        zegel_jose::jwk::KeyMaterial::Oct { k } => k.expose_secret().to_vec(),
+        KeyMaterial::Oct { k } => k.expose_secret().to_vec(),
         _ => unreachable!(),
     };
-    let parts: Vec<Vec<u8>> = token
-        .split('.')
-        .map(|p| {
-            zegel_jose::base64url::decode(p.as_bytes(), zegel_jose::error::Part::Token).unwrap()
-        })
-        .collect();
+    let p = parts(&token);
     let aad = token.split('.').next().unwrap().as_bytes().to_vec();
-
-    let mut g = c.benchmark_group("dir+a256gcm");
-    g.bench_function("zegel decrypt", |b| {
-        b.iter(|| {
-            decryptor
-                .decrypt(black_box(token.as_bytes()), &key)
-                .unwrap()
-        })
-    });
-    g.bench_function("raw aes-256-gcm open", |b| {
-        b.iter(|| {
-            let key =
-                aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_256_GCM, &k).unwrap());
-            let mut buf = parts[3].clone();
-            let nonce = aead::Nonce::try_assume_unique_for_key(&parts[2]).unwrap();
-            let tag = aead::Tag::try_from(&parts[4][..]).unwrap();
-            key.open_in_place_separate_tag(
-                nonce,
-                aead::Aad::from(&aad),
-                tag,
-                black_box(&mut buf),
-                0..,
-            )
-            .unwrap()
-            .len()
-        });
-    });
-    g.bench_function("zegel encrypt", |b| {
-        b.iter(|| {
-            encryptor
-                .encrypt_compact(black_box(&plaintext), &recipient)
-                .unwrap()
-        })
-    });
-    g.bench_function("raw aes-256-gcm seal", |b| {
-        b.iter(|| {
-            let key =
-                aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_256_GCM, &k).unwrap());
-            let mut buf = black_box(&plaintext).clone();
-            let nonce = aead::Nonce::try_assume_unique_for_key(&parts[2]).unwrap();
-            key.seal_in_place_separate_tag(nonce, aead::Aad::from(&aad), &mut buf)
-                .unwrap()
-        });
-    });
-    g.finish();
+    let (k2, p2, aad2, pt2, key2) = (
+        k.clone(),
+        p.clone(),
+        aad.clone(),
+        plaintext.clone(),
+        key.clone(),
+    );
+    Case {
+        name: "dir+a256gcm",
+        ops: vec![
+            (
+                "zegel decrypt",
+                Box::new(move || {
+                    black_box(
+                        decryptor
+                            .decrypt(black_box(token.as_bytes()), &key)
+                            .unwrap(),
+                    );
+                }),
+            ),
+            (
+                "raw aes-256-gcm open",
+                Box::new(move || {
+                    let key = aead::LessSafeKey::new(
+                        aead::UnboundKey::new(&aead::AES_256_GCM, &k).unwrap(),
+                    );
+                    let mut buf = p[3].clone();
+                    let nonce = aead::Nonce::try_assume_unique_for_key(&p[2]).unwrap();
+                    let tag = aead::Tag::try_from(&p[4][..]).unwrap();
+                    black_box(
+                        key.open_in_place_separate_tag(
+                            nonce,
+                            aead::Aad::from(&aad),
+                            tag,
+                            black_box(&mut buf),
+                            0..,
+                        )
+                        .unwrap()
+                        .len(),
+                    );
+                }),
+            ),
+            (
+                "zegel encrypt",
+                Box::new(move || {
+                    let r = Recipient::new(&key2, &jwe::DIR);
+                    black_box(
+                        encryptor
+                            .encrypt_compact(black_box(&plaintext), &r)
+                            .unwrap(),
+                    );
+                }),
+            ),
+            (
+                "raw aes-256-gcm seal",
+                Box::new(move || {
+                    let key = aead::LessSafeKey::new(
+                        aead::UnboundKey::new(&aead::AES_256_GCM, &k2).unwrap(),
+                    );
+                    let mut buf = black_box(&pt2).clone();
+                    let nonce = aead::Nonce::try_assume_unique_for_key(&p2[2]).unwrap();
+                    let _ = black_box(
+                        key.seal_in_place_separate_tag(nonce, aead::Aad::from(&aad2), &mut buf)
+                            .unwrap(),
+                    );
+                }),
+            ),
+        ],
+        ratios: vec![(0, vec![1], "within 2 µs"), (2, vec![3], "-")],
+    }
 }
 
-fn ecdh_es_a256gcm(c: &mut Criterion) {
+/// One SHA-256 block of Concat KDF, as ECDH-ES with a 256-bit key needs.
+fn kdf(z: &[u8]) -> digest::Digest {
+    let mut ctx = digest::Context::new(&digest::SHA256);
+    ctx.update(&1u32.to_be_bytes());
+    ctx.update(z);
+    ctx.update(&7u32.to_be_bytes());
+    ctx.update(b"A256GCM");
+    ctx.update(&[0; 8]);
+    ctx.update(&256u32.to_be_bytes());
+    ctx.finish()
+}
+
+fn ecdh_case() -> Case {
     let key = Jwk::generate(&KeySpec::Ec(Curve::P256)).unwrap();
     let public = key.to_public().unwrap();
     let plaintext = payload();
     let token = jwe::encrypt_compact(&plaintext, &public, &jwe::ECDH_ES, &jwe::A256GCM).unwrap();
     let encryptor = Encryptor::new(&jwe::A256GCM);
-    let recipient = Recipient::new(&public, &jwe::ECDH_ES);
     let point = match public.material() {
-        zegel_jose::jwk::KeyMaterial::Ec { x, y, .. } => [&[4u8][..], x, y].concat(),
+        KeyMaterial::Ec { x, y, .. } => [&[4u8][..], x, y].concat(),
         _ => unreachable!(),
     };
-    let rng = rand::SystemRandom::new();
+    #[cfg(feature = "aws-lc")]
     let aad = token.split('.').next().unwrap().as_bytes().to_vec();
-    let gcm_key = [7u8; 32];
-    let _ = &gcm_key;
     let nonce_bytes = [9u8; 12];
-
-    let mut g = c.benchmark_group("ecdh-es(p-256)+a256gcm");
+    let rng = rand::SystemRandom::new();
+    let pt2 = plaintext.clone();
+    let aad2 = token.split('.').next().unwrap().as_bytes().to_vec();
+    let mut ops: Vec<(&'static str, Op)> = Vec::new();
+    let mut ratios = Vec::new();
     #[cfg(feature = "aws-lc")]
     {
         let decryptor = Decryptor::new(&[&jwe::ECDH_ES], &[&jwe::A256GCM]);
-        g.bench_function("zegel decrypt", |b| {
-            b.iter(|| {
-                decryptor
-                    .decrypt(black_box(token.as_bytes()), &key)
-                    .unwrap()
-            })
-        });
         let d = match key.material() {
-            zegel_jose::jwk::KeyMaterial::Ec { d: Some(d), .. } => d.expose_secret().to_vec(),
+            KeyMaterial::Ec { d: Some(d), .. } => d.expose_secret().to_vec(),
             _ => unreachable!(),
         };
+        let private =
+            lc_agreement::PrivateKey::from_private_key(&lc_agreement::ECDH_P256, &d).unwrap();
         let eph = lc_agreement::PrivateKey::generate(&lc_agreement::ECDH_P256).unwrap();
         let eph_pub = eph.compute_public_key().unwrap().as_ref().to_vec();
-        g.bench_function("raw static ecdh+kdf+aes-256-gcm open", |b| {
-            let mut sealed = plaintext.clone();
-            let k = aead::LessSafeKey::new(
-                aead::UnboundKey::new(&aead::AES_256_GCM, &gcm_key).unwrap(),
-            );
-            let tag = k
-                .seal_in_place_separate_tag(
-                    aead::Nonce::assume_unique_for_key(nonce_bytes),
-                    aead::Aad::from(&aad),
-                    &mut sealed,
-                )
-                .unwrap();
-            let private =
-                lc_agreement::PrivateKey::from_private_key(&lc_agreement::ECDH_P256, &d).unwrap();
-            b.iter(|| {
+        let gcm_key = [7u8; 32];
+        let mut sealed = plaintext.clone();
+        let k =
+            aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_256_GCM, &gcm_key).unwrap());
+        let tag = k
+            .seal_in_place_separate_tag(
+                aead::Nonce::assume_unique_for_key(nonce_bytes),
+                aead::Aad::from(&aad),
+                &mut sealed,
+            )
+            .unwrap();
+        let (aad3, key3) = (aad, key);
+        ops.push((
+            "zegel decrypt",
+            Box::new(move || {
+                black_box(
+                    decryptor
+                        .decrypt(black_box(token.as_bytes()), &key3)
+                        .unwrap(),
+                );
+            }),
+        ));
+        ops.push((
+            "raw static ecdh+kdf+aes-256-gcm open",
+            Box::new(move || {
                 let z = lc_agreement::agree(
                     &private,
                     lc_agreement::UnparsedPublicKey::new(
@@ -303,30 +388,39 @@ fn ecdh_es_a256gcm(c: &mut Criterion) {
                     aead::UnboundKey::new(&aead::AES_256_GCM, &gcm_key).unwrap(),
                 );
                 let mut buf = sealed.clone();
-                k.open_in_place_separate_tag(
-                    aead::Nonce::assume_unique_for_key(nonce_bytes),
-                    aead::Aad::from(&aad),
-                    tag,
-                    &mut buf,
-                    0..,
-                )
-                .unwrap()
-                .len()
-            });
-        });
+                black_box(
+                    k.open_in_place_separate_tag(
+                        aead::Nonce::assume_unique_for_key(nonce_bytes),
+                        aead::Aad::from(&aad3),
+                        tag,
+                        &mut buf,
+                        0..,
+                    )
+                    .unwrap()
+                    .len(),
+                );
+            }),
+        ));
+        ratios.push((0, vec![1], "-"));
     }
-    g.bench_function("zegel encrypt", |b| {
-        b.iter(|| {
-            encryptor
-                .encrypt_compact(black_box(&plaintext), &recipient)
-                .unwrap()
-        })
-    });
-    g.bench_function("raw ephemeral ecdh+kdf+aes-256-gcm seal", |b| {
-        b.iter(|| {
+    let n = ops.len();
+    ops.push((
+        "zegel encrypt",
+        Box::new(move || {
+            let r = Recipient::new(&public, &jwe::ECDH_ES);
+            black_box(
+                encryptor
+                    .encrypt_compact(black_box(&plaintext), &r)
+                    .unwrap(),
+            );
+        }),
+    ));
+    ops.push((
+        "raw ephemeral ecdh+kdf+aes-256-gcm seal",
+        Box::new(move || {
             let eph =
                 agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &rng).unwrap();
-            let _public = eph.compute_public_key().unwrap();
+            black_box(eph.compute_public_key().unwrap());
             let derived = agreement::agree_ephemeral(
                 eph,
                 &agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, black_box(&point)),
@@ -336,32 +430,85 @@ fn ecdh_es_a256gcm(c: &mut Criterion) {
             let k = aead::LessSafeKey::new(
                 aead::UnboundKey::new(&aead::AES_256_GCM, &derived.as_ref()[..32]).unwrap(),
             );
-            let mut buf = plaintext.clone();
-            k.seal_in_place_separate_tag(
-                aead::Nonce::assume_unique_for_key(nonce_bytes),
-                aead::Aad::from(&aad),
-                &mut buf,
-            )
-            .unwrap()
-        });
-    });
-    g.finish();
+            let mut buf = pt2.clone();
+            let _ = black_box(
+                k.seal_in_place_separate_tag(
+                    aead::Nonce::assume_unique_for_key(nonce_bytes),
+                    aead::Aad::from(&aad2),
+                    &mut buf,
+                )
+                .unwrap(),
+            );
+        }),
+    ));
+    ratios.push((n, vec![n + 1], "-"));
+    Case {
+        name: "ecdh-es(p-256)+a256gcm",
+        ops,
+        ratios,
+    }
 }
 
-/// One SHA-256 block of Concat KDF, as ECDH-ES with a 256-bit key needs.
-fn kdf(z: &[u8]) -> digest::Digest {
-    let mut ctx = digest::Context::new(&digest::SHA256);
-    ctx.update(&1u32.to_be_bytes());
-    ctx.update(z);
-    ctx.update(&7u32.to_be_bytes());
-    ctx.update(b"A256GCM");
-    ctx.update(&[0; 8]);
-    ctx.update(&256u32.to_be_bytes());
-    ctx.finish()
+fn cases() -> Vec<Case> {
+    vec![
+        #[cfg(feature = "aws-lc")]
+        rsa_case(),
+        dir_case(),
+        ecdh_case(),
+    ]
 }
 
-#[cfg(feature = "aws-lc")]
-criterion_group! { name = benches; config = config(); targets = rsa_oaep_256_a128cbc_hs256, dir_a256gcm, ecdh_es_a256gcm }
-#[cfg(not(feature = "aws-lc"))]
-criterion_group! { name = benches; config = config(); targets = dir_a256gcm, ecdh_es_a256gcm }
-criterion_main!(benches);
+/// The minimum over `rounds` batches of `batch` calls of each op, taken in turn.
+fn interleaved_minimum(ops: &mut [(&'static str, Op)], batch: u32, rounds: u32) -> Vec<Duration> {
+    let mut best = vec![Duration::MAX; ops.len()];
+    for _ in 0..rounds {
+        for (i, (_, op)) in ops.iter_mut().enumerate() {
+            let t = Instant::now();
+            for _ in 0..batch {
+                op();
+            }
+            best[i] = best[i].min(t.elapsed() / batch);
+        }
+    }
+    best
+}
+
+fn main() {
+    let mut c = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(30)
+        .configure_from_args();
+    let mut all = cases();
+    for case in &mut all {
+        let mut g = c.benchmark_group(case.name);
+        for (name, op) in &mut case.ops {
+            g.bench_function(*name, |b| b.iter(&mut *op));
+        }
+        g.finish();
+    }
+    c.final_summary();
+
+    println!("\ninterleaved minimum of N (ns per operation):");
+    println!("| case | zegel | raw sum | ratio raw/zegel | zegel - raw | goal |");
+    println!("|---|---|---|---|---|---|");
+    for case in &mut all {
+        if std::env::args().any(|a| a == "--profile-time") {
+            break;
+        }
+        let slow = case.name.starts_with("rsa");
+        let (batch, rounds) = if slow { (4, 150) } else { (200, 150) };
+        let best = interleaved_minimum(&mut case.ops, batch, rounds);
+        for (z, raws, goal) in &case.ratios {
+            let zegel = best[*z].as_nanos() as f64;
+            let raw: f64 = raws.iter().map(|r| best[*r].as_nanos() as f64).sum();
+            let what = case.ops[*z].0;
+            println!(
+                "| {} {what} | {zegel:.0} | {raw:.0} | {:.3} | {:.0} | {goal} |",
+                case.name,
+                raw / zegel,
+                zegel - raw
+            );
+        }
+    }
+}

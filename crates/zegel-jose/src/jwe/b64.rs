@@ -117,21 +117,60 @@ static PAIRS: [[u8; 2]; 4096] = {
     t
 };
 
-/// Appends the unpadded base64url encoding of `bytes` to `out`.
-pub(crate) fn encode_into(bytes: &[u8], out: &mut String) {
+/// `PAIRS` as little-endian 16-bit words, for the eight-character fast path.
+static PAIRS16: [u16; 4096] = {
+    let mut t = [0u16; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        t[i] = u16::from_le_bytes(PAIRS[i]);
+        i += 1;
+    }
+    t
+};
+
+/// The `PAIRS16` entry of the 12 bits of `v` at `shift`.
+fn pair16(v: u64, shift: u32) -> u64 {
+    // Masked to 12 bits: the cast is exact.
+    #[allow(clippy::cast_possible_truncation)]
+    let i = ((v >> shift) & 0xfff) as usize;
+    u64::from(PAIRS16[i])
+}
+
+/// Appends the unpadded base64url encoding of `bytes` to `out` (ASCII bytes).
+pub(crate) fn encode_into_vec(bytes: &[u8], out: &mut Vec<u8>) {
     let chunks = bytes.chunks_exact(3);
     let tail = chunks.remainder();
-    let mut buf = vec![0u8; bytes.len() / 3 * 4 + tail.len() + usize::from(!tail.is_empty())];
+    let start = out.len();
+    let body = bytes.len() / 3 * 4;
+    out.resize(start + body + tail.len() + usize::from(!tail.is_empty()), 0);
+    let buf = out.get_mut(start..).unwrap_or_default();
     let pair = |n: u32| PAIRS[(n & 0xfff) as usize];
-    for (src, dst) in chunks.zip(buf.chunks_exact_mut(4)) {
+    // Six bytes (read as the top of an 8-byte word) to eight characters at a time, while eight
+    // bytes remain readable; then three bytes to four characters.
+    let mut done = 0;
+    while let (Some(src), Some(dst)) = (
+        bytes.get(done..done + 8),
+        buf.get_mut(done / 3 * 4..done / 3 * 4 + 8),
+    ) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(src);
+        let x = u64::from_be_bytes(word);
+        let w =
+            pair16(x, 52) | (pair16(x, 40) << 16) | (pair16(x, 28) << 32) | (pair16(x, 16) << 48);
+        dst.copy_from_slice(&w.to_le_bytes());
+        done += 6;
+    }
+    let _ = chunks;
+    let rest3 = bytes.get(done..bytes.len() / 3 * 3).unwrap_or_default();
+    let out3 = buf.get_mut(done / 3 * 4..body).unwrap_or_default();
+    for (src, dst) in rest3.chunks_exact(3).zip(out3.chunks_exact_mut(4)) {
         if let (&[a, b, c], [w, x, y, z]) = (src, dst) {
             let n = (u32::from(a) << 16) | (u32::from(b) << 8) | u32::from(c);
             let ([p, q], [r, t]) = (pair(n >> 12), pair(n));
             (*w, *x, *y, *z) = (p, q, r, t);
         }
     }
-    let rest = buf.get_mut(bytes.len() / 3 * 4..).unwrap_or_default();
-    match (tail, rest) {
+    match (tail, buf.get_mut(body..).unwrap_or_default()) {
         (&[a], [w, x]) => {
             let [p, q] = pair(u32::from(a) << 4);
             (*w, *x) = (p, q);
@@ -143,15 +182,14 @@ pub(crate) fn encode_into(bytes: &[u8], out: &mut String) {
         }
         _ => {}
     }
-    // Only alphabet characters were written: always ASCII.
-    out.push_str(core::str::from_utf8(&buf).unwrap_or_default());
 }
 
 /// The unpadded base64url encoding of `bytes`.
 pub(crate) fn encode(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    encode_into(bytes, &mut s);
-    s
+    let mut v = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
+    encode_into_vec(bytes, &mut v);
+    // Only alphabet characters were written: always ASCII.
+    String::from_utf8(v).unwrap_or_default()
 }
 
 #[cfg(test)]

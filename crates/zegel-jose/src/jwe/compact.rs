@@ -57,15 +57,16 @@ pub(crate) fn write(
     ciphertext: &[u8],
     tag: &[u8],
 ) -> String {
-    let mut out = String::with_capacity(
+    let mut out = Vec::with_capacity(
         protected_b64.len()
             + (encrypted_key.len() + iv.len() + ciphertext.len() + tag.len()) * 4 / 3
             + 8,
     );
-    out.push_str(protected_b64);
+    out.extend_from_slice(protected_b64.as_bytes());
     for part in [encrypted_key, iv, ciphertext, tag] {
-        out.push('.');
-        b64::encode_into(part, &mut out);
+        out.push(b'.');
+        b64::encode_into_vec(part, &mut out);
     }
-    out
+    // The protected header is base64url and the rest was just encoded: always ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }

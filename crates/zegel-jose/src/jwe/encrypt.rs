@@ -10,11 +10,9 @@ use zeroize::Zeroizing;
 
 use super::alg::{ContentEncryption, KeyManagement};
 use super::dangerous::FixedValues;
-use super::header;
 use super::json::{JsonOut, RecipientOut};
 use super::keymgmt::{WrapCtx, random};
-use super::{compact, json, zip};
-use crate::base64url;
+use super::{b64, compact, json, zip};
 use crate::error::{Error, KeyError};
 use crate::jwk::{Jwk, KeyOp};
 use crate::secret::SecretBytes;
@@ -348,16 +346,23 @@ impl Encryptor {
                     encrypted_key: wrapped.encrypted_key,
                 });
             }
-            cek.get_or_insert(wrapped.cek);
+            if let Some(c) = wrapped.cek {
+                cek.get_or_insert(c);
+            }
         }
         for r in &outs {
-            header::joint(&[
+            let parts: Vec<&Map<String, Value>> = [
                 Some(&protected),
                 self.unprotected.as_ref(),
                 r.header.as_ref(),
-            ])?;
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            crate::header::check_disjoint(&parts)?;
         }
-        let cek = cek.ok_or(Error::RecipientCount {
+        // The CEK a direct algorithm produced, or the one drawn here and wrapped.
+        let cek = cek.or(shared_cek).ok_or(Error::RecipientCount {
             rule: "at least one recipient",
         })?;
         let protected_b64 = match fixed.and_then(|f| f.protected.as_deref()) {
@@ -372,15 +377,15 @@ impl Encryptor {
                         name: "protected".into(),
                     });
                 }
-                base64url::encode(raw)
+                b64::encode(raw)
             }
-            None => base64url::encode(&serde_json::to_vec(&protected).map_err(|_| {
+            None => b64::encode(&serde_json::to_vec(&protected).map_err(|_| {
                 Error::InvalidParameter {
                     name: "protected".into(),
                 }
             })?),
         };
-        let aad_b64 = self.aad.as_deref().map(base64url::encode);
+        let aad_b64 = self.aad.as_deref().map(b64::encode);
         let aad = super::token::content_aad(&protected_b64, aad_b64.as_deref());
         // Room for CBC padding, so the buffer never reallocates and leaves plaintext behind.
         let mut buf = Zeroizing::new(Vec::with_capacity(plaintext.len() + 32));
@@ -395,7 +400,9 @@ impl Encryptor {
             aad_b64,
             recipients: outs,
             iv,
-            ciphertext: buf.to_vec(),
+            // Ciphertext now, not secret: moved out without a copy (the emptied buffer is
+            // what gets zeroized).
+            ciphertext: core::mem::take(&mut *buf),
             tag,
         })
     }

@@ -164,6 +164,9 @@ impl UnverifiedJwe {
         let r = self.recipients.get(i).ok_or(Error::RecipientCount {
             rule: "no such recipient",
         })?;
+        if self.unprotected.is_none() && r.header.is_none() {
+            return Ok(self.protected.clone());
+        }
         header::joint(&[
             Some(&self.protected),
             self.unprotected.as_ref(),

@@ -32,7 +32,7 @@ impl KeyManager for AesKw {
         let kek = kek(oct_key(ctx.key, ctx.alg)?, self.0)?;
         let cek = ctx.cek.ok_or(Error::DecryptionFailed)?;
         Ok(Wrapped {
-            cek: cek.clone(),
+            cek: None,
             encrypted_key: wrap(kek, cek.expose_secret())?,
             params: serde_json::Map::new(),
         })

@@ -29,7 +29,7 @@ impl KeyManager for Dir {
         }
         let cek = cek(oct_key(ctx.key, ctx.alg)?, ctx.enc.key_len())?;
         Ok(Wrapped {
-            cek,
+            cek: Some(cek),
             encrypted_key: Vec::new(),
             params: serde_json::Map::new(),
         })

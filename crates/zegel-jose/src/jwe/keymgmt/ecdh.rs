@@ -201,8 +201,8 @@ impl KeyManager for Ecdh {
             params.insert("apv".into(), Value::String(base64url::encode(apv)));
         }
         let (cek, encrypted_key) = match ctx.cek {
-            None => (SecretBytes::from_slice(&derived), Vec::new()),
-            Some(cek) => (cek.clone(), aeskw::wrap(&derived, cek.expose_secret())?),
+            None => (Some(SecretBytes::from_slice(&derived)), Vec::new()),
+            Some(cek) => (None, aeskw::wrap(&derived, cek.expose_secret())?),
         };
         Ok(Wrapped {
             cek,

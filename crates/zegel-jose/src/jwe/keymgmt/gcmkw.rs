@@ -70,7 +70,7 @@ impl KeyManager for GcmKw {
         params.insert("iv".into(), Value::String(base64url::encode(&iv)));
         params.insert("tag".into(), Value::String(base64url::encode(&tag)));
         Ok(Wrapped {
-            cek: cek.clone(),
+            cek: None,
             encrypted_key,
             params,
         })

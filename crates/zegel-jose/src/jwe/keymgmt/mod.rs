@@ -34,7 +34,8 @@ pub(crate) struct WrapCtx<'a> {
 
 /// The result of encrypting a CEK for one recipient.
 pub(crate) struct Wrapped {
-    pub(crate) cek: SecretBytes,
+    /// The CEK a direct algorithm produced; `None` when it wrapped the CEK it was given.
+    pub(crate) cek: Option<SecretBytes>,
     pub(crate) encrypted_key: Vec<u8>,
     /// Header parameters the algorithm adds (`epk`, `iv`, `tag`, `p2s`, `p2c`, ...).
     pub(crate) params: Map<String, Value>,
@@ -82,12 +83,18 @@ pub(crate) fn random(len: usize) -> Result<SecretBytes, Error> {
     Ok(SecretBytes::new(out))
 }
 
-/// Fills `buf` from the system generator.
+/// Fills `buf` with random bytes: aws-lc's DRBG (seeded from the system, no system call per
+/// draw) when compiled in, ring's system generator otherwise.
 pub(crate) fn fill_random(buf: &mut [u8]) -> Result<(), Error> {
-    use ring::rand::SecureRandom;
-    ring::rand::SystemRandom::new()
-        .fill(buf)
-        .map_err(|_| Error::Random)
+    #[cfg(feature = "aws-lc")]
+    return aws_lc_rs::rand::fill(buf).map_err(|_| Error::Random);
+    #[cfg(not(feature = "aws-lc"))]
+    {
+        use ring::rand::SecureRandom;
+        ring::rand::SystemRandom::new()
+            .fill(buf)
+            .map_err(|_| Error::Random)
+    }
 }
 
 /// The secret bytes of an `oct` key, or [`KeyError::WrongKeyType`](crate::error::KeyError).

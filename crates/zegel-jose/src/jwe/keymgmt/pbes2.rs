@@ -78,7 +78,7 @@ impl KeyManager for Pbes2 {
         params.insert("p2s".into(), Value::String(base64url::encode(&p2s)));
         params.insert("p2c".into(), Value::from(p2c.get()));
         Ok(Wrapped {
-            cek: cek.clone(),
+            cek: None,
             encrypted_key,
             params,
         })

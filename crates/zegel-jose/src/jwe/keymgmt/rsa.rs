@@ -173,7 +173,7 @@ mod lc {
                 .len();
             out.truncate(len);
             Ok(Wrapped {
-                cek: cek.clone(),
+                cek: None,
                 encrypted_key: out,
                 params: serde_json::Map::new(),
             })
