@@ -297,12 +297,17 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
         None => clock()?,
     };
     let allowed = if allowed.is_empty() {
-        jws_cmd::default_algs(&verify_keys)
+        jws_cmd::default_algs_or_usage(&verify_keys)?
     } else {
         allowed
     };
     let (validation, custom) = validation(args, &allowed);
     let token = io::read_token(args.input.as_deref())?;
+    if decrypt_keys.is_none() && looks_encrypted(&token) {
+        return Err(Failure::rejected(
+            "the token is a JWE (encrypted); give the decryption key with --decrypt-key FILE",
+        ));
+    }
     let verified: zegel_jwt::Verified = match &decrypt_keys {
         None => with_keys(&verify_keys, |v| {
             zegel_jwt::verify(&token, v, &validation, now)
@@ -327,6 +332,19 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
         )));
     }
     io::write_line(&Value::Object(claims).to_string())
+}
+
+/// Whether the token is a JWE: five compact parts, or a JSON serialization with `ciphertext`.
+fn looks_encrypted(token: &[u8]) -> bool {
+    if token.first() == Some(&b'{') {
+        return zegel_jose::json::parse_object(
+            token,
+            Part::Token,
+            zegel_jose::json::DEFAULT_MAX_DEPTH,
+        )
+        .is_ok_and(|obj| obj.contains_key("ciphertext"));
+    }
+    token.iter().filter(|&&b| b == b'.').count() == 4
 }
 
 /// The failure for a refused token, with advice for the checks a flag controls.

@@ -299,7 +299,8 @@ fn nested_jwt() {
         json!({"n": 1, "iss": "me", "iat": T0, "exp": T0 + 60})
     );
     // Rejects: no --decrypt-key, the wrong one, expiry still checked inside.
-    verify(&token, &["--now", &at(1)]).fails(1);
+    verify(&token, &["--now", &at(1)]).fails_with(1, "give the decryption key with --decrypt-key");
+    verify(&format!("{token}\r\n"), &["--now", &at(1)]).fails_with(1, "--decrypt-key");
     verify(
         &token,
         &["--decrypt-key", &data("rsa.jwk.json"), "--now", &at(100)],
