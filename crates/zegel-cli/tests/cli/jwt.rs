@@ -410,3 +410,68 @@ fn tokens_from_jwcrypto() {
     )
     .fails(1);
 }
+
+#[test]
+fn nested_claim_values_stay_out_of_errors() {
+    // Claims inside a JWE are plaintext: a failed check says which, not what the token held.
+    let enc_key = data("rsa.pub.jwk.json");
+    let now = T0.to_string();
+    let encrypt = |claims: &str| {
+        zegel(
+            &[
+                "jwt",
+                "encrypt",
+                "--sign-key",
+                &key(),
+                "--sign-alg",
+                "ES256",
+                "--key",
+                &enc_key,
+                "--alg",
+                "RSA-OAEP-256",
+                "--enc",
+                "A256GCM",
+                "--now",
+                &now,
+                "--exp-in",
+                "60",
+            ],
+            claims,
+        )
+        .ok_line()
+    };
+    let token = encrypt(r#"{"iss":"SECRET-ISS","aud":"SECRET-AUD","sub":"SECRET-SUB"}"#);
+    let decrypt = data("rsa.jwk.json");
+    for (flags, needle) in [
+        (vec!["--aud", "other"], "the audience contains none of"),
+        (vec![], "no audience is expected"),
+        (
+            vec!["--aud", "SECRET-AUD", "--iss", "other"],
+            "the issuer is not \"other\"",
+        ),
+    ] {
+        let mut args = vec!["--decrypt-key", decrypt.as_str(), "--now", now.as_str()];
+        args.extend(flags);
+        let line = verify(&token, &args).fails_with(1, needle);
+        assert!(!line.contains("SECRET"), "{line}");
+    }
+    // The accept path, for contrast: the claims are the output.
+    let claims = verify(
+        &token,
+        &[
+            "--decrypt-key",
+            &decrypt,
+            "--now",
+            &now,
+            "--aud",
+            "SECRET-AUD",
+            "--iss",
+            "SECRET-ISS",
+        ],
+    )
+    .ok_json();
+    assert_eq!(claims["sub"], "SECRET-SUB");
+    // The same checks on a signed (not encrypted) JWT still show the values: they help.
+    let plain = sign(r#"{"iss":"visible","exp":9999999999}"#, &[]);
+    verify(&plain, &["--now", &now, "--iss", "other"]).fails_with(1, "\"visible\"");
+}
