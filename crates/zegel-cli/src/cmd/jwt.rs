@@ -302,7 +302,7 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
         allowed
     };
     let (validation, custom) = validation(args, &allowed);
-    let token = io::read_token(args.input.as_deref())?;
+    let token = compact_form(io::read_token(args.input.as_deref())?)?;
     if decrypt_keys.is_none() && looks_encrypted(&token) {
         return Err(Failure::rejected(
             "the token is a JWE (encrypted); give the decryption key with --decrypt-key FILE",
@@ -338,6 +338,62 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
         )));
     }
     io::write_line(&Value::Object(claims).to_string())
+}
+
+/// A JWT is compact (RFC 7519 §1), but the contract accepts the JSON serializations
+/// everywhere: one whose every header member is protected, with one signature or recipient and
+/// no `aad`, says exactly what its compact form says, and is verified as that. Anything else
+/// has no compact form and is refused (exit 1).
+fn compact_form(token: Vec<u8>) -> Result<Vec<u8>, Failure> {
+    if token.first() != Some(&b'{') {
+        return Ok(token);
+    }
+    let obj =
+        zegel_jose::json::parse_object(&token, Part::Token, zegel_jose::json::DEFAULT_MAX_DEPTH)
+            .map_err(|e| exit::input("the token was refused", &e))?;
+    let no_compact = || {
+        Failure::rejected(
+            "the token was refused: this JSON serialization has no compact form (a JWT has one \
+             signature or recipient, every header member protected, no aad)",
+        )
+    };
+    let text = |o: &Map<String, Value>, name: &str, required: bool| match o.get(name) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        None if !required => Ok(String::new()),
+        _ => Err(no_compact()),
+    };
+    let (list, is_jws) = if obj.contains_key("payload") {
+        ("signatures", true)
+    } else {
+        ("recipients", false)
+    };
+    let entry = match obj.get(list) {
+        None => &obj,
+        Some(Value::Array(items)) => match items.as_slice() {
+            [Value::Object(one)] => one,
+            _ => return Err(no_compact()),
+        },
+        Some(_) => return Err(no_compact()),
+    };
+    if entry.contains_key("header") || obj.contains_key("unprotected") || obj.contains_key("aad") {
+        return Err(no_compact());
+    }
+    let parts = if is_jws {
+        vec![
+            text(entry, "protected", true)?,
+            text(&obj, "payload", true)?,
+            text(entry, "signature", true)?,
+        ]
+    } else {
+        vec![
+            text(&obj, "protected", true)?,
+            text(entry, "encrypted_key", false)?,
+            text(&obj, "iv", false)?,
+            text(&obj, "ciphertext", true)?,
+            text(&obj, "tag", false)?,
+        ]
+    };
+    Ok(parts.join(".").into_bytes())
 }
 
 /// Whether the token is a JWE: five compact parts, or a JSON serialization with `ciphertext`.
