@@ -202,3 +202,53 @@ fn key_material_out_of_place_is_never_echoed() {
     .fails(2);
     assert!(!line.contains("not shown"), "{line}");
 }
+
+#[test]
+fn decryption_errors_hold_no_secret() {
+    // A client-secret-like oct key, a wrong one, a tampered token: the errors name the failure,
+    // never the key, the CEK or the plaintext.
+    let scratch = Scratch::new("usage-secret");
+    let secret = "c2VjcmV0LWNsaWVudC1zZWNyZXQtMzItYnl0ZXMhISE";
+    let right = scratch.write(
+        "right.json",
+        format!(r#"{{"kty":"oct","k":"{secret}","kid":"k"}}"#),
+    );
+    let other = "b3RoZXItY2xpZW50LXNlY3JldC0zMi1ieXRlcyEhISE";
+    let wrong = scratch.write(
+        "wrong.json",
+        format!(r#"{{"kty":"oct","k":"{other}","kid":"k"}}"#),
+    );
+    let plaintext = "PLAINTEXT-THAT-MUST-NOT-LEAK";
+    for alg in ["A256KW", "dir", "A256GCMKW"] {
+        let token = zegel(
+            &[
+                "jwe", "encrypt", "--key", &right, "--alg", alg, "--enc", "A256GCM",
+            ],
+            plaintext,
+        )
+        .ok_line();
+        let line = zegel(&["jwe", "decrypt", "--key", &wrong], &token).fails(1);
+        for needle in [secret, other, plaintext] {
+            assert!(!line.contains(needle), "{alg}: {line}");
+        }
+        let line = zegel(
+            &["jwe", "decrypt", "--key", &right],
+            crate::tamper(&token, 3),
+        )
+        .fails(1);
+        assert!(
+            !line.contains(plaintext) && !line.contains(secret),
+            "{line}"
+        );
+    }
+    let line = zegel(
+        &["jws", "verify", "--key", &wrong, "--alg", "HS256"],
+        zegel(
+            &["jws", "sign", "--key", &right, "--alg", "HS256"],
+            plaintext,
+        )
+        .ok_line(),
+    )
+    .fails(1);
+    assert!(!line.contains(secret) && !line.contains(other), "{line}");
+}
