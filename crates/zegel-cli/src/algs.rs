@@ -71,6 +71,26 @@ pub(crate) fn check_key_alg(key: &Jwk, name: &str) -> Result<(), Failure> {
     Err(Failure::usage(format!("unknown algorithm {name:?}")))
 }
 
+/// Checks that `--alg` and `--use` agree, for `jwk generate|import`: a JWS algorithm is for
+/// `sig`, a JWE key management algorithm for `enc`.
+pub(crate) fn check_alg_use(alg: Option<&str>, use_: Option<&str>) -> Result<(), Failure> {
+    let (Some(alg), Some(use_)) = (alg, use_) else {
+        return Ok(());
+    };
+    let fits = match use_ {
+        "sig" => jws::by_name(alg).is_some(),
+        "enc" => jwe::by_name(alg).is_some(),
+        _ => true,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(Failure::usage(format!(
+            "--alg {alg} and --use {use_} disagree: a JWS algorithm is for sig, a JWE one for enc"
+        )))
+    }
+}
+
 fn unknown<'a>(family: &str, name: &str, known: impl Iterator<Item = &'a str>) -> Failure {
     let known: Vec<&str> = known.collect();
     Failure::usage(format!(

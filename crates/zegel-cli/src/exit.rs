@@ -102,13 +102,13 @@ pub(crate) fn input(context: &str, e: &Error) -> Failure {
         | Error::Key(KeyError::NotPrivate | KeyError::Backend) => Status::Usage,
         _ => Status::Rejected,
     };
-    with_context(status, context, e)
+    with_context(status, context, &Redacted(e))
 }
 
 /// A library error about a key read from the input (`jwk public`, `jwk thumbprint`): the input
 /// is rejected, exit 1.
 pub(crate) fn key_input(context: &str, e: &Error) -> Failure {
-    with_context(Status::Rejected, context, e)
+    with_context(Status::Rejected, context, &Redacted(e))
 }
 
 /// A library error raised while preparing keys and options, or producing output: exit 2,
@@ -121,7 +121,7 @@ pub(crate) fn config(context: &str, e: &Error) -> Failure {
         } => Status::Rejected,
         _ => Status::Usage,
     };
-    with_context(status, context, e)
+    with_context(status, context, &Redacted(e))
 }
 
 /// A `zegel-jwt` error raised while judging a token: claim checks are rejections (exit 1);
@@ -138,6 +138,68 @@ pub(crate) fn jwt_config(context: &str, e: &zegel_jwt::Error) -> Failure {
     match e {
         zegel_jwt::Error::Jose(e) => config(context, e),
         _ => with_context(Status::Usage, context, e),
+    }
+}
+
+/// A library error's text, without the values it echoes from a key (`kty`, `crv`, `alg`) unless
+/// they are known names: a key file whose members are out of place (a private `d` pasted as
+/// `crv`) must not have its key material printed.
+struct Redacted<'a>(&'a Error);
+
+impl fmt::Display for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Error::Key(reason) if hides_value(reason) => {
+                write!(f, "key refused: {}", RedactedKey(reason))
+            }
+            Error::KeySetMember { index, reason } if hides_value(reason) => {
+                write!(
+                    f,
+                    "key {index} of the jwk set refused: {}",
+                    RedactedKey(reason)
+                )
+            }
+            e => e.fmt(f),
+        }
+    }
+}
+
+/// Whether a key error echoes a value that is not a known name.
+fn hides_value(reason: &KeyError) -> bool {
+    match reason {
+        KeyError::UnsupportedKeyType { value } => !is_known_name(value),
+        KeyError::AlgMismatch { key_alg, .. } => !is_known_name(key_alg),
+        _ => false,
+    }
+}
+
+/// A key type, curve or algorithm name the library knows.
+fn is_known_name(value: &str) -> bool {
+    use zegel_jose::jwk::{Curve, KeyType};
+    use zegel_jose::{jwe, jws};
+    KeyType::from_name(value).is_some()
+        || Curve::from_name(value).is_some()
+        || jws::by_name(value).is_some()
+        || jwe::by_name(value).is_some()
+        || jwe::enc_by_name(value).is_some()
+}
+
+/// A key error that echoes an unknown value, with the value left out.
+struct RedactedKey<'a>(&'a KeyError);
+
+impl fmt::Display for RedactedKey<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            KeyError::UnsupportedKeyType { .. } => f.write_str(
+                "unsupported key type or curve (not a known name; the value is not shown)",
+            ),
+            KeyError::AlgMismatch { alg, .. } => write!(
+                f,
+                "the key is bound to another algorithm than {alg} (its \"alg\" is not a known \
+                 name; the value is not shown)"
+            ),
+            other => other.fmt(f),
+        }
     }
 }
 

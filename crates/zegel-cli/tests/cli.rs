@@ -7,6 +7,8 @@
 // Test helpers outside `#[test]` functions: a failed expectation is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "cli/conventions.rs"]
+mod conventions;
 #[path = "cli/inspect.rs"]
 mod inspect;
 #[path = "cli/jwe.rs"]

@@ -1,10 +1,13 @@
 //! `zegel inspect`: show what a JWS or JWE says about itself, without verifying anything.
 //!
-//! Output: `{"kind": "jws"|"jwe", "serialization": "compact"|"flattened"|"general",
-//! "header": {...}, "payload": ..., "payload_encoding": ..., "verified": false}`.
+//! Output, exactly as the contract shows it: `{"kind": "jws"|"jwe", "header": {...},
+//! "payload": ..., "verified": false}` (a JWE has no `payload`). With `--details` (an
+//! extension), also `"serialization": "compact"|"flattened"|"general"`, `"payload_encoding"`
+//! and, for a general JSON serialization, `"headers"`.
 //!
 //! - `header` is the protected header joined with the unprotected ones (for JSON serializations
-//!   with several signatures or recipients: the first one's; all of them are in `headers`).
+//!   with several signatures or recipients: the first one's; with `--details`, all of them are
+//!   in `headers`).
 //! - JWS only: `payload` is the payload as a JSON value when it parses as JSON
 //!   (`payload_encoding` `"json"`), else as a string when it is UTF-8 (`"utf8"`), else as
 //!   base64url (`"base64url"`).
@@ -30,12 +33,21 @@ pub(crate) struct Args {
     /// Read the token from FILE instead of standard input.
     #[arg(long = "in", value_name = "FILE")]
     input: Option<PathBuf>,
+    /// Also show the serialization, how the payload was decoded and, for a general JSON
+    /// serialization, every signature's or recipient's header (extension).
+    #[arg(long)]
+    details: bool,
 }
 
 /// Runs `zegel inspect`.
 pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     let token = io::read_token(args.input.as_deref())?;
-    let out = inspect(&token).map_err(|e| exit::input("cannot inspect the token", &e))?;
+    let mut out = inspect(&token).map_err(|e| exit::input("cannot inspect the token", &e))?;
+    if !args.details {
+        for extra in ["serialization", "payload_encoding", "headers"] {
+            out.remove(extra);
+        }
+    }
     io::write_line(&Value::Object(out).to_string())?;
     eprintln!("warning: nothing was verified; do not trust this content");
     Ok(())

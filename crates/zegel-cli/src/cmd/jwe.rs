@@ -207,7 +207,14 @@ pub(crate) fn decryptor(
         .iter()
         .any(|a| core::ptr::eq(*a, &jwe::RSA1_5_FOR_LEGACY_USE_ONLY));
     let algs = if algs.is_empty() {
-        default_algs(keys)
+        let algs = default_algs(keys);
+        if algs.is_empty() {
+            return Err(Failure::usage(
+                "no JWE key management algorithm fits the key (its own \"alg\", else its type); \
+                 name one with --alg",
+            ));
+        }
+        algs
     } else {
         algs.to_vec()
     };

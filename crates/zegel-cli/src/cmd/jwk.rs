@@ -149,6 +149,7 @@ fn generate_key(args: &GenerateArgs) -> Result<Jwk, Failure> {
         }
     };
     let mut key = Jwk::generate(&spec).map_err(|e| exit::config("cannot generate the key", &e))?;
+    algs::check_alg_use(args.alg.as_deref(), args.use_.as_deref())?;
     if let Some(alg) = &args.alg {
         algs::check_key_alg(&key, alg)?;
         key = key.with_alg(alg.clone());
@@ -191,6 +192,7 @@ fn one_key(path: Option<&std::path::Path>) -> Result<Jwk, Failure> {
 
 fn import(args: &ImportArgs) -> Result<(), Failure> {
     let mut key = one_key(args.input.as_deref())?;
+    algs::check_alg_use(args.alg.as_deref(), args.use_.as_deref())?;
     if let Some(alg) = &args.alg {
         algs::check_key_alg(&key, alg)?;
         key = key.with_alg(alg.clone());

@@ -90,6 +90,13 @@ fn sign(args: &SignArgs) -> Result<(), Failure> {
         args.cty.as_deref(),
         args.header.as_deref(),
     )?;
+    if !header.alg.is_empty() && header.alg != alg.name() {
+        return Err(Failure::usage(format!(
+            "--header names alg {:?}, but --alg is {}; give the algorithm with --alg only",
+            header.alg,
+            alg.name()
+        )));
+    }
     let signing_key = signing_key(key, alg)?;
     let payload = io::read_input(args.input.as_deref())?;
     let token = match args.json {
@@ -161,7 +168,7 @@ pub(crate) fn verify_token(
     allowed: &[&'static JwsAlgorithm],
 ) -> Result<jws::Verified, Failure> {
     let allowed = if allowed.is_empty() {
-        default_algs(keys)
+        default_algs_or_usage(keys)?
     } else {
         allowed.to_vec()
     };
@@ -187,6 +194,18 @@ pub(crate) fn allowed_hint(allowed: &[&'static JwsAlgorithm]) -> String {
     }
     let names: Vec<&str> = allowed.iter().map(|a| a.name()).collect();
     format!("allowed: {}; --alg changes this", names.join(", "))
+}
+
+/// [`default_algs`], or a configuration error when no algorithm at all fits the keys (a key
+/// bound to a JWE algorithm, an empty set): no token could ever verify.
+pub(crate) fn default_algs_or_usage(keys: &Keys) -> Result<Vec<&'static JwsAlgorithm>, Failure> {
+    let algs = default_algs(keys);
+    if algs.is_empty() {
+        return Err(Failure::usage(
+            "no JWS algorithm fits the key (its own \"alg\", else its type); name one with --alg",
+        ));
+    }
+    Ok(algs)
 }
 
 /// The algorithms allowed without `--alg`: the key's own `alg` when it has one, else every

@@ -297,12 +297,17 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
         None => clock()?,
     };
     let allowed = if allowed.is_empty() {
-        jws_cmd::default_algs(&verify_keys)
+        jws_cmd::default_algs_or_usage(&verify_keys)?
     } else {
         allowed
     };
     let (validation, custom) = validation(args, &allowed);
-    let token = io::read_token(args.input.as_deref())?;
+    let token = compact_form(io::read_token(args.input.as_deref())?)?;
+    if decrypt_keys.is_none() && looks_encrypted(&token) {
+        return Err(Failure::rejected(
+            "the token is a JWE (encrypted); give the decryption key with --decrypt-key FILE",
+        ));
+    }
     let verified: zegel_jwt::Verified = match &decrypt_keys {
         None => with_keys(&verify_keys, |v| {
             zegel_jwt::verify(&token, v, &validation, now)
@@ -315,7 +320,13 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
             with_keys(&verify_keys, |v| decrypted.verify(v, &validation, now))
         }
     }
-    .map_err(|e| refused(&e, &allowed))?;
+    .map_err(|e| {
+        if decrypt_keys.is_some() {
+            refused_nested(&e, &allowed)
+        } else {
+            refused(&e, &allowed)
+        }
+    })?;
     let claims = verified
         .into_claims()
         .to_map()
@@ -327,6 +338,107 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
         )));
     }
     io::write_line(&Value::Object(claims).to_string())
+}
+
+/// A JWT is compact (RFC 7519 §1), but the contract accepts the JSON serializations
+/// everywhere: one whose every header member is protected, with one signature or recipient and
+/// no `aad`, says exactly what its compact form says, and is verified as that. Anything else
+/// has no compact form and is refused (exit 1).
+fn compact_form(token: Vec<u8>) -> Result<Vec<u8>, Failure> {
+    if token.first() != Some(&b'{') {
+        return Ok(token);
+    }
+    let obj =
+        zegel_jose::json::parse_object(&token, Part::Token, zegel_jose::json::DEFAULT_MAX_DEPTH)
+            .map_err(|e| exit::input("the token was refused", &e))?;
+    let no_compact = || {
+        Failure::rejected(
+            "the token was refused: this JSON serialization has no compact form (a JWT has one \
+             signature or recipient, every header member protected, no aad)",
+        )
+    };
+    let text = |o: &Map<String, Value>, name: &str, required: bool| match o.get(name) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        None if !required => Ok(String::new()),
+        _ => Err(no_compact()),
+    };
+    let (list, is_jws) = if obj.contains_key("payload") {
+        ("signatures", true)
+    } else {
+        ("recipients", false)
+    };
+    let entry = match obj.get(list) {
+        None => &obj,
+        Some(Value::Array(items)) => match items.as_slice() {
+            [Value::Object(one)] => one,
+            _ => return Err(no_compact()),
+        },
+        Some(_) => return Err(no_compact()),
+    };
+    if entry.contains_key("header") || obj.contains_key("unprotected") || obj.contains_key("aad") {
+        return Err(no_compact());
+    }
+    let parts = if is_jws {
+        vec![
+            text(entry, "protected", true)?,
+            text(&obj, "payload", true)?,
+            text(entry, "signature", true)?,
+        ]
+    } else {
+        vec![
+            text(&obj, "protected", true)?,
+            text(entry, "encrypted_key", false)?,
+            text(&obj, "iv", false)?,
+            text(&obj, "ciphertext", true)?,
+            text(&obj, "tag", false)?,
+        ]
+    };
+    Ok(parts.join(".").into_bytes())
+}
+
+/// Whether the token is a JWE: five compact parts, or a JSON serialization with `ciphertext`.
+fn looks_encrypted(token: &[u8]) -> bool {
+    if token.first() == Some(&b'{') {
+        return zegel_jose::json::parse_object(
+            token,
+            Part::Token,
+            zegel_jose::json::DEFAULT_MAX_DEPTH,
+        )
+        .is_ok_and(|obj| obj.contains_key("ciphertext"));
+    }
+    token.iter().filter(|&&b| b == b'.').count() == 4
+}
+
+/// The failure for a refused nested token: as [`refused`], but the values that came out of the
+/// decrypted plaintext (issuer, subject, audiences, the inner header's `alg` and `typ`, claim
+/// contents) are not echoed: no plaintext in an error.
+fn refused_nested(e: &zegel_jwt::Error, allowed: &[&'static jws::JwsAlgorithm]) -> Failure {
+    use zegel_jwt::Error as E;
+    let reason = match e {
+        E::WrongIssuer { expected, .. } => format!("the issuer is not {expected:?}"),
+        E::WrongSubject { expected, .. } => format!("the subject is not {expected:?}"),
+        E::WrongAudience { expected, .. } => {
+            format!("the audience contains none of {expected:?}")
+        }
+        E::UnexpectedAudience { .. } => {
+            "the token carries an audience, and no audience is expected".to_owned()
+        }
+        E::WrongType { expected, .. } => format!("the inner token's typ is not {expected:?}"),
+        E::CustomClaims { .. } => "the claims do not fit the expected type".to_owned(),
+        E::Jose(zegel_jose::Error::UnknownAlgorithm { .. }) => {
+            "the inner token names an unknown algorithm".to_owned()
+        }
+        _ => return refused(e, allowed),
+    };
+    let failure = Failure::rejected(format!(
+        "the token was refused: {reason} (values from the encrypted token are not shown)"
+    ));
+    match e {
+        E::UnexpectedAudience { .. } => {
+            failure.with_hint("name the audience you accept with --aud")
+        }
+        _ => failure,
+    }
 }
 
 /// The failure for a refused token, with advice for the checks a flag controls.

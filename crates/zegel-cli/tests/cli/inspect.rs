@@ -8,11 +8,12 @@ use crate::{b64, data, data_text, zegel};
 fn compact_jws() {
     let out = zegel(&["inspect"], data_text("es256.txt")).ok();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Exactly the contract's shape: no other member.
     assert_eq!(
         report,
         json!({
-            "kind": "jws", "serialization": "compact", "header": {"alg": "ES256"},
-            "payload": "hello from jwcrypto", "payload_encoding": "utf8", "verified": false
+            "kind": "jws", "header": {"alg": "ES256"}, "payload": "hello from jwcrypto",
+            "verified": false
         })
     );
     assert!(out.stdout.ends_with(b"}\n"));
@@ -26,7 +27,7 @@ fn compact_jws() {
 fn payload_forms() {
     let h = b64(br#"{"alg":"HS256","kid":"k"}"#);
     let report = zegel(
-        &["inspect"],
+        &["inspect", "--details"],
         format!("{h}.{}.{}", b64(br#"{"sub":"x","n":[1]}"#), b64(b"sig")),
     )
     .ok_json();
@@ -34,7 +35,7 @@ fn payload_forms() {
     assert_eq!(report["payload_encoding"], "json");
     assert_eq!(report["header"], json!({"alg": "HS256", "kid": "k"}));
     let report = zegel(
-        &["inspect"],
+        &["inspect", "--details"],
         format!("{h}.{}.{}", b64(&[0xff, 0xfe, 0]), b64(b"sig")),
     )
     .ok_json();
@@ -56,7 +57,7 @@ fn compact_jwe_header_only() {
     let report = zegel(&["inspect", "--in", &data("jwe_rsa_oaep_256.txt")], "").ok_json();
     assert_eq!(
         report,
-        json!({"kind": "jwe", "serialization": "compact", "header": {"alg": "RSA-OAEP-256", "enc": "A256GCM"}, "verified": false})
+        json!({"kind": "jwe", "header": {"alg": "RSA-OAEP-256", "enc": "A256GCM"}, "verified": false})
     );
 }
 
@@ -82,6 +83,11 @@ fn json_serializations() {
     let report = zegel(&["inspect"], &flattened).ok_json();
     assert_eq!(
         report,
+        json!({"kind": "jws", "header": {"alg": "HS256", "kid": "a"}, "payload": "p", "verified": false})
+    );
+    let report = zegel(&["inspect", "--details"], &flattened).ok_json();
+    assert_eq!(
+        report,
         json!({"kind": "jws", "serialization": "flattened", "header": {"alg": "HS256", "kid": "a"}, "payload": "p", "payload_encoding": "utf8", "verified": false})
     );
     let general = zegel(
@@ -92,6 +98,11 @@ fn json_serializations() {
     )
     .ok_line();
     let report = zegel(&["inspect"], &general).ok_json();
+    assert_eq!(
+        report,
+        json!({"kind": "jws", "header": {"alg": "HS512", "kid": "b"}, "payload": "p", "verified": false})
+    );
+    let report = zegel(&["inspect", "--details"], &general).ok_json();
     assert_eq!(report["serialization"], "general");
     assert_eq!(report["header"], json!({"alg": "HS512", "kid": "b"}));
     assert_eq!(report["headers"], json!([{"alg": "HS512", "kid": "b"}]));
@@ -112,6 +123,9 @@ fn json_serializations() {
     )
     .ok_line();
     let report = zegel(&["inspect"], &jwe).ok_json();
+    let keys: Vec<&String> = report.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["header", "kind", "verified"]);
+    let report = zegel(&["inspect", "--details"], &jwe).ok_json();
     assert_eq!(report["kind"], "jwe");
     assert_eq!(report["serialization"], "general");
     assert_eq!(report["header"]["alg"], "RSA-OAEP");

@@ -386,3 +386,25 @@ fn pem_and_import_reject() {
     let set = format!(r#"{{"keys":[{}]}}"#, data_text("p256.jwk.json"));
     zegel(&["jwk", "pem"], set).fails_with(1, "JWK Set");
 }
+
+#[test]
+fn alg_and_use_must_agree() {
+    // A key bound to a JWE algorithm is not a signing key, and the other way round.
+    let g = |flags: &[&str]| {
+        let mut args = vec!["jwk", "generate"];
+        args.extend_from_slice(flags);
+        zegel(&args, "")
+    };
+    g(&["--kty", "RSA", "--alg", "RSA-OAEP-256", "--use", "sig"]).fails_with(2, "disagree");
+    g(&["--kty", "RSA", "--alg", "RS256", "--use", "enc"]).fails_with(2, "disagree");
+    g(&["--kty", "oct", "--alg", "dir", "--use", "sig"]).fails_with(2, "disagree");
+    let key = g(&["--kty", "RSA", "--alg", "RSA-OAEP-256", "--use", "enc"]).ok_json();
+    assert_eq!(member(&key, "use"), "enc");
+    let key = g(&["--kty", "oct", "--alg", "HS256", "--use", "sig"]).ok_json();
+    assert_eq!(member(&key, "alg"), "HS256");
+    zegel(
+        &["jwk", "import", "--alg", "RS256", "--use", "enc"],
+        data_text("rsa2048_pkcs1.pem"),
+    )
+    .fails_with(2, "disagree");
+}

@@ -620,3 +620,74 @@ fn general_json_with_two_signatures_from_jwcrypto() {
     )
     .fails(1);
 }
+
+#[test]
+fn no_algorithm_fitting_the_key_is_a_configuration_error() {
+    // Without --alg, a key bound to a JWE algorithm (or an empty set) allows nothing: no token
+    // could ever verify, so this is the key file's fault (exit 2), not the token's.
+    let scratch = Scratch::new("jws-no-alg");
+    let mut key: Value = serde_json::from_str(&data_text("rsa.pub.jwk.json")).unwrap();
+    key["alg"] = "RSA-OAEP-256".into();
+    let enc_key = scratch.write("enc.json", key.to_string());
+    zegel(
+        &["jws", "verify", "--key", &enc_key],
+        data_text("rs256.txt"),
+    )
+    .fails_with(2, "name one with --alg");
+    let empty = scratch.write("empty.json", r#"{"keys":[]}"#);
+    zegel(&["jws", "verify", "--key", &empty], data_text("rs256.txt"))
+        .fails_with(2, "name one with --alg");
+    zegel(
+        &["jwt", "verify", "--key", &empty, "--no-exp"],
+        data_text("jwt_es256.txt"),
+    )
+    .fails_with(2, "name one with --alg");
+    // With --alg naming an algorithm the key cannot do, the token is what is refused.
+    zegel(
+        &["jws", "verify", "--key", &enc_key, "--alg", "RS256"],
+        data_text("rs256.txt"),
+    )
+    .fails(1);
+}
+
+#[test]
+fn header_alg_conflicting_with_alg_flag_is_a_usage_error() {
+    // The signed header's alg always comes from --alg: a different alg in --header would be
+    // silently replaced, so it is refused.
+    let key = data("oct.jwk.json");
+    zegel(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &key,
+            "--alg",
+            "HS256",
+            "--header",
+            r#"{"alg":"HS512"}"#,
+        ],
+        "x",
+    )
+    .fails_with(2, "--header names alg");
+    // The same alg is harmless.
+    let token = zegel(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &key,
+            "--alg",
+            "HS256",
+            "--header",
+            r#"{"alg":"HS256","x":1}"#,
+        ],
+        "x",
+    )
+    .ok_line();
+    let header = token.split('.').next().unwrap();
+    assert_eq!(
+        zegel(&["inspect"], &token).ok_json()["header"],
+        json!({"alg": "HS256", "kid": "bNRpoKYFtv2p3yuvlcLG9sjIDuNHir9MyhApDVT0YOo", "x": 1})
+    );
+    assert!(!header.is_empty());
+}

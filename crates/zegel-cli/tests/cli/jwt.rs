@@ -299,7 +299,8 @@ fn nested_jwt() {
         json!({"n": 1, "iss": "me", "iat": T0, "exp": T0 + 60})
     );
     // Rejects: no --decrypt-key, the wrong one, expiry still checked inside.
-    verify(&token, &["--now", &at(1)]).fails(1);
+    verify(&token, &["--now", &at(1)]).fails_with(1, "give the decryption key with --decrypt-key");
+    verify(&format!("{token}\r\n"), &["--now", &at(1)]).fails_with(1, "--decrypt-key");
     verify(
         &token,
         &["--decrypt-key", &data("rsa.jwk.json"), "--now", &at(100)],
@@ -408,4 +409,123 @@ fn tokens_from_jwcrypto() {
         &["--decrypt-key", &decrypt, "--now", &at(1)],
     )
     .fails(1);
+}
+
+#[test]
+fn nested_claim_values_stay_out_of_errors() {
+    // Claims inside a JWE are plaintext: a failed check says which, not what the token held.
+    let enc_key = data("rsa.pub.jwk.json");
+    let now = T0.to_string();
+    let encrypt = |claims: &str| {
+        zegel(
+            &[
+                "jwt",
+                "encrypt",
+                "--sign-key",
+                &key(),
+                "--sign-alg",
+                "ES256",
+                "--key",
+                &enc_key,
+                "--alg",
+                "RSA-OAEP-256",
+                "--enc",
+                "A256GCM",
+                "--now",
+                &now,
+                "--exp-in",
+                "60",
+            ],
+            claims,
+        )
+        .ok_line()
+    };
+    let token = encrypt(r#"{"iss":"SECRET-ISS","aud":"SECRET-AUD","sub":"SECRET-SUB"}"#);
+    let decrypt = data("rsa.jwk.json");
+    for (flags, needle) in [
+        (vec!["--aud", "other"], "the audience contains none of"),
+        (vec![], "no audience is expected"),
+        (
+            vec!["--aud", "SECRET-AUD", "--iss", "other"],
+            "the issuer is not \"other\"",
+        ),
+    ] {
+        let mut args = vec!["--decrypt-key", decrypt.as_str(), "--now", now.as_str()];
+        args.extend(flags);
+        let line = verify(&token, &args).fails_with(1, needle);
+        assert!(!line.contains("SECRET"), "{line}");
+    }
+    // The accept path, for contrast: the claims are the output.
+    let claims = verify(
+        &token,
+        &[
+            "--decrypt-key",
+            &decrypt,
+            "--now",
+            &now,
+            "--aud",
+            "SECRET-AUD",
+            "--iss",
+            "SECRET-ISS",
+        ],
+    )
+    .ok_json();
+    assert_eq!(claims["sub"], "SECRET-SUB");
+    // The same checks on a signed (not encrypted) JWT still show the values: they help.
+    let plain = sign(r#"{"iss":"visible","exp":9999999999}"#, &[]);
+    verify(&plain, &["--now", &now, "--iss", "other"]).fails_with(1, "\"visible\"");
+}
+
+#[test]
+fn json_serializations_are_accepted_when_they_have_a_compact_form() {
+    // The contract accepts the JSON serializations everywhere; a JWT that has a compact form
+    // (one signature or recipient, every header member protected, no aad) is verified as it.
+    let jws = sign(r#"{"n":1}"#, &["--exp-in", "60"]);
+    let [h, p, s]: [&str; 3] = jws.split('.').collect::<Vec<_>>().try_into().unwrap();
+    let flattened = json!({"protected": h, "payload": p, "signature": s}).to_string();
+    let general = json!({"payload": p, "signatures": [{"protected": h, "signature": s}]});
+    for token in [flattened.clone(), general.to_string()] {
+        let claims = verify(&token, &["--now", &at(1)]).ok_json();
+        assert_eq!(claims["n"], 1, "{token}");
+    }
+    // The signature is still checked, and so are the claims.
+    let bad = json!({"protected": h, "payload": p, "signature": tamper(s, 0)}).to_string();
+    verify(&bad, &["--now", &at(1)]).fails(1);
+    verify(&flattened, &["--now", &at(100)]).fails_with(1, "expired");
+    // No compact form: an unprotected header, two signatures.
+    let unprotected = json!({"payload": p, "signatures": [{"protected": h, "signature": s, "header": {"kid": "x"}}]});
+    verify(&unprotected.to_string(), &["--now", &at(1)]).fails_with(1, "no compact form");
+    let two = json!({"payload": p, "signatures": [{"protected": h, "signature": s}, {"protected": h, "signature": s}]});
+    verify(&two.to_string(), &["--now", &at(1)]).fails_with(1, "no compact form");
+    // A nested JWT in the flattened JWE serialization.
+    let nested = zegel(
+        &[
+            "jwt",
+            "encrypt",
+            "--sign-key",
+            &key(),
+            "--sign-alg",
+            "ES256",
+            "--key",
+            &data("rsa.pub.jwk.json"),
+            "--alg",
+            "RSA-OAEP-256",
+            "--enc",
+            "A256GCM",
+            "--now",
+            &T0.to_string(),
+            "--exp-in",
+            "60",
+        ],
+        r#"{"n":2}"#,
+    )
+    .ok_line();
+    let [h, k, iv, c, t]: [&str; 5] = nested.split('.').collect::<Vec<_>>().try_into().unwrap();
+    let flattened =
+        json!({"protected": h, "encrypted_key": k, "iv": iv, "ciphertext": c, "tag": t})
+            .to_string();
+    let decrypt = data("rsa.jwk.json");
+    let claims = verify(&flattened, &["--decrypt-key", &decrypt, "--now", &at(1)]).ok_json();
+    assert_eq!(claims["n"], 2);
+    verify(&flattened, &["--now", &at(1)]).fails_with(1, "--decrypt-key");
 }

@@ -1,6 +1,6 @@
 //! Usage and configuration errors: exit 2 with one `error: ` line; help and version: exit 0.
 
-use crate::{Scratch, data, zegel};
+use crate::{Scratch, data, data_text, zegel};
 
 #[test]
 fn help_and_version_go_to_stdout() {
@@ -150,4 +150,105 @@ fn unknown_algorithm_names_are_usage_errors() {
     )
     .fails_with(2, "RSA-OAEP-257");
     zegel(&["jwt", "verify", "--key", &key, "--alg", "ES999"], "a.b.c").fails_with(2, "ES999");
+}
+
+#[test]
+fn key_material_out_of_place_is_never_echoed() {
+    // A private key whose `d` was pasted into `kty`, `crv` or `alg`: the error names the
+    // problem but not the value.
+    let scratch = Scratch::new("usage-leak");
+    let key: serde_json::Value = serde_json::from_str(&data_text("p256.jwk.json")).unwrap();
+    let d = key["d"].as_str().unwrap().to_owned();
+    for (member, value) in [
+        ("kty", format!("EC{d}")),
+        ("crv", d.clone()),
+        ("alg", d.clone()),
+    ] {
+        let mut bad = key.clone();
+        bad[member] = serde_json::Value::String(value);
+        let file = scratch.write(&format!("bad-{member}.json"), bad.to_string());
+        let line = zegel(&["jws", "sign", "--key", &file, "--alg", "ES256"], "x")
+            .fails_with(2, "the value is not shown");
+        assert!(!line.contains(&d), "{member}: {line}");
+        let set = scratch.write(
+            &format!("bad-set-{member}.json"),
+            serde_json::json!({ "keys": [bad] }).to_string(),
+        );
+        let line = zegel(&["jws", "verify", "--key", &set], data_text("es256.txt")).fails(2);
+        assert!(!line.contains(&d), "{member}: {line}");
+        let stdin = bad.to_string();
+        for cmd in ["public", "thumbprint"] {
+            let out = zegel(&["jwk", cmd], &stdin);
+            if out.code != 0 {
+                let line = out.fails(1);
+                assert!(!line.contains(&d), "{member} {cmd}: {line}");
+            }
+        }
+    }
+    // Known names are still shown: they help.
+    let file = scratch.write("kty.json", r#"{"kty":"XYZ"}"#);
+    zegel(&["jws", "verify", "--key", &file], "a.b.c").fails_with(2, "the value is not shown");
+    let line = zegel(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &data("p256.jwk.json"),
+            "--alg",
+            "ES384",
+        ],
+        "x",
+    )
+    .fails(2);
+    assert!(!line.contains("not shown"), "{line}");
+}
+
+#[test]
+fn decryption_errors_hold_no_secret() {
+    // A client-secret-like oct key, a wrong one, a tampered token: the errors name the failure,
+    // never the key, the CEK or the plaintext.
+    let scratch = Scratch::new("usage-secret");
+    let secret = "c2VjcmV0LWNsaWVudC1zZWNyZXQtMzItYnl0ZXMhISE";
+    let right = scratch.write(
+        "right.json",
+        format!(r#"{{"kty":"oct","k":"{secret}","kid":"k"}}"#),
+    );
+    let other = "b3RoZXItY2xpZW50LXNlY3JldC0zMi1ieXRlcyEhISE";
+    let wrong = scratch.write(
+        "wrong.json",
+        format!(r#"{{"kty":"oct","k":"{other}","kid":"k"}}"#),
+    );
+    let plaintext = "PLAINTEXT-THAT-MUST-NOT-LEAK";
+    for alg in ["A256KW", "dir", "A256GCMKW"] {
+        let token = zegel(
+            &[
+                "jwe", "encrypt", "--key", &right, "--alg", alg, "--enc", "A256GCM",
+            ],
+            plaintext,
+        )
+        .ok_line();
+        let line = zegel(&["jwe", "decrypt", "--key", &wrong], &token).fails(1);
+        for needle in [secret, other, plaintext] {
+            assert!(!line.contains(needle), "{alg}: {line}");
+        }
+        let line = zegel(
+            &["jwe", "decrypt", "--key", &right],
+            crate::tamper(&token, 3),
+        )
+        .fails(1);
+        assert!(
+            !line.contains(plaintext) && !line.contains(secret),
+            "{line}"
+        );
+    }
+    let line = zegel(
+        &["jws", "verify", "--key", &wrong, "--alg", "HS256"],
+        zegel(
+            &["jws", "sign", "--key", &right, "--alg", "HS256"],
+            plaintext,
+        )
+        .ok_line(),
+    )
+    .fails(1);
+    assert!(!line.contains(secret) && !line.contains(other), "{line}");
 }

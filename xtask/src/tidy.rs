@@ -1,0 +1,516 @@
+//! `cargo xtask tidy`: the architecture rules that rustc and clippy cannot see.
+//!
+//! Each check is a function from its input (parsed `cargo metadata`, or one file's text) to a list
+//! of problems, so that the tests below can plant a violation and watch the check find it. The
+//! `workspace_is_tidy` test runs all of them on the real workspace, which makes `cargo test
+//! --workspace` enforce them too.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::metadata::Workspace;
+use crate::source;
+
+/// The layers, lowest first: a crate may depend only on crates listed before it.
+pub(crate) const LAYERS: &[&str] = &[
+    "zegel-jose",
+    "zegel-jwt",
+    "zegel-oidc",
+    "zegel-itsme",
+    "zegel-cli",
+];
+
+/// Workspace members outside the layers: they may depend on anything and nothing depends on them.
+pub(crate) const EXEMPT: &[&str] = &["xtask", "zegel-tests"];
+
+/// Library crates: sans-IO, no clock, no printing.
+const LIBRARIES: &[&str] = &["zegel-jose", "zegel-jwt"];
+
+/// Crates a library crate must not depend on (HTTP and async stay at the edge; anyhow and clap
+/// belong to binaries).
+const BANNED_IN_LIBRARIES: &[&str] = &["http", "hyper", "tokio", "anyhow", "clap"];
+
+/// Source directories whose code must not panic, print or read the clock.
+const LIBRARY_SOURCE: &[&str] = &["crates/zegel-jose/src", "crates/zegel-jwt/src"];
+
+/// Algorithm table files: every `pub static` must be in an `ALL` table.
+const ALG_TABLES: &[&str] = &[
+    "crates/zegel-jose/src/jws/alg.rs",
+    "crates/zegel-jose/src/jwe/alg.rs",
+];
+
+/// Calls banned in library source, outside test code. `(pattern, why)`; a pattern starting with
+/// an identifier character only matches at the start of an identifier.
+const BANNED_CALLS: &[(&str, &str)] = &[
+    ("unwrap()", "return an error instead of panicking"),
+    (".expect(", "return an error instead of panicking"),
+    ("println!", "libraries do not print"),
+    ("eprintln!", "libraries do not print"),
+    ("print!", "libraries do not print"),
+    ("eprint!", "libraries do not print"),
+    ("dbg!", "leftover debugging"),
+    (
+        "SystemTime::now",
+        "libraries never read the clock: take `now` as an argument",
+    ),
+    (
+        "Instant::now",
+        "libraries never read the clock: take `now` as an argument",
+    ),
+];
+
+/// Runs every check on the workspace at `root` and prints the problems.
+pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
+    let problems = problems(root)?;
+    for p in &problems {
+        eprintln!("tidy: {p}");
+    }
+    if !problems.is_empty() {
+        bail!("tidy found {} problem(s)", problems.len());
+    }
+    println!("tidy: ok");
+    Ok(())
+}
+
+/// Every problem in the workspace at `root`.
+pub(crate) fn problems(root: &Path) -> anyhow::Result<Vec<String>> {
+    let ws = Workspace::load(root)?;
+    let mut problems = Vec::new();
+    problems.extend(layer_order(&ws));
+    problems.extend(library_dependencies(&ws));
+    problems.extend(internal_dependency_specs(&ws));
+    for dir in LIBRARY_SOURCE {
+        let dir = root.join(dir);
+        for file in rust_files(&dir)? {
+            let text = fs::read_to_string(&file).with_context(|| format!("{}", file.display()))?;
+            let shown = relative(root, &file);
+            problems.extend(module_doc(&shown, &text));
+            if !is_test_file(file.strip_prefix(&dir).unwrap_or(&file)) {
+                problems.extend(banned_calls(&shown, &text));
+            }
+        }
+    }
+    for table in ALG_TABLES {
+        let file = root.join(table);
+        if file.exists() {
+            let text = fs::read_to_string(&file).with_context(|| format!("{}", file.display()))?;
+            problems.extend(alg_table(table, &text));
+        }
+    }
+    Ok(problems)
+}
+
+/// Every dependency between workspace crates goes down the layers.
+pub(crate) fn layer_order(ws: &Workspace) -> Vec<String> {
+    let rank = |name: &str| LAYERS.iter().position(|l| *l == name);
+    let mut problems = Vec::new();
+    for p in &ws.packages {
+        if EXEMPT.contains(&p.name.as_str()) {
+            continue;
+        }
+        let Some(own) = rank(&p.name) else {
+            problems.push(format!(
+                "{}: workspace crate outside the layer order; add it to LAYERS or EXEMPT in \
+                 xtask/src/tidy.rs",
+                p.name
+            ));
+            continue;
+        };
+        for d in p.deps.iter().filter(|d| ws.is_member(&d.name)) {
+            match rank(&d.name) {
+                Some(theirs) if theirs < own => {}
+                Some(_) => problems.push(format!(
+                    "{}: {} dependency on {} goes up the layers ({})",
+                    p.name,
+                    d.kind,
+                    d.name,
+                    LAYERS.join(" < ")
+                )),
+                None => problems.push(format!(
+                    "{}: {} dependency on {}, which is not a layer",
+                    p.name, d.kind, d.name
+                )),
+            }
+        }
+    }
+    problems
+}
+
+/// Library crates do not depend on HTTP, async runtimes or binary-only crates.
+pub(crate) fn library_dependencies(ws: &Workspace) -> Vec<String> {
+    let mut problems = Vec::new();
+    for p in ws
+        .packages
+        .iter()
+        .filter(|p| LIBRARIES.contains(&p.name.as_str()))
+    {
+        for d in p.deps.iter().filter(|d| d.kind != "dev") {
+            if BANNED_IN_LIBRARIES.contains(&d.name.as_str()) {
+                problems.push(format!(
+                    "{}: library crate depends on {} (not allowed: {})",
+                    p.name,
+                    d.name,
+                    BANNED_IN_LIBRARIES.join(", ")
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// Every dependency on a workspace crate has a version (for crates.io) and a path (for the
+/// workspace).
+pub(crate) fn internal_dependency_specs(ws: &Workspace) -> Vec<String> {
+    let mut problems = Vec::new();
+    for p in &ws.packages {
+        for d in p.deps.iter().filter(|d| ws.is_member(&d.name)) {
+            if d.path.is_none() {
+                problems.push(format!("{}: dependency on {} has no path", p.name, d.name));
+            }
+            if d.req == "*" {
+                problems.push(format!(
+                    "{}: dependency on {} has no version",
+                    p.name, d.name
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// The file starts with a `//!` module doc (or, for a crate root, `#![doc = ...]`).
+pub(crate) fn module_doc(shown: &str, text: &str) -> Vec<String> {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    if first.starts_with("//!") || first.starts_with("#![doc") {
+        Vec::new()
+    } else {
+        vec![format!(
+            "{shown}: does not start with a `//!` module doc comment"
+        )]
+    }
+}
+
+/// No banned call in the file's non-test code.
+pub(crate) fn banned_calls(shown: &str, text: &str) -> Vec<String> {
+    let code = source::without_test_items(&source::code_only(text));
+    let mut problems = Vec::new();
+    for (pattern, why) in BANNED_CALLS {
+        let word = pattern.starts_with(source::is_ident);
+        for (at, _) in code.match_indices(pattern) {
+            let after_ident = code[..at].chars().next_back().is_some_and(source::is_ident);
+            if word && after_ident {
+                continue;
+            }
+            let line = source::line_of(&code, at);
+            problems.push(format!(
+                "{shown}:{line}: `{pattern}` in library code: {why}"
+            ));
+        }
+    }
+    problems
+}
+
+/// Every `pub static` in an algorithm table file is listed in one of its `ALL` tables.
+pub(crate) fn alg_table(shown: &str, text: &str) -> Vec<String> {
+    let code = source::without_test_items(&source::code_only(text));
+    let mut statics = Vec::new();
+    let mut tables = Vec::new();
+    for (at, _) in code.match_indices("pub static ") {
+        let rest = &code[at + "pub static ".len()..];
+        let name: String = rest.chars().take_while(|&c| source::is_ident(c)).collect();
+        let is_table = name == "ALL" || name.starts_with("ALL_") || name.ends_with("_ALL");
+        if is_table {
+            let body = rest.split_once('=').map_or("", |(_, b)| b);
+            tables.push(body.split(';').next().unwrap_or_default().to_owned());
+        } else if !name.is_empty() {
+            statics.push((name, source::line_of(&code, at)));
+        }
+    }
+    if tables.is_empty() && !statics.is_empty() {
+        return vec![format!(
+            "{shown}: has algorithm statics but no `pub static ALL` table"
+        )];
+    }
+    let listed = |name: &str| {
+        tables.iter().any(|t| {
+            t.match_indices(name).any(|(at, _)| {
+                let before = t[..at].trim_end().ends_with('&');
+                let after = t[at + name.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !source::is_ident(c));
+                before && after
+            })
+        })
+    };
+    statics
+        .into_iter()
+        .filter(|(name, _)| !listed(name))
+        .map(|(name, line)| format!("{shown}:{line}: `{name}` is not in the file's ALL table"))
+        .collect()
+}
+
+/// All `.rs` files under `dir`, sorted.
+fn rust_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).with_context(|| format!("{}", d.display()))? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// A unit-test file, given its path relative to `src`: `tests.rs` beside its module, or anything
+/// under a `tests/` folder.
+fn is_test_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "tests.rs")
+        || path
+            .parent()
+            .is_some_and(|p| p.components().any(|c| c.as_os_str() == "tests"))
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn workspace_is_tidy() {
+        let root = crate::workspace_root();
+        let problems = problems(&root).unwrap();
+        assert!(
+            problems.is_empty(),
+            "cargo xtask tidy:\n{}",
+            problems.join("\n")
+        );
+    }
+
+    /// A metadata document with the given `(package, [(dependency, kind)])` members.
+    fn workspace(packages: &[(&str, &[(&str, &str)])]) -> Workspace {
+        let packages: Vec<_> = packages
+            .iter()
+            .map(|(name, deps)| {
+                let deps: Vec<_> = deps
+                    .iter()
+                    .map(|(d, kind)| {
+                        let internal = d.starts_with("zegel");
+                        json!({
+                            "name": d,
+                            "kind": if *kind == "normal" { serde_json::Value::Null } else { json!(kind) },
+                            "req": "^0.1.0",
+                            "path": if internal { json!(format!("/ws/crates/{d}")) } else { serde_json::Value::Null },
+                        })
+                    })
+                    .collect();
+                json!({
+                    "id": name, "name": name, "version": "0.1.0", "publish": null,
+                    "manifest_path": format!("/ws/crates/{name}/Cargo.toml"), "dependencies": deps,
+                })
+            })
+            .collect();
+        let ids: Vec<_> = packages.iter().map(|p| p["id"].clone()).collect();
+        Workspace::from_json(&json!({ "packages": packages, "workspace_members": ids })).unwrap()
+    }
+
+    #[test]
+    fn layer_order_accepts_downward_edges_and_skips() {
+        let ws = workspace(&[
+            ("zegel-jose", &[("serde", "normal")]),
+            ("zegel-jwt", &[("zegel-jose", "normal")]),
+            (
+                "zegel-cli",
+                &[("zegel-jose", "normal"), ("zegel-jwt", "normal")],
+            ),
+            ("zegel-tests", &[("zegel-cli", "dev")]),
+            ("xtask", &[]),
+        ]);
+        assert_eq!(layer_order(&ws), Vec::<String>::new());
+    }
+
+    #[test]
+    fn layer_order_rejects_upward_edges() {
+        let ws = workspace(&[
+            ("zegel-jose", &[("zegel-jwt", "dev")]),
+            ("zegel-jwt", &[("zegel-jwt", "normal")]),
+        ]);
+        assert_eq!(
+            layer_order(&ws),
+            [
+                "zegel-jose: dev dependency on zegel-jwt goes up the layers (zegel-jose < zegel-jwt \
+                 < zegel-oidc < zegel-itsme < zegel-cli)",
+                "zegel-jwt: normal dependency on zegel-jwt goes up the layers (zegel-jose < \
+                 zegel-jwt < zegel-oidc < zegel-itsme < zegel-cli)",
+            ]
+        );
+    }
+
+    #[test]
+    fn layer_order_rejects_unknown_crates() {
+        let ws = workspace(&[
+            ("zegel-extra", &[]),
+            ("zegel-cli", &[("zegel-extra", "normal")]),
+        ]);
+        let problems = layer_order(&ws);
+        assert_eq!(problems.len(), 2);
+        assert!(problems[0].starts_with("zegel-extra: workspace crate outside the layer order"));
+        assert_eq!(
+            problems[1],
+            "zegel-cli: normal dependency on zegel-extra, which is not a layer"
+        );
+    }
+
+    #[test]
+    fn library_dependencies_rejects_banned_crates() {
+        let ws = workspace(&[
+            ("zegel-jose", &[("tokio", "normal"), ("anyhow", "dev")]),
+            ("zegel-jwt", &[("clap", "build")]),
+            ("zegel-cli", &[("anyhow", "normal"), ("clap", "normal")]),
+        ]);
+        assert_eq!(
+            library_dependencies(&ws),
+            [
+                "zegel-jose: library crate depends on tokio (not allowed: http, hyper, tokio, \
+                 anyhow, clap)",
+                "zegel-jwt: library crate depends on clap (not allowed: http, hyper, tokio, \
+                 anyhow, clap)",
+            ]
+        );
+    }
+
+    #[test]
+    fn internal_dependency_specs_need_version_and_path() {
+        let mut ws = workspace(&[
+            ("zegel-jose", &[]),
+            ("zegel-jwt", &[("zegel-jose", "normal")]),
+            (
+                "zegel-cli",
+                &[("zegel-jose", "normal"), ("serde", "normal")],
+            ),
+        ]);
+        assert_eq!(internal_dependency_specs(&ws), Vec::<String>::new());
+        ws.packages[1].deps[0].req = "*".to_owned();
+        ws.packages[2].deps[0].path = None;
+        assert_eq!(
+            internal_dependency_specs(&ws),
+            [
+                "zegel-jwt: dependency on zegel-jose has no version",
+                "zegel-cli: dependency on zegel-jose has no path",
+            ]
+        );
+    }
+
+    #[test]
+    fn module_doc_is_required() {
+        assert!(module_doc("a.rs", "\n//! Docs.\nfn f() {}").is_empty());
+        assert!(module_doc("lib.rs", "#![doc = include_str!(\"../README.md\")]").is_empty());
+        assert_eq!(
+            module_doc("b.rs", "/// Item doc.\nfn f() {}"),
+            ["b.rs: does not start with a `//!` module doc comment"]
+        );
+        assert_eq!(module_doc("c.rs", "").len(), 1);
+    }
+
+    #[test]
+    fn banned_calls_are_found_outside_tests_only() {
+        let src = "\
+//! Docs mention unwrap() and println! freely.
+fn f(x: Option<u8>) -> u8 {
+    let s = \"SystemTime::now\";
+    x.unwrap_or(0) + x.unwrap() + y.expect(\"y\")
+}
+fn g() { println!(\"a\"); eprintln!(\"b\"); dbg!(1); let t = std::time::SystemTime::now(); }
+fn h() { Instant::now(); my_println!(); }
+#[cfg(test)]
+mod tests {
+    fn t() { x.unwrap(); println!(); }
+}
+";
+        assert_eq!(
+            banned_calls("f.rs", src),
+            [
+                "f.rs:4: `unwrap()` in library code: return an error instead of panicking",
+                "f.rs:4: `.expect(` in library code: return an error instead of panicking",
+                "f.rs:6: `println!` in library code: libraries do not print",
+                "f.rs:6: `eprintln!` in library code: libraries do not print",
+                "f.rs:6: `dbg!` in library code: leftover debugging",
+                "f.rs:6: `SystemTime::now` in library code: libraries never read the clock: take \
+                 `now` as an argument",
+                "f.rs:7: `Instant::now` in library code: libraries never read the clock: take \
+                 `now` as an argument",
+            ]
+        );
+    }
+
+    #[test]
+    fn alg_table_lists_every_static() {
+        let good = "\
+//! Table.
+pub static HS256: JwsAlgorithm = JwsAlgorithm::new(\"HS256\");
+pub static HS384: JwsAlgorithm = JwsAlgorithm::new(\"HS384\");
+pub(crate) static HELPER: u8 = 1;
+pub static ALL: &[&JwsAlgorithm] = &[&HS256, &HS384];
+";
+        assert!(alg_table("alg.rs", good).is_empty());
+        let missing = good.replace("&[&HS256, &HS384]", "&[&HS256 /* &HS384 */]");
+        assert_eq!(
+            alg_table("alg.rs", &missing),
+            ["alg.rs:3: `HS384` is not in the file's ALL table"]
+        );
+        let prefix = good.replace("&[&HS256, &HS384]", "&[&HS2564, &HS384]");
+        assert_eq!(
+            alg_table("alg.rs", &prefix),
+            ["alg.rs:2: `HS256` is not in the file's ALL table"]
+        );
+        let no_table = "pub static A: X = X;";
+        assert_eq!(
+            alg_table("alg.rs", no_table),
+            ["alg.rs: has algorithm statics but no `pub static ALL` table"]
+        );
+    }
+
+    #[test]
+    fn alg_table_accepts_several_tables() {
+        let src = "\
+pub static A128KW: KeyManagement = KeyManagement::new();
+pub static A128GCM: ContentEncryption = ContentEncryption::new();
+pub static ALL_KEY_MANAGEMENT: &[&KeyManagement] = &[&A128KW];
+pub static CONTENT_ENCRYPTION_ALL: &[&ContentEncryption] = &[
+    &A128GCM,
+];
+";
+        assert!(alg_table("jwe/alg.rs", src).is_empty());
+    }
+
+    #[test]
+    fn test_files_are_recognized() {
+        assert!(is_test_file(Path::new("jws/tests.rs")));
+        assert!(is_test_file(Path::new("jws/tests/vectors.rs")));
+        assert!(!is_test_file(Path::new("jws/verify.rs")));
+        assert!(!is_test_file(Path::new("lib.rs")));
+    }
+}
