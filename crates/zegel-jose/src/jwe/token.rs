@@ -186,9 +186,9 @@ impl UnverifiedJwe {
     /// The additional authenticated data (`aad`, JSON serializations only), decoded.
     #[must_use]
     pub fn aad(&self) -> Option<Vec<u8>> {
-        self.aad_b64
-            .as_ref()
-            .and_then(|a| crate::base64url::decode(a.as_bytes(), crate::error::Part::Aad).ok())
+        self.aad_b64.as_ref().and_then(|a| {
+            crate::base64url::decode_public(a.as_bytes(), crate::error::Part::Aad).ok()
+        })
     }
 
     /// The AAD the content encryption authenticates: the encoded protected header, and with
