@@ -33,8 +33,8 @@ mod sign;
 mod verify;
 
 pub use alg::{
-    ALL, EDDSA, ES256, ES256K, ES384, ES512, HS256, HS384, HS512, JwsAlgorithm, PS256, PS384,
-    PS512, RS256, RS384, RS512, by_name,
+    ALL, EDDSA, ES256, ES256K, ES384, ES512, HS256, HS384, HS512, HashAlg, JwsAlgorithm, PS256,
+    PS384, PS512, RS256, RS384, RS512, by_name,
 };
 pub(crate) use cache::KeyCache;
 pub use header::JwsHeader;
