@@ -237,8 +237,21 @@ fn header_flags_zip_and_json() {
         json!({"alg": "RSA-OAEP-256", "enc": "A128GCM", "kid": "k7", "cty": "text/plain", "zip": "DEF"})
     );
     assert!(token.len() < big.len(), "compressed");
-    // A single key with another kid does not fit a token that names its kid.
-    zegel(&["jwe", "decrypt", "--key", &data("rsa.jwk.json")], &token).fails_with(1, "no key fits");
+    // A single key is used whatever kid the token names (the kid only selects within a set).
+    assert_eq!(
+        zegel(&["jwe", "decrypt", "--key", &data("rsa.jwk.json")], &token)
+            .ok()
+            .stdout,
+        big.as_bytes()
+    );
+    // In a set, the token's kid selects: a set without a key of that kid fails.
+    let scratch_set = Scratch::new("jwe-kid-set");
+    let set = scratch_set.write(
+        "set.json",
+        json!({"keys": [serde_json::from_str::<Value>(&data_text("rsa.jwk.json")).unwrap()]})
+            .to_string(),
+    );
+    zegel(&["jwe", "decrypt", "--key", &set], &token).fails_with(1, "no key fits");
     let scratch = Scratch::new("jwe-kid");
     let mut renamed: Value = serde_json::from_str(&data_text("rsa.jwk.json")).unwrap();
     renamed["kid"] = json!("k7");

@@ -2,10 +2,12 @@
 //!
 //! The caller names the `alg` and `enc` values it accepts; anything else is
 //! [`Error::AlgNotAllowed`] before any cryptography. Keys come from the caller (one [`Jwk`], or
-//! a list for key rotation), never from the token's `jwk`, `jku`, `x5u` or `x5c`. Every
-//! cryptographic failure, whatever its cause, is the single [`Error::DecryptionFailed`]; on the
-//! RSA paths a bad encrypted key continues with a random CEK so that it fails at the tag check,
-//! taking the same path and time as a bad tag.
+//! a list for key rotation), never from the token's `jwk`, `jku`, `x5u` or `x5c`. The token's
+//! `kid` only selects among several keys: a single key given to [`Decryptor::decrypt`] is used
+//! whatever `kid` the token names, as with [`jws::Verifier::verify`](crate::jws::Verifier).
+//! Every cryptographic failure, whatever its cause, is the single [`Error::DecryptionFailed`];
+//! on the RSA paths a bad encrypted key continues with a random CEK so that it fails at the tag
+//! check, taking the same path and time as a bad tag.
 
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
@@ -184,8 +186,10 @@ impl Decryptor {
 
     /// Decrypts `token` (any serialization) with `key`.
     ///
-    /// For the general JSON serialization, every recipient whose `alg` is allowed and fits the
-    /// key (and whose `kid`, when both have one, is the key's) is tried in turn.
+    /// The caller chose this key, so it is used whatever `kid` the token names (as
+    /// [`jws::Verifier::verify`](crate::jws::Verifier::verify) does): a `kid` only selects among
+    /// several keys. For the general JSON serialization, every recipient whose `alg` is allowed
+    /// and fits the key is tried in turn.
     ///
     /// # Errors
     /// Before any cryptography: parse errors (see [`UnverifiedJwe::parse`]),
@@ -195,7 +199,8 @@ impl Decryptor {
     /// [`Error::RecipientCount`]. Then [`Error::DecryptionFailed`] for any cryptographic
     /// failure, and [`Error::TooLarge`] when the inflated plaintext passes the cap.
     pub fn decrypt(&self, token: &[u8], key: &Jwk) -> Result<Decrypted, Error> {
-        self.decrypt_with_keys(token, core::slice::from_ref(key))
+        let jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
+        self.run(jwe, core::slice::from_ref(key), KidRule::Ignore)
     }
 
     /// Decrypts `token` with the first of `keys` that works, for key rotation.
@@ -207,7 +212,7 @@ impl Decryptor {
     /// As [`decrypt`](Self::decrypt); [`Error::NoMatchingKey`] when no key fits any recipient.
     pub fn decrypt_with_keys(&self, token: &[u8], keys: &[Jwk]) -> Result<Decrypted, Error> {
         let jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
-        self.run(jwe, keys, false)
+        self.run(jwe, keys, KidRule::Narrow)
     }
 
     /// Decrypts `token` with a key from `set`, for key rotation.
@@ -220,7 +225,7 @@ impl Decryptor {
     /// As [`decrypt`](Self::decrypt); [`Error::NoMatchingKey`] when no key fits any recipient.
     pub fn decrypt_with_set(&self, token: &[u8], set: &JwkSet) -> Result<Decrypted, Error> {
         let jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
-        self.run(jwe, set.keys(), true)
+        self.run(jwe, set.keys(), KidRule::Exact)
     }
 
     /// Decrypts an already parsed JWE; see [`decrypt_with_keys`](Self::decrypt_with_keys).
@@ -228,7 +233,7 @@ impl Decryptor {
     /// # Errors
     /// As [`decrypt_with_keys`](Self::decrypt_with_keys).
     pub fn decrypt_parsed(&self, jwe: &UnverifiedJwe, keys: &[Jwk]) -> Result<Decrypted, Error> {
-        self.run(jwe.clone(), keys, false)
+        self.run(jwe.clone(), keys, KidRule::Narrow)
     }
 
     /// Checks recipient `i`'s headers against the rules and the allowlists.
@@ -263,7 +268,7 @@ impl Decryptor {
         &self,
         mut jwe: UnverifiedJwe,
         keys: &[Jwk],
-        strict_kid: bool,
+        kid_rule: KidRule,
     ) -> Result<Decrypted, Error> {
         // Phase 1: headers and allowlists, no cryptography.
         let mut plans: Vec<Plan> = Vec::with_capacity(jwe.recipients.len());
@@ -303,7 +308,7 @@ impl Decryptor {
         let mut key_error = None;
         for (p, plan) in plans.iter().enumerate() {
             for key in keys {
-                match usable(key, plan.alg, enc, plan.header.kid.as_deref(), strict_kid) {
+                match usable(key, plan.alg, enc, plan.header.kid.as_deref(), kid_rule) {
                     Ok(true) => attempts.push((p, key)),
                     Ok(false) => {}
                     Err(e) => {
@@ -397,6 +402,17 @@ struct Plan {
     header: JweHeader,
 }
 
+/// How a recipient's `kid` selects among the caller's keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KidRule {
+    /// One key the caller chose: the token's `kid` does not matter.
+    Ignore,
+    /// A list of keys: a key with another `kid` is skipped, a key without one is tried.
+    Narrow,
+    /// A JWK Set: only keys with exactly the recipient's `kid` are tried.
+    Exact,
+}
+
 /// Whether `key` may be tried for a recipient using `alg` with header `kid`. A key that does
 /// not fit is `Ok(false)`, or an error saying why when it is the only candidate.
 fn usable(
@@ -404,11 +420,13 @@ fn usable(
     alg: &'static KeyManagement,
     enc: &'static ContentEncryption,
     kid: Option<&str>,
-    strict_kid: bool,
+    rule: KidRule,
 ) -> Result<bool, Error> {
-    match (kid, key.kid()) {
-        (Some(want), Some(have)) if want != have => return Ok(false),
-        (Some(_), None) if strict_kid => return Ok(false),
+    match (rule, kid, key.kid()) {
+        (KidRule::Narrow | KidRule::Exact, Some(want), Some(have)) if want != have => {
+            return Ok(false);
+        }
+        (KidRule::Exact, Some(_), None) => return Ok(false),
         _ => {}
     }
     if !alg.fits(key) {

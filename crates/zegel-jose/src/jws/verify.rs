@@ -33,7 +33,8 @@ enum Allowed {
 /// known and accepted, and the key of the type the algorithm needs. `none` is never accepted,
 /// an RSA, EC or OKP key is never used as an HMAC secret, and header parameters (`jwk`, `jku`,
 /// `x5u`, `x5c`, `kid`) never choose a key by themselves: `kid` only narrows the caller's
-/// key set.
+/// key set, and a single key given to [`verify`](Self::verify) is used whatever `kid` the token
+/// names (as with [`jwe::Decryptor::decrypt`](crate::jwe::Decryptor::decrypt)).
 ///
 /// ```
 /// use zegel_jose::jws::{self, JwsHeader, SigningKey, Verifier};
