@@ -91,12 +91,17 @@ pub mod dangerous {
         };
         let raw = parse::split(token, limits)?;
         let mut headers = Vec::with_capacity(raw.sigs().len());
-        let mut encoded = true;
+        let mut encoded = None;
         for sig in raw.sigs() {
             let checked = parse::check_headers_lenient(&raw, sig, limits)?;
-            encoded = checked.encoded_payload;
+            // RFC 7797 §3: one payload, so one `b64` value for every signature.
+            if encoded.is_some_and(|e| e != checked.encoded_payload) {
+                return Err(Error::InvalidParameter { name: "b64".into() });
+            }
+            encoded = Some(checked.encoded_payload);
             headers.push(checked.header);
         }
+        let encoded = encoded.unwrap_or(true);
         let payload = match &raw.payload {
             Some(p) if p.is_empty() && raw.compact_input.is_some() => None,
             Some(p) if encoded => Some(base64url::decode_public(p, Part::Payload)?),

@@ -166,7 +166,9 @@ impl Verifier {
     }
 
     /// Verifies a JWS in any serialization (compact, flattened or general JSON) with `key`.
-    /// For the general serialization, the first signature that verifies with `key` wins.
+    /// For the general serialization, the first signature that verifies with `key` wins, and
+    /// all the signatures must use the same `b64` value (RFC 7797 §3), else
+    /// [`Error::InvalidParameter`] (`b64`).
     ///
     /// # Errors
     /// [`Error::TooLarge`], [`Error::Structure`], [`Error::Base64`], [`Error::Json`],
@@ -238,13 +240,15 @@ impl Verifier {
     ///
     /// # Errors
     /// [`Error::TooLarge`], [`Error::Structure`], [`Error::Json`] and the like for a token that
-    /// is not a JWS; [`Error::Base64`] for a payload that is not base64url.
+    /// is not a JWS; [`Error::Base64`] for a payload that is not base64url;
+    /// [`Error::InvalidParameter`] (`b64`) when the signatures disagree on `b64` (RFC 7797 §3).
     pub fn verify_each(
         &self,
         token: &[u8],
         key: &Jwk,
     ) -> Result<Vec<Result<Verified, Error>>, Error> {
         let raw = parse::split(token, self.limits)?;
+        parse::check_same_b64(&raw, self.limits)?;
         Ok((0..raw.sigs().len())
             .map(|i| self.one(&raw, i, self.detached.as_deref(), Keys::One(key)))
             .collect())
@@ -256,6 +260,7 @@ impl Verifier {
         detached: Option<&[u8]>,
         keys: Keys<'_>,
     ) -> Result<Verified, Error> {
+        parse::check_same_b64(raw, self.limits)?;
         let mut last = Error::InvalidSignature;
         for i in 0..raw.sigs().len() {
             match self.one(raw, i, detached, keys) {
