@@ -41,31 +41,71 @@ pub fn decode(input: &[u8], part: Part) -> Result<Vec<u8>, Error> {
 /// # Errors
 /// [`Error::Base64`] when `input` is not canonical unpadded base64url.
 pub fn decode_public(input: &[u8], part: Part) -> Result<Vec<u8>, Error> {
-    let err = Error::Base64 { part };
+    // Built only on failure: an `Error` has a destructor, which the success path skips.
+    let err = || Error::Base64 { part };
     let tail_len = input.len() % 4;
     if tail_len == 1 {
-        return Err(err);
+        return Err(err());
     }
     let full = input.len() / 4 * 3;
     let out_len = full + tail_len.saturating_sub(1);
-    // One spare byte: each quantum is stored as a 4-byte word whose last byte the next
-    // quantum overwrites.
-    let mut out = vec![0_u8; out_len + 1];
+    let mut out = vec![0_u8; out_len];
+    let (body, tail) = input.split_at(input.len() / 4 * 4);
+    let (body_out, rest) = out.split_at_mut(full);
     // Invalid characters set bits above 23 (in `D0..D3`) or bit 7 (in `SEXTET`); OR-ing keeps
     // them.
     let mut bad = 0_u32;
-    let chunks = input.chunks_exact(4);
-    let tail = chunks.remainder();
-    for (q, src) in chunks.enumerate() {
-        if let (&[a, b, c, d], Some(dst)) = (src, out.get_mut(q * 3..q * 3 + 4)) {
-            let n =
-                D0[usize::from(a)] | D1[usize::from(b)] | D2[usize::from(c)] | D3[usize::from(d)];
-            bad |= n;
-            dst.copy_from_slice(&(n << 8).to_be_bytes());
+    let quantum = |a: u8, b: u8, c: u8, d: u8| {
+        D0[usize::from(a)] | D1[usize::from(b)] | D2[usize::from(c)] | D3[usize::from(d)]
+    };
+    // Sixteen characters make twelve bytes: four quanta packed into three 32-bit words.
+    let mut blocks = body.chunks_exact(16);
+    let mut out_blocks = body_out.chunks_exact_mut(12);
+    for (src, dst) in (&mut blocks).zip(&mut out_blocks) {
+        if let (
+            &[
+                a0,
+                a1,
+                a2,
+                a3,
+                b0,
+                b1,
+                b2,
+                b3,
+                c0,
+                c1,
+                c2,
+                c3,
+                d0,
+                d1,
+                d2,
+                d3,
+            ],
+            Ok(dst),
+        ) = (src, <&mut [u8; 12]>::try_from(dst))
+        {
+            let (n0, n1, n2, n3) = (
+                quantum(a0, a1, a2, a3),
+                quantum(b0, b1, b2, b3),
+                quantum(c0, c1, c2, c3),
+                quantum(d0, d1, d2, d3),
+            );
+            bad |= n0 | n1 | n2 | n3;
+            let [w0, w1, w2, w3] = ((n0 << 8) | (n1 >> 16)).to_be_bytes();
+            let [w4, w5, w6, w7] = ((n1 << 16) | (n2 >> 8)).to_be_bytes();
+            let [w8, w9, w10, w11] = ((n2 << 24) | n3).to_be_bytes();
+            *dst = [w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11];
         }
     }
-    out.truncate(out_len);
-    let rest = out.get_mut(full..).unwrap_or_default();
+    let quads = blocks.remainder().chunks_exact(4);
+    for (src, dst) in quads.zip(out_blocks.into_remainder().chunks_exact_mut(3)) {
+        if let (&[a, b, c, d], [x, y, z]) = (src, dst) {
+            let n = quantum(a, b, c, d);
+            bad |= n;
+            let [_, p, q, r] = n.to_be_bytes();
+            (*x, *y, *z) = (p, q, r);
+        }
+    }
     let mut bad_tail = 0_u8;
     // The last character of a 2- or 3-character tail may not carry bits that encode nothing.
     match (tail, rest) {
@@ -85,10 +125,10 @@ pub fn decode_public(input: &[u8], part: Part) -> Result<Vec<u8>, Error> {
             *x = (a << 2) | (b >> 4);
             *y = (b << 4) | (c >> 2);
         }
-        _ => return Err(err),
+        _ => return Err(err()),
     }
     if bad > 0x00ff_ffff || bad_tail & 0x80 != 0 {
-        return Err(err);
+        return Err(err());
     }
     Ok(out)
 }
