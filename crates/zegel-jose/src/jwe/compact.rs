@@ -45,8 +45,11 @@ pub(crate) fn parse(token: &[u8], limits: &Limits) -> Result<UnverifiedJwe, Erro
 
 /// The bytes before and after the dot at `at`.
 fn split_at(b: &[u8], at: Option<usize>) -> Result<(&[u8], &[u8]), Error> {
-    let at = at.ok_or(SHAPE)?;
-    Ok((b.get(..at).ok_or(SHAPE)?, b.get(at + 1..).ok_or(SHAPE)?))
+    // No `ok_or(SHAPE)`: an `Error` has a destructor, which the success path should not run.
+    match at.map(|at| (b.get(..at), b.get(at.saturating_add(1)..))) {
+        Some((Some(before), Some(after))) => Ok((before, after)),
+        _ => Err(SHAPE),
+    }
 }
 
 /// Writes the compact serialization.

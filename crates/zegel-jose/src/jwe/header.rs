@@ -45,8 +45,12 @@ impl JweHeader {
     /// # Errors
     /// [`Error::MissingParameter`] or [`Error::InvalidParameter`].
     pub fn from_map(mut map: Map<String, Value>) -> Result<Self, Error> {
-        let alg = take_str(&mut map, "alg")?.ok_or(Error::MissingParameter { name: "alg" })?;
-        let enc = take_str(&mut map, "enc")?.ok_or(Error::MissingParameter { name: "enc" })?;
+        let Some(alg) = take_str(&mut map, "alg")? else {
+            return Err(Error::MissingParameter { name: "alg" });
+        };
+        let Some(enc) = take_str(&mut map, "enc")? else {
+            return Err(Error::MissingParameter { name: "enc" });
+        };
         let crit = match map.remove("crit") {
             None => None,
             Some(Value::Array(items)) => Some(

@@ -161,9 +161,11 @@ impl UnverifiedJwe {
     /// [`Error::DuplicateParameter`] when the headers are not disjoint;
     /// [`Error::RecipientCount`] when there is no recipient `i`.
     pub fn joint_header(&self, i: usize) -> Result<Map<String, Value>, Error> {
-        let r = self.recipients.get(i).ok_or(Error::RecipientCount {
-            rule: "no such recipient",
-        })?;
+        let Some(r) = self.recipients.get(i) else {
+            return Err(Error::RecipientCount {
+                rule: "no such recipient",
+            });
+        };
         if self.unprotected.is_none() && r.header.is_none() {
             return Ok(self.protected.clone());
         }

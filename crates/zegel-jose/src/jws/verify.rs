@@ -279,7 +279,9 @@ impl Verifier {
         detached: Option<&[u8]>,
         keys: Keys<'_>,
     ) -> Result<Verified, Error> {
-        let sig = raw.sigs().get(i).ok_or(Error::InvalidSignature)?;
+        let Some(sig) = raw.sigs().get(i) else {
+            return Err(Error::InvalidSignature);
+        };
         let CheckedSig {
             header,
             encoded_payload,
@@ -370,10 +372,9 @@ impl Verifier {
         }
         alg.check_material(key.material())?;
         key.check_op(KeyOp::Verify)?;
-        let imp = alg
-            .backend()
-            .verify
-            .ok_or(Error::AlgorithmUnavailable { alg: alg.name() })?;
+        let Some(imp) = alg.backend().verify else {
+            return Err(Error::AlgorithmUnavailable { alg: alg.name() });
+        };
         let prepared = key
             .prepared()
             .get_or_try_init::<Box<dyn PreparedVerifier>>(alg.name(), || {
