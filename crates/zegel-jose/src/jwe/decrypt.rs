@@ -243,7 +243,7 @@ impl Decryptor {
             jwe.recipients.get(i).and_then(|r| r.header.as_ref()),
         ];
         header::check_rules(&jwe.protected, &unprotected, &self.critical)?;
-        let header = JweHeader::from_map(jwe.joint_header(i)?)?;
+        let header = jwe.header(i)?;
         let enc = enc_by_name(&header.enc).ok_or_else(|| Error::UnknownAlgorithm {
             name: header.enc.clone(),
         })?;

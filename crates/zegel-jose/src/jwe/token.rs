@@ -182,6 +182,14 @@ impl UnverifiedJwe {
     /// As [`joint_header`](Self::joint_header), and [`Error::InvalidParameter`] for a
     /// registered parameter of the wrong type.
     pub fn header(&self, i: usize) -> Result<header::JweHeader, Error> {
+        let Some(r) = self.recipients.get(i) else {
+            return Err(Error::RecipientCount {
+                rule: "no such recipient",
+            });
+        };
+        if self.unprotected.is_none() && r.header.is_none() {
+            return header::JweHeader::from_ref(&self.protected);
+        }
         header::JweHeader::from_map(self.joint_header(i)?)
     }
 
