@@ -101,6 +101,14 @@ impl Out {
     }
 }
 
+/// Whether the `aws-lc` backend is compiled in (zegel-jose then offers RSA-OAEP and ES512):
+/// RSA encryption and key generation, P-521 and static X25519 keys need it. Without it (ring
+/// alone), the tests that need them return early, and `jws::sign_then_verify_every_algorithm`
+/// and `jwe::rsa_needs_the_aws_lc_backend` check that the CLI refuses them.
+pub(crate) fn with_aws_lc() -> bool {
+    zegel_jose::jwe::RSA_OAEP.is_available() && zegel_jose::jws::ES512.is_available()
+}
+
 /// Runs `zegel ARGS` with `stdin` on standard input.
 pub(crate) fn zegel(args: &[&str], stdin: impl AsRef<[u8]>) -> Out {
     let mut child = Command::new(env!("CARGO_BIN_EXE_zegel"))

@@ -148,8 +148,9 @@ fn generate_key(args: &GenerateArgs) -> Result<Jwk, Failure> {
             )));
         }
     };
-    let mut key = Jwk::generate(&spec).map_err(|e| exit::config("cannot generate the key", &e))?;
+    // Flags are checked before any work: generating an RSA key takes a while.
     algs::check_alg_use(args.alg.as_deref(), args.use_.as_deref())?;
+    let mut key = Jwk::generate(&spec).map_err(|e| exit::config("cannot generate the key", &e))?;
     if let Some(alg) = &args.alg {
         algs::check_key_alg(&key, alg)?;
         key = key.with_alg(alg.clone());

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Args as ClapArgs, Subcommand};
 use zegel_jose::Jwk;
 use zegel_jose::jwk::{JwkSet, KeySpec};
+use zegel_jose::{jwe, jws};
 
 use crate::exit::{self, Failure};
 use crate::io;
@@ -57,8 +58,8 @@ fn generate(args: &GenerateArgs) -> Result<(), Failure> {
         }
     }
     let set = JwkSet::new(vec![
-        rsa_key(args.bits, "sig", "RS256")?,
-        rsa_key(args.bits, "enc", "RSA-OAEP-256")?,
+        rsa_key(args.bits, "sig", jws::RS256.name())?,
+        rsa_key(args.bits, "enc", jwe::RSA_OAEP_256.name())?,
     ]);
     fs::create_dir_all(&args.out_dir)
         .map_err(|e| Failure::usage(format!("cannot create {}: {e}", args.out_dir.display())))?;

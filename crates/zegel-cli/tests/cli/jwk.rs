@@ -18,6 +18,9 @@ fn member<'a>(v: &'a Value, name: &str) -> &'a str {
 
 #[test]
 fn thumbprints_match_an_independent_implementation() {
+    if !crate::with_aws_lc() {
+        return;
+    }
     for name in FIXTURES {
         let jwk: Value = serde_json::from_str(&data_text(&format!("{name}.jwk.json"))).unwrap();
         let expected = member(&jwk, "kid");
@@ -64,6 +67,9 @@ fn thumbprint_rejects_what_is_not_one_jwk() {
 
 #[test]
 fn generate_each_key_type() {
+    if !crate::with_aws_lc() {
+        return;
+    }
     // (flags, kty, crv, members that must be present)
     type Case<'a> = (&'a [&'a str], &'a str, Option<&'a str>, &'a [&'a str]);
     let cases: &[Case<'_>] = &[
@@ -126,6 +132,9 @@ fn generate_each_key_type() {
 
 #[test]
 fn generate_sizes() {
+    if !crate::with_aws_lc() {
+        return;
+    }
     let rsa = zegel(&["jwk", "generate", "--kty", "RSA"], "").ok_json();
     assert_eq!(
         member(&rsa, "n").len(),
@@ -146,6 +155,9 @@ fn generate_sizes() {
 
 #[test]
 fn generate_with_alg_use_kid() {
+    if !crate::with_aws_lc() {
+        return;
+    }
     let jwk = zegel(
         &[
             "jwk", "generate", "--kty", "EC", "--crv", "P-256", "--alg", "ES256", "--use", "sig",
@@ -180,6 +192,9 @@ fn generate_with_alg_use_kid() {
 
 #[test]
 fn generate_rejects_bad_requests() {
+    if !crate::with_aws_lc() {
+        return;
+    }
     let g = |flags: &[&str]| {
         let args: Vec<&str> = ["jwk", "generate"]
             .iter()
@@ -206,6 +221,9 @@ fn generate_rejects_bad_requests() {
 
 #[test]
 fn generate_public_thumbprint_chain() {
+    if !crate::with_aws_lc() {
+        return;
+    }
     for flags in [
         &["--kty", "RSA"][..],
         &["--kty", "EC", "--crv", "P-384"],
@@ -232,6 +250,9 @@ fn generate_public_thumbprint_chain() {
 
 #[test]
 fn public_of_pem_and_sets() {
+    if !crate::with_aws_lc() {
+        return;
+    }
     let expected_ec = json!({
         "kty": "EC", "crv": "P-256",
         "x": "b8D9xuuF38L7Fd8L2C9FPodCDq5PnhRM3-iUOiRPV7o",
@@ -302,6 +323,9 @@ fn public_rejects() {
 
 #[test]
 fn pem_and_import_round_trip() {
+    if !crate::with_aws_lc() {
+        return;
+    }
     for name in FIXTURES.iter().filter(|n| **n != "oct") {
         let original: Value =
             serde_json::from_str(&data_text(&format!("{name}.jwk.json"))).unwrap();
@@ -398,8 +422,6 @@ fn alg_and_use_must_agree() {
     g(&["--kty", "RSA", "--alg", "RSA-OAEP-256", "--use", "sig"]).fails_with(2, "disagree");
     g(&["--kty", "RSA", "--alg", "RS256", "--use", "enc"]).fails_with(2, "disagree");
     g(&["--kty", "oct", "--alg", "dir", "--use", "sig"]).fails_with(2, "disagree");
-    let key = g(&["--kty", "RSA", "--alg", "RSA-OAEP-256", "--use", "enc"]).ok_json();
-    assert_eq!(member(&key, "use"), "enc");
     let key = g(&["--kty", "oct", "--alg", "HS256", "--use", "sig"]).ok_json();
     assert_eq!(member(&key, "alg"), "HS256");
     zegel(
@@ -407,4 +429,8 @@ fn alg_and_use_must_agree() {
         data_text("rsa2048_pkcs1.pem"),
     )
     .fails_with(2, "disagree");
+    if crate::with_aws_lc() {
+        let key = g(&["--kty", "RSA", "--alg", "RSA-OAEP-256", "--use", "enc"]).ok_json();
+        assert_eq!(member(&key, "use"), "enc");
+    }
 }

@@ -15,6 +15,9 @@ fn read_json(path: &str) -> Value {
 
 #[test]
 fn generate_writes_private_and_public_sets() {
+    if !crate::with_aws_lc() {
+        return;
+    }
     let scratch = Scratch::new("jwks");
     let dir = scratch.path("out");
     let out = zegel(
@@ -88,6 +91,9 @@ fn generate_writes_private_and_public_sets() {
 
 #[test]
 fn default_is_3072_bits() {
+    if !crate::with_aws_lc() {
+        return;
+    }
     let scratch = Scratch::new("jwks-default");
     zegel(
         &[
@@ -107,6 +113,9 @@ fn default_is_3072_bits() {
 
 #[test]
 fn refuses_to_overwrite_without_force() {
+    if !crate::with_aws_lc() {
+        return;
+    }
     let scratch = Scratch::new("jwks-force");
     let dir = scratch.dir().to_str().unwrap().to_owned();
     let public = scratch.write("jwks_public.json", "keep me");

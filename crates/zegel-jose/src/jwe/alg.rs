@@ -113,6 +113,14 @@ impl KeyManagement {
         }
     }
 
+    /// Whether the compiled-in backends can both encrypt and decrypt with this algorithm.
+    /// Without the `aws-lc` feature, RSA, ECDH-ES (which can still encrypt with an ephemeral
+    /// key on P-256, P-384 and X25519) and `A192GCMKW` are not.
+    #[must_use]
+    pub fn is_available(&self) -> bool {
+        self.imp.is_available()
+    }
+
     pub(crate) fn key_req(&self) -> KeyReq {
         self.key
     }
@@ -181,6 +189,13 @@ impl ContentEncryption {
     #[must_use]
     pub const fn tag_len(&self) -> usize {
         self.tag_len
+    }
+
+    /// Whether the compiled-in backends can encrypt and decrypt with this algorithm (without
+    /// the `aws-lc` feature, `A192GCM` is not).
+    #[must_use]
+    pub fn is_available(&self) -> bool {
+        self.imp.is_available()
     }
 }
 
@@ -346,6 +361,27 @@ pub fn enc_by_name(name: &str) -> Option<&'static ContentEncryption> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn availability_follows_features() {
+        let lc = cfg!(feature = "aws-lc");
+        for a in [
+            &RSA_OAEP,
+            &RSA_OAEP_256,
+            &RSA1_5_FOR_LEGACY_USE_ONLY,
+            &ECDH_ES,
+            &ECDH_ES_A256KW,
+            &A192GCMKW,
+        ] {
+            assert_eq!(a.is_available(), lc, "{a:?}");
+        }
+        for a in [&A128KW, &A192KW, &A256GCMKW, &DIR, &PBES2_HS512_A256KW] {
+            assert!(a.is_available(), "{a:?}");
+        }
+        assert_eq!(A192GCM.is_available(), lc);
+        assert!(A128CBC_HS256.is_available() && A192CBC_HS384.is_available());
+        assert!(A128GCM.is_available() && A256GCM.is_available());
+    }
 
     #[test]
     fn names_resolve_exactly() {

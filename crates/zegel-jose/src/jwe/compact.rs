@@ -1,8 +1,8 @@
 //! The JWE compact serialization (RFC 7516 §7.1):
 //! `protected.encrypted_key.iv.ciphertext.tag`, each part base64url.
 
-use super::b64;
 use super::token::{Limits, RecipientPart, Serialization, UnverifiedJwe};
+use crate::base64url;
 use crate::error::{Error, Part};
 use crate::json;
 
@@ -23,7 +23,7 @@ pub(crate) fn parse(token: &[u8], limits: &Limits) -> Result<UnverifiedJwe, Erro
     if p.is_empty() {
         return Err(Error::MissingParameter { name: "protected" });
     }
-    let protected_json = b64::decode(p, Part::Header)?;
+    let protected_json = base64url::decode_public(p, Part::Header)?;
     let protected = json::parse_object(&protected_json, Part::Header, limits.max_json_depth)?;
     Ok(UnverifiedJwe {
         serialization: Serialization::Compact,
@@ -33,20 +33,23 @@ pub(crate) fn parse(token: &[u8], limits: &Limits) -> Result<UnverifiedJwe, Erro
         unprotected: None,
         recipients: vec![RecipientPart {
             header: None,
-            encrypted_key: b64::decode(k, Part::EncryptedKey)?,
+            encrypted_key: base64url::decode_public(k, Part::EncryptedKey)?,
         }],
-        iv: b64::decode(iv, Part::Iv)?,
-        ciphertext: b64::decode(c, Part::Ciphertext)
+        iv: base64url::decode_public(iv, Part::Iv)?,
+        ciphertext: base64url::decode_public(c, Part::Ciphertext)
             .map_err(|e| if c.contains(&b'.') { SHAPE } else { e })?,
-        tag: b64::decode(t, Part::Tag)?,
+        tag: base64url::decode_public(t, Part::Tag)?,
         aad_b64: None,
     })
 }
 
 /// The bytes before and after the dot at `at`.
 fn split_at(b: &[u8], at: Option<usize>) -> Result<(&[u8], &[u8]), Error> {
-    let at = at.ok_or(SHAPE)?;
-    Ok((b.get(..at).ok_or(SHAPE)?, b.get(at + 1..).ok_or(SHAPE)?))
+    // No `ok_or(SHAPE)`: an `Error` has a destructor, which the success path should not run.
+    match at.map(|at| (b.get(..at), b.get(at.saturating_add(1)..))) {
+        Some((Some(before), Some(after))) => Ok((before, after)),
+        _ => Err(SHAPE),
+    }
 }
 
 /// Writes the compact serialization.
@@ -65,7 +68,7 @@ pub(crate) fn write(
     out.extend_from_slice(protected_b64.as_bytes());
     for part in [encrypted_key, iv, ciphertext, tag] {
         out.push(b'.');
-        b64::encode_into_vec(part, &mut out);
+        base64url::encode_public_to_vec(part, &mut out);
     }
     // The protected header is base64url and the rest was just encoded: always ASCII.
     String::from_utf8(out).unwrap_or_default()

@@ -2,10 +2,12 @@
 //!
 //! The caller names the `alg` and `enc` values it accepts; anything else is
 //! [`Error::AlgNotAllowed`] before any cryptography. Keys come from the caller (one [`Jwk`], or
-//! a list for key rotation), never from the token's `jwk`, `jku`, `x5u` or `x5c`. Every
-//! cryptographic failure, whatever its cause, is the single [`Error::DecryptionFailed`]; on the
-//! RSA paths a bad encrypted key continues with a random CEK so that it fails at the tag check,
-//! taking the same path and time as a bad tag.
+//! a list for key rotation), never from the token's `jwk`, `jku`, `x5u` or `x5c`. The token's
+//! `kid` only selects among several keys: a single key given to [`Decryptor::decrypt`] is used
+//! whatever `kid` the token names, as with [`jws::Verifier::verify`](crate::jws::Verifier).
+//! Every cryptographic failure, whatever its cause, is the single [`Error::DecryptionFailed`];
+//! on the RSA paths a bad encrypted key continues with a random CEK so that it fails at the tag
+//! check, taking the same path and time as a bad tag.
 
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
@@ -184,8 +186,10 @@ impl Decryptor {
 
     /// Decrypts `token` (any serialization) with `key`.
     ///
-    /// For the general JSON serialization, every recipient whose `alg` is allowed and fits the
-    /// key (and whose `kid`, when both have one, is the key's) is tried in turn.
+    /// The caller chose this key, so it is used whatever `kid` the token names (as
+    /// [`jws::Verifier::verify`](crate::jws::Verifier::verify) does): a `kid` only selects among
+    /// several keys. For the general JSON serialization, every recipient whose `alg` is allowed
+    /// and fits the key is tried in turn.
     ///
     /// # Errors
     /// Before any cryptography: parse errors (see [`UnverifiedJwe::parse`]),
@@ -195,19 +199,23 @@ impl Decryptor {
     /// [`Error::RecipientCount`]. Then [`Error::DecryptionFailed`] for any cryptographic
     /// failure, and [`Error::TooLarge`] when the inflated plaintext passes the cap.
     pub fn decrypt(&self, token: &[u8], key: &Jwk) -> Result<Decrypted, Error> {
-        self.decrypt_with_keys(token, core::slice::from_ref(key))
+        let jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
+        self.run(jwe, core::slice::from_ref(key), KidRule::Ignore)
     }
 
     /// Decrypts `token` with the first of `keys` that works, for key rotation.
     ///
-    /// Keys are tried in order. A recipient with a `kid` is tried only with keys of that exact
-    /// `kid`; one without is tried with every key that fits its `alg`.
+    /// Keys are tried in order. A recipient with a `kid` is tried only with the keys of exactly
+    /// that `kid` (a key without `kid` is not a fallback, as in
+    /// [`jws::Verifier::verify_with_keys`](crate::jws::Verifier::verify_with_keys)); one without
+    /// is tried with every key that fits its `alg`. To use one key whatever the token's `kid`,
+    /// give it to [`decrypt`](Self::decrypt).
     ///
     /// # Errors
     /// As [`decrypt`](Self::decrypt); [`Error::NoMatchingKey`] when no key fits any recipient.
     pub fn decrypt_with_keys(&self, token: &[u8], keys: &[Jwk]) -> Result<Decrypted, Error> {
         let jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
-        self.run(jwe, keys, false)
+        self.run(jwe, keys, KidRule::Exact)
     }
 
     /// Decrypts `token` with a key from `set`, for key rotation.
@@ -220,7 +228,7 @@ impl Decryptor {
     /// As [`decrypt`](Self::decrypt); [`Error::NoMatchingKey`] when no key fits any recipient.
     pub fn decrypt_with_set(&self, token: &[u8], set: &JwkSet) -> Result<Decrypted, Error> {
         let jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
-        self.run(jwe, set.keys(), true)
+        self.run(jwe, set.keys(), KidRule::Exact)
     }
 
     /// Decrypts an already parsed JWE; see [`decrypt_with_keys`](Self::decrypt_with_keys).
@@ -235,7 +243,7 @@ impl Decryptor {
                 rule: "between one and the configured maximum of recipients",
             });
         }
-        self.run(jwe.clone(), keys, false)
+        self.run(jwe.clone(), keys, KidRule::Exact)
     }
 
     /// Checks recipient `i`'s headers against the rules and the allowlists.
@@ -245,7 +253,7 @@ impl Decryptor {
             jwe.recipients.get(i).and_then(|r| r.header.as_ref()),
         ];
         header::check_rules(&jwe.protected, &unprotected, &self.critical)?;
-        let header = JweHeader::from_map(jwe.joint_header(i)?)?;
+        let header = jwe.header(i)?;
         let enc = enc_by_name(&header.enc).ok_or_else(|| Error::UnknownAlgorithm {
             name: header.enc.clone(),
         })?;
@@ -270,7 +278,7 @@ impl Decryptor {
         &self,
         mut jwe: UnverifiedJwe,
         keys: &[Jwk],
-        strict_kid: bool,
+        kid_rule: KidRule,
     ) -> Result<Decrypted, Error> {
         // Phase 1: headers and allowlists, no cryptography.
         let mut plans: Vec<Plan> = Vec::with_capacity(jwe.recipients.len());
@@ -310,7 +318,7 @@ impl Decryptor {
         let mut key_error = None;
         for (p, plan) in plans.iter().enumerate() {
             for key in keys {
-                match usable(key, plan.alg, enc, plan.header.kid.as_deref(), strict_kid) {
+                match usable(key, plan.alg, enc, plan.header.kid.as_deref(), kid_rule) {
                     Ok(true) => attempts.push((p, key)),
                     Ok(false) => {}
                     Err(e) => {
@@ -404,6 +412,16 @@ struct Plan {
     header: JweHeader,
 }
 
+/// How a recipient's `kid` selects among the caller's keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KidRule {
+    /// One key the caller chose: the token's `kid` does not matter.
+    Ignore,
+    /// Several keys (a list or a JWK Set): only keys with exactly the recipient's `kid` are
+    /// tried.
+    Exact,
+}
+
 /// Whether `key` may be tried for a recipient using `alg` with header `kid`. A key that does
 /// not fit is `Ok(false)`, or an error saying why when it is the only candidate.
 fn usable(
@@ -411,11 +429,13 @@ fn usable(
     alg: &'static KeyManagement,
     enc: &'static ContentEncryption,
     kid: Option<&str>,
-    strict_kid: bool,
+    rule: KidRule,
 ) -> Result<bool, Error> {
-    match (kid, key.kid()) {
-        (Some(want), Some(have)) if want != have => return Ok(false),
-        (Some(_), None) if strict_kid => return Ok(false),
+    match (rule, kid, key.kid()) {
+        (KidRule::Exact, Some(want), Some(have)) if want != have => {
+            return Ok(false);
+        }
+        (KidRule::Exact, Some(_), None) => return Ok(false),
         _ => {}
     }
     if !alg.fits(key) {

@@ -12,7 +12,8 @@ use super::alg::{ContentEncryption, KeyManagement};
 use super::dangerous::FixedValues;
 use super::json::{JsonOut, RecipientOut};
 use super::keymgmt::{WrapCtx, random};
-use super::{b64, compact, json, zip};
+use super::{compact, json, zip};
+use crate::base64url;
 use crate::error::{Error, KeyError};
 use crate::jwk::{Jwk, KeyOp};
 use crate::secret::SecretBytes;
@@ -378,15 +379,15 @@ impl Encryptor {
                         name: "protected".into(),
                     });
                 }
-                b64::encode(raw)
+                base64url::encode_public(raw)
             }
-            None => b64::encode(&serde_json::to_vec(&protected).map_err(|_| {
+            None => base64url::encode_public(&serde_json::to_vec(&protected).map_err(|_| {
                 Error::InvalidParameter {
                     name: "protected".into(),
                 }
             })?),
         };
-        let aad_b64 = self.aad.as_deref().map(b64::encode);
+        let aad_b64 = self.aad.as_deref().map(base64url::encode_public);
         let aad = super::token::content_aad(&protected_b64, aad_b64.as_deref());
         // Room for CBC padding, so the buffer never reallocates and leaves plaintext behind.
         let mut buf = Zeroizing::new(Vec::with_capacity(plaintext.len() + 32));

@@ -44,16 +44,26 @@ impl JweHeader {
     ///
     /// # Errors
     /// [`Error::MissingParameter`] or [`Error::InvalidParameter`].
-    pub fn from_map(mut map: Map<String, Value>) -> Result<Self, Error> {
-        let alg = take_str(&mut map, "alg")?.ok_or(Error::MissingParameter { name: "alg" })?;
-        let enc = take_str(&mut map, "enc")?.ok_or(Error::MissingParameter { name: "enc" })?;
-        let crit = match map.remove("crit") {
+    pub fn from_map(map: Map<String, Value>) -> Result<Self, Error> {
+        Self::from_ref(&map)
+    }
+
+    /// As [`from_map`](Self::from_map), copying only what the header keeps: the decryption
+    /// of a compact JWE reads its protected header without cloning the map.
+    pub(crate) fn from_ref(map: &Map<String, Value>) -> Result<Self, Error> {
+        let Some(alg) = str_param(map, "alg")? else {
+            return Err(Error::MissingParameter { name: "alg" });
+        };
+        let Some(enc) = str_param(map, "enc")? else {
+            return Err(Error::MissingParameter { name: "enc" });
+        };
+        let crit = match map.get("crit") {
             None => None,
             Some(Value::Array(items)) => Some(
                 items
-                    .into_iter()
+                    .iter()
                     .map(|v| match v {
-                        Value::String(s) => Ok(s),
+                        Value::String(s) => Ok(s.clone()),
                         _ => Err(Error::Crit(CritError::Malformed)),
                     })
                     .collect::<Result<Vec<_>, _>>()?,
@@ -63,20 +73,27 @@ impl JweHeader {
         Ok(Self {
             alg,
             enc,
-            zip: take_str(&mut map, "zip")?,
-            kid: take_str(&mut map, "kid")?,
-            typ: take_str(&mut map, "typ")?,
-            cty: take_str(&mut map, "cty")?,
+            zip: str_param(map, "zip")?,
+            kid: str_param(map, "kid")?,
+            typ: str_param(map, "typ")?,
+            cty: str_param(map, "cty")?,
             crit,
-            other: map,
+            other: map
+                .iter()
+                .filter(|(k, _)| !TYPED.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         })
     }
 }
 
-fn take_str(map: &mut Map<String, Value>, name: &'static str) -> Result<Option<String>, Error> {
-    match map.remove(name) {
+/// The parameters [`JweHeader`] has a field for; the rest go to `other`.
+const TYPED: [&str; 7] = ["alg", "enc", "zip", "kid", "typ", "cty", "crit"];
+
+fn str_param(map: &Map<String, Value>, name: &'static str) -> Result<Option<String>, Error> {
+    match map.get(name) {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(_) => Err(Error::InvalidParameter { name: name.into() }),
     }
 }

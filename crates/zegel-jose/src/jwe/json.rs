@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use super::b64;
 use super::token::{Limits, RecipientPart, Serialization, UnverifiedJwe};
+use crate::base64url;
 use crate::error::{Error, Part};
 use crate::json;
 
@@ -14,7 +14,7 @@ pub(crate) fn parse(token: &[u8], limits: &Limits) -> Result<UnverifiedJwe, Erro
     let (protected_b64, protected) = match obj.remove("protected") {
         None => (String::new(), Map::new()),
         Some(Value::String(s)) => {
-            let decoded = b64::decode(s.as_bytes(), Part::Header)?;
+            let decoded = base64url::decode_public(s.as_bytes(), Part::Header)?;
             let map = json::parse_object(&decoded, Part::Header, limits.max_json_depth)?;
             (s, map)
         }
@@ -58,7 +58,7 @@ pub(crate) fn parse(token: &[u8], limits: &Limits) -> Result<UnverifiedJwe, Erro
     let aad_b64 = match obj.remove("aad") {
         None => None,
         Some(Value::String(s)) => {
-            b64::decode(s.as_bytes(), Part::Aad)?;
+            base64url::decode_public(s.as_bytes(), Part::Aad)?;
             Some(s)
         }
         Some(_) => return Err(Error::InvalidParameter { name: "aad".into() }),
@@ -95,7 +95,7 @@ fn object(obj: &mut Map<String, Value>, name: &str) -> Result<Option<Map<String,
 fn bytes(obj: &Map<String, Value>, name: &str, part: Part) -> Result<Option<Vec<u8>>, Error> {
     match obj.get(name) {
         None => Ok(None),
-        Some(Value::String(s)) => b64::decode(s.as_bytes(), part).map(Some),
+        Some(Value::String(s)) => base64url::decode_public(s.as_bytes(), part).map(Some),
         Some(_) => Err(Error::InvalidParameter { name: name.into() }),
     }
 }
@@ -118,7 +118,7 @@ pub(crate) struct JsonOut<'a> {
 }
 
 fn b64(b: &[u8]) -> Value {
-    Value::String(b64::encode(b))
+    Value::String(base64url::encode_public(b))
 }
 
 /// Writes the flattened (`general == false`, one recipient) or general serialization.

@@ -29,7 +29,6 @@
 //! [`Error::AlgorithmUnavailable`](crate::Error).
 
 mod alg;
-mod b64;
 mod compact;
 mod content;
 pub mod dangerous;

@@ -161,9 +161,11 @@ impl UnverifiedJwe {
     /// [`Error::DuplicateParameter`] when the headers are not disjoint;
     /// [`Error::RecipientCount`] when there is no recipient `i`.
     pub fn joint_header(&self, i: usize) -> Result<Map<String, Value>, Error> {
-        let r = self.recipients.get(i).ok_or(Error::RecipientCount {
-            rule: "no such recipient",
-        })?;
+        let Some(r) = self.recipients.get(i) else {
+            return Err(Error::RecipientCount {
+                rule: "no such recipient",
+            });
+        };
         if self.unprotected.is_none() && r.header.is_none() {
             return Ok(self.protected.clone());
         }
@@ -180,15 +182,23 @@ impl UnverifiedJwe {
     /// As [`joint_header`](Self::joint_header), and [`Error::InvalidParameter`] for a
     /// registered parameter of the wrong type.
     pub fn header(&self, i: usize) -> Result<header::JweHeader, Error> {
+        let Some(r) = self.recipients.get(i) else {
+            return Err(Error::RecipientCount {
+                rule: "no such recipient",
+            });
+        };
+        if self.unprotected.is_none() && r.header.is_none() {
+            return header::JweHeader::from_ref(&self.protected);
+        }
         header::JweHeader::from_map(self.joint_header(i)?)
     }
 
     /// The additional authenticated data (`aad`, JSON serializations only), decoded.
     #[must_use]
     pub fn aad(&self) -> Option<Vec<u8>> {
-        self.aad_b64
-            .as_ref()
-            .and_then(|a| crate::base64url::decode(a.as_bytes(), crate::error::Part::Aad).ok())
+        self.aad_b64.as_ref().and_then(|a| {
+            crate::base64url::decode_public(a.as_bytes(), crate::error::Part::Aad).ok()
+        })
     }
 
     /// The AAD the content encryption authenticates: the encoded protected header, and with

@@ -34,18 +34,72 @@ pub(crate) enum KeyReq {
 pub struct JwsAlgorithm {
     name: &'static str,
     key: KeyReq,
+    hash: HashAlg,
     backend: &'static Backend,
 }
 
+/// The hash function of a JWS algorithm ([`JwsAlgorithm::hash_alg`]).
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HashAlg {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl HashAlg {
+    fn ring(self) -> &'static ring::digest::Algorithm {
+        match self {
+            Self::Sha256 => &ring::digest::SHA256,
+            Self::Sha384 => &ring::digest::SHA384,
+            Self::Sha512 => &ring::digest::SHA512,
+        }
+    }
+
+    /// The digest size in bytes (32, 48 or 64).
+    #[must_use]
+    pub fn output_len(self) -> usize {
+        self.ring().output_len()
+    }
+
+    /// The digest of `data`.
+    #[must_use]
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        ring::digest::digest(self.ring(), data).as_ref().to_vec()
+    }
+}
+
 impl JwsAlgorithm {
-    const fn new(name: &'static str, key: KeyReq, backend: &'static Backend) -> Self {
-        Self { name, key, backend }
+    const fn new(
+        name: &'static str,
+        hash: HashAlg,
+        key: KeyReq,
+        backend: &'static Backend,
+    ) -> Self {
+        Self {
+            name,
+            key,
+            hash,
+            backend,
+        }
     }
 
     /// The registered name, as it appears in the `alg` header parameter (`"ES256"`).
     #[must_use]
     pub const fn name(&self) -> &'static str {
         self.name
+    }
+
+    /// The hash function of this algorithm: SHA-256 for `*256` and `ES256K`, SHA-384 for
+    /// `*384`, SHA-512 for `*512` and `EdDSA` (Ed25519, RFC 8032 §5.1). It is also the hash of
+    /// the OpenID Connect `at_hash`, `c_hash` and `s_hash` claims of an ID token signed with
+    /// this algorithm (OpenID Connect Core §3.1.3.6 and errata set 2 for `EdDSA`).
+    #[must_use]
+    pub const fn hash_alg(&self) -> HashAlg {
+        self.hash
     }
 
     /// Whether `key` has the key type (and curve) this algorithm needs. An RSA, EC or OKP key
@@ -115,56 +169,103 @@ impl PartialEq for JwsAlgorithm {
 impl Eq for JwsAlgorithm {}
 
 /// HMAC using SHA-256 (RFC 7518 §3.2); the key must be at least 32 bytes.
-pub static HS256: JwsAlgorithm =
-    JwsAlgorithm::new("HS256", KeyReq::Oct { min_len: 32 }, &backend::HMAC_SHA256);
+pub static HS256: JwsAlgorithm = JwsAlgorithm::new(
+    "HS256",
+    HashAlg::Sha256,
+    KeyReq::Oct { min_len: 32 },
+    &backend::HMAC_SHA256,
+);
 /// HMAC using SHA-384 (RFC 7518 §3.2); the key must be at least 48 bytes.
-pub static HS384: JwsAlgorithm =
-    JwsAlgorithm::new("HS384", KeyReq::Oct { min_len: 48 }, &backend::HMAC_SHA384);
+pub static HS384: JwsAlgorithm = JwsAlgorithm::new(
+    "HS384",
+    HashAlg::Sha384,
+    KeyReq::Oct { min_len: 48 },
+    &backend::HMAC_SHA384,
+);
 /// HMAC using SHA-512 (RFC 7518 §3.2); the key must be at least 64 bytes.
-pub static HS512: JwsAlgorithm =
-    JwsAlgorithm::new("HS512", KeyReq::Oct { min_len: 64 }, &backend::HMAC_SHA512);
+pub static HS512: JwsAlgorithm = JwsAlgorithm::new(
+    "HS512",
+    HashAlg::Sha512,
+    KeyReq::Oct { min_len: 64 },
+    &backend::HMAC_SHA512,
+);
 /// RSASSA-PKCS1-v1_5 using SHA-256 (RFC 7518 §3.3).
-pub static RS256: JwsAlgorithm =
-    JwsAlgorithm::new("RS256", KeyReq::Rsa, &backend::RSA_PKCS1_SHA256);
+pub static RS256: JwsAlgorithm = JwsAlgorithm::new(
+    "RS256",
+    HashAlg::Sha256,
+    KeyReq::Rsa,
+    &backend::RSA_PKCS1_SHA256,
+);
 /// RSASSA-PKCS1-v1_5 using SHA-384 (RFC 7518 §3.3).
-pub static RS384: JwsAlgorithm =
-    JwsAlgorithm::new("RS384", KeyReq::Rsa, &backend::RSA_PKCS1_SHA384);
+pub static RS384: JwsAlgorithm = JwsAlgorithm::new(
+    "RS384",
+    HashAlg::Sha384,
+    KeyReq::Rsa,
+    &backend::RSA_PKCS1_SHA384,
+);
 /// RSASSA-PKCS1-v1_5 using SHA-512 (RFC 7518 §3.3).
-pub static RS512: JwsAlgorithm =
-    JwsAlgorithm::new("RS512", KeyReq::Rsa, &backend::RSA_PKCS1_SHA512);
+pub static RS512: JwsAlgorithm = JwsAlgorithm::new(
+    "RS512",
+    HashAlg::Sha512,
+    KeyReq::Rsa,
+    &backend::RSA_PKCS1_SHA512,
+);
 /// RSASSA-PSS using SHA-256 and MGF1 with SHA-256 (RFC 7518 §3.5).
-pub static PS256: JwsAlgorithm = JwsAlgorithm::new("PS256", KeyReq::Rsa, &backend::RSA_PSS_SHA256);
+pub static PS256: JwsAlgorithm = JwsAlgorithm::new(
+    "PS256",
+    HashAlg::Sha256,
+    KeyReq::Rsa,
+    &backend::RSA_PSS_SHA256,
+);
 /// RSASSA-PSS using SHA-384 and MGF1 with SHA-384 (RFC 7518 §3.5).
-pub static PS384: JwsAlgorithm = JwsAlgorithm::new("PS384", KeyReq::Rsa, &backend::RSA_PSS_SHA384);
+pub static PS384: JwsAlgorithm = JwsAlgorithm::new(
+    "PS384",
+    HashAlg::Sha384,
+    KeyReq::Rsa,
+    &backend::RSA_PSS_SHA384,
+);
 /// RSASSA-PSS using SHA-512 and MGF1 with SHA-512 (RFC 7518 §3.5).
-pub static PS512: JwsAlgorithm = JwsAlgorithm::new("PS512", KeyReq::Rsa, &backend::RSA_PSS_SHA512);
+pub static PS512: JwsAlgorithm = JwsAlgorithm::new(
+    "PS512",
+    HashAlg::Sha512,
+    KeyReq::Rsa,
+    &backend::RSA_PSS_SHA512,
+);
 /// ECDSA using P-256 and SHA-256 (RFC 7518 §3.4).
 pub static ES256: JwsAlgorithm = JwsAlgorithm::new(
     "ES256",
+    HashAlg::Sha256,
     KeyReq::Ec(Curve::P256),
     &backend::ECDSA_P256_SHA256,
 );
 /// ECDSA using P-384 and SHA-384 (RFC 7518 §3.4).
 pub static ES384: JwsAlgorithm = JwsAlgorithm::new(
     "ES384",
+    HashAlg::Sha384,
     KeyReq::Ec(Curve::P384),
     &backend::ECDSA_P384_SHA384,
 );
 /// ECDSA using P-521 and SHA-512 (RFC 7518 §3.4); needs the `aws-lc` feature.
 pub static ES512: JwsAlgorithm = JwsAlgorithm::new(
     "ES512",
+    HashAlg::Sha512,
     KeyReq::Ec(Curve::P521),
     &backend::ECDSA_P521_SHA512,
 );
 /// ECDSA using secp256k1 and SHA-256 (RFC 8812 §3.2); needs the `aws-lc` feature.
 pub static ES256K: JwsAlgorithm = JwsAlgorithm::new(
     "ES256K",
+    HashAlg::Sha256,
     KeyReq::Ec(Curve::Secp256k1),
     &backend::ECDSA_SECP256K1_SHA256,
 );
 /// EdDSA with Ed25519 (RFC 8037 §3.1). Ed448 is not supported.
-pub static EDDSA: JwsAlgorithm =
-    JwsAlgorithm::new("EdDSA", KeyReq::Okp(Curve::Ed25519), &backend::ED25519);
+pub static EDDSA: JwsAlgorithm = JwsAlgorithm::new(
+    "EdDSA",
+    HashAlg::Sha512,
+    KeyReq::Okp(Curve::Ed25519),
+    &backend::ED25519,
+);
 
 /// Every JWS algorithm this crate knows, available or not.
 pub static ALL: &[&JwsAlgorithm] = &[
@@ -193,6 +294,25 @@ mod tests {
         assert_eq!(by_name("HS256 "), None);
         assert_eq!(ALL.len(), 14);
         assert_eq!(format!("{ES256K:?} {EDDSA}"), "JwsAlgorithm(ES256K) EdDSA");
+    }
+
+    #[test]
+    fn hashes_follow_the_table() {
+        let hash = |algs: &[&JwsAlgorithm]| algs.iter().map(|a| a.hash_alg()).collect::<Vec<_>>();
+        assert_eq!(
+            hash(&[&HS256, &RS256, &PS256, &ES256, &ES256K]),
+            [HashAlg::Sha256; 5]
+        );
+        assert_eq!(
+            hash(&[&HS384, &RS384, &PS384, &ES384]),
+            [HashAlg::Sha384; 4]
+        );
+        assert_eq!(
+            hash(&[&HS512, &RS512, &PS512, &ES512, &EDDSA]),
+            [HashAlg::Sha512; 5]
+        );
+        assert_eq!(HashAlg::Sha384.output_len(), 48);
+        assert_eq!(HashAlg::Sha256.digest(b"abc").len(), 32);
     }
 
     #[test]

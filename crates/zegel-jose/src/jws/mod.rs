@@ -33,8 +33,8 @@ mod sign;
 mod verify;
 
 pub use alg::{
-    ALL, EDDSA, ES256, ES256K, ES384, ES512, HS256, HS384, HS512, JwsAlgorithm, PS256, PS384,
-    PS512, RS256, RS384, RS512, by_name,
+    ALL, EDDSA, ES256, ES256K, ES384, ES512, HS256, HS384, HS512, HashAlg, JwsAlgorithm, PS256,
+    PS384, PS512, RS256, RS384, RS512, by_name,
 };
 pub(crate) use cache::KeyCache;
 pub use header::JwsHeader;
@@ -92,12 +92,17 @@ pub mod dangerous {
         };
         let raw = parse::split(token, limits)?;
         let mut headers = Vec::with_capacity(raw.sigs().len());
-        let mut encoded = true;
+        let mut encoded = None;
         for sig in raw.sigs() {
             let checked = parse::check_headers_lenient(&raw, sig, limits)?;
-            encoded = checked.encoded_payload;
+            // RFC 7797 §3: one payload, so one `b64` value for every signature.
+            if encoded.is_some_and(|e| e != checked.encoded_payload) {
+                return Err(Error::InvalidParameter { name: "b64".into() });
+            }
+            encoded = Some(checked.encoded_payload);
             headers.push(checked.header);
         }
+        let encoded = encoded.unwrap_or(true);
         let payload = match &raw.payload {
             Some(p) if p.is_empty() && raw.compact_input.is_some() => None,
             Some(p) if encoded => Some(base64url::decode_public(p, Part::Payload)?),

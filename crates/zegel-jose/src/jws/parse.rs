@@ -224,6 +224,30 @@ pub(crate) fn check_headers_lenient(
     checked(raw, sig, limits, &|_| true)
 }
 
+/// RFC 7797 §3: all the signatures of a JWS JSON serialization use the same `b64` value, since
+/// they sign one payload. Signatures whose headers cannot be read are left to fail on their
+/// own; a token with one signature passes at no cost.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] (`b64`) when two signatures disagree.
+pub(crate) fn check_same_b64(raw: &RawJws<'_>, limits: Limits) -> Result<(), Error> {
+    let Sigs::Many(sigs) = &raw.sigs else {
+        return Ok(());
+    };
+    let mut seen = None;
+    for sig in sigs {
+        if let Ok(checked) = check_headers_lenient(raw, sig, limits) {
+            match seen {
+                Some(encoded) if encoded != checked.encoded_payload => {
+                    return Err(Error::InvalidParameter { name: "b64".into() });
+                }
+                _ => seen = Some(checked.encoded_payload),
+            }
+        }
+    }
+    Ok(())
+}
+
 fn checked(
     raw: &RawJws<'_>,
     sig: &RawSig<'_>,

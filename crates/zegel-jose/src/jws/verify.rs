@@ -36,7 +36,8 @@ enum Allowed {
 /// known and accepted, and the key of the type the algorithm needs. `none` is never accepted,
 /// an RSA, EC or OKP key is never used as an HMAC secret, and header parameters (`jwk`, `jku`,
 /// `x5u`, `x5c`, `kid`) never choose a key by themselves: `kid` only narrows the caller's
-/// key set.
+/// key set, and a single key given to [`verify`](Self::verify) is used whatever `kid` the token
+/// names (as with [`jwe::Decryptor::decrypt`](crate::jwe::Decryptor::decrypt)).
 ///
 /// ```
 /// use zegel_jose::jws::{self, JwsHeader, SigningKey, Verifier};
@@ -177,7 +178,9 @@ impl Verifier {
     }
 
     /// Verifies a JWS in any serialization (compact, flattened or general JSON) with `key`.
-    /// For the general serialization, the first signature that verifies with `key` wins.
+    /// For the general serialization, the first signature that verifies with `key` wins, and
+    /// all the signatures must use the same `b64` value (RFC 7797 §3), else
+    /// [`Error::InvalidParameter`] (`b64`).
     ///
     /// # Errors
     /// [`Error::TooLarge`], [`Error::Structure`], [`Error::Base64`], [`Error::Json`],
@@ -249,13 +252,15 @@ impl Verifier {
     ///
     /// # Errors
     /// [`Error::TooLarge`], [`Error::Structure`], [`Error::Json`] and the like for a token that
-    /// is not a JWS; [`Error::Base64`] for a payload that is not base64url.
+    /// is not a JWS; [`Error::Base64`] for a payload that is not base64url;
+    /// [`Error::InvalidParameter`] (`b64`) when the signatures disagree on `b64` (RFC 7797 §3).
     pub fn verify_each(
         &self,
         token: &[u8],
         key: &Jwk,
     ) -> Result<Vec<Result<Verified, Error>>, Error> {
         let raw = parse::split(token, self.limits)?;
+        parse::check_same_b64(&raw, self.limits)?;
         Ok((0..raw.sigs().len())
             .map(|i| self.one(&raw, i, self.detached.as_deref(), Keys::One(key)))
             .collect())
@@ -267,6 +272,7 @@ impl Verifier {
         detached: Option<&[u8]>,
         keys: Keys<'_>,
     ) -> Result<Verified, Error> {
+        parse::check_same_b64(raw, self.limits)?;
         let mut last = Error::InvalidSignature;
         for i in 0..raw.sigs().len() {
             match self.one(raw, i, detached, keys) {
@@ -285,7 +291,9 @@ impl Verifier {
         detached: Option<&[u8]>,
         keys: Keys<'_>,
     ) -> Result<Verified, Error> {
-        let sig = raw.sigs().get(i).ok_or(Error::InvalidSignature)?;
+        let Some(sig) = raw.sigs().get(i) else {
+            return Err(Error::InvalidSignature);
+        };
         let CheckedSig {
             header,
             encoded_payload,
@@ -376,10 +384,9 @@ impl Verifier {
         }
         alg.check_material(key.material())?;
         key.check_op(KeyOp::Verify)?;
-        let imp = alg
-            .backend()
-            .verify
-            .ok_or(Error::AlgorithmUnavailable { alg: alg.name() })?;
+        let Some(imp) = alg.backend().verify else {
+            return Err(Error::AlgorithmUnavailable { alg: alg.name() });
+        };
         let prepared = key
             .prepared()
             .get_or_try_init::<Box<dyn PreparedVerifier>>(alg.name(), || {

@@ -453,6 +453,23 @@ fn keys_are_chosen_by_kid_then_tried_in_turn() {
             .unwrap_err(),
         Error::NoMatchingKey
     );
+    // A single key is used whatever kid the token names: the kid only selects among keys.
+    assert_eq!(
+        d.decrypt(to_b.as_bytes(), &b.clone().with_kid("renamed"))
+            .unwrap()
+            .plaintext(),
+        b"for b"
+    );
+    assert_eq!(
+        d.decrypt(to_b.as_bytes(), &a).unwrap_err(),
+        Error::DecryptionFailed
+    );
+    // In a list, a key with another kid is skipped.
+    assert_eq!(
+        d.decrypt_with_keys(to_b.as_bytes(), core::slice::from_ref(&a))
+            .unwrap_err(),
+        Error::NoMatchingKey
+    );
     // Without: every key that fits, in turn (rotation).
     let to_anon = Encryptor::new(&jwe::A128GCM)
         .encrypt_compact(b"rotated", &Recipient::new(&anon, &jwe::A128KW))

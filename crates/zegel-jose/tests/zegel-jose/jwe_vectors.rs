@@ -5,7 +5,6 @@
 
 // Marks the helpers as test code too, for clippy's `allow-unwrap-in-tests`.
 #![cfg(test)]
-#![cfg(feature = "aws-lc")]
 
 use std::path::{Path, PathBuf};
 
@@ -67,6 +66,17 @@ fn algs(v: &Value) -> Vec<&'static KeyManagement> {
         .collect()
 }
 
+/// Whether the backends compiled in can do every algorithm of a vector; without the `aws-lc`
+/// feature (ring alone), vectors that need it are skipped (`jwe_ring` checks the refusal).
+fn available(algs: &[&'static KeyManagement], enc: &'static ContentEncryption) -> bool {
+    algs.iter().all(|a| a.is_available()) && enc.is_available()
+}
+
+/// Whether every algorithm of `jwe::ALL` and `jwe::ALL_ENC` is available.
+fn all_available() -> bool {
+    jwe::ALL.iter().all(|a| a.is_available()) && jwe::ALL_ENC.iter().all(|e| e.is_available())
+}
+
 /// The serialized tokens of a vector: compact and JSON forms.
 fn tokens(output: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -93,12 +103,18 @@ fn decrypt_all(
     let decryptor = Decryptor::new(algs, &[enc]);
     let mut n = 0;
     for (form, token) in tokens {
-        let out = decryptor
-            .decrypt_with_keys(token.as_bytes(), keys)
-            .unwrap_or_else(|e| panic!("{name} {form}: {e:?}"));
-        assert_eq!(out.plaintext(), plaintext, "{name} {form}");
-        assert_eq!(out.enc(), enc);
-        n += 1;
+        match decryptor.decrypt_with_keys(token.as_bytes(), keys) {
+            Ok(out) => {
+                assert_eq!(out.plaintext(), plaintext, "{name} {form}");
+                assert_eq!(out.enc(), enc);
+                n += 1;
+            }
+            // Several keys select by exact `kid`: keys without one (RFC 7516 A.4) are no
+            // fallback for recipients that name one. Each key alone still opens its recipient.
+            Err(zegel_jose::Error::NoMatchingKey)
+                if keys.len() > 1 && keys.iter().all(|k| k.kid().is_none()) => {}
+            Err(e) => panic!("{name} {form}: {e:?}"),
+        }
         if keys.len() > 1 {
             for (i, key) in keys.iter().enumerate() {
                 let out = decryptor
@@ -209,6 +225,9 @@ fn cookbook(name: &str, v: &Value) -> (usize, usize) {
         .and_then(Value::as_str)
         .unwrap();
     let enc = jwe::enc_by_name(enc_name).unwrap();
+    if !available(&algs, enc) {
+        return (0, 0);
+    }
     let keys = keys(input);
     let plaintext = input["plaintext"].as_str().unwrap().as_bytes();
     let decrypted = decrypt_all(name, &algs, enc, &keys, plaintext, &tokens(&v["output"]));
@@ -275,11 +294,16 @@ fn rfc7520_section_5_and_rfc8037() {
         reproduced += r;
     }
     assert_eq!(paths.len(), 15);
-    // Every token of every vector, plus 5.13 once per key.
-    assert_eq!(decrypted, 43);
-    // 5.2-5.10 and 6 (5.1 and 5.13 use RSA1_5; 5.11 and 5.12 unprotected headers; X25519 is
-    // not reproducible as published).
-    assert_eq!(reproduced, 10);
+    if all_available() {
+        // Every token of every vector, plus 5.13 once per key.
+        assert_eq!(decrypted, 43);
+        // 5.2-5.10 and 6 (5.1 and 5.13 use RSA1_5; 5.11 and 5.12 unprotected headers; X25519
+        // is not reproducible as published).
+        assert_eq!(reproduced, 10);
+    } else {
+        // Ring alone: the AES key wrap, AES-GCM key wrap, dir and PBES2 vectors.
+        assert!(decrypted > 0 && reproduced > 0, "{decrypted} {reproduced}");
+    }
 }
 
 #[test]
@@ -292,6 +316,9 @@ fn rfc7516_appendix_a() {
         let v = load(path);
         let algs = algs(&v["alg"]);
         let enc = jwe::enc_by_name(v["enc"].as_str().unwrap()).unwrap();
+        if !available(&algs, enc) {
+            continue;
+        }
         let keys = keys(&v);
         let plaintext = v["plaintext"].as_str().unwrap().as_bytes();
         let mut toks = Vec::new();
@@ -332,7 +359,8 @@ fn rfc7516_appendix_a() {
         });
         reproduced += 1;
     }
-    assert_eq!(reproduced, 2);
+    // A.1 (RSA-OAEP) needs aws-lc; A.3 (A128KW) does not.
+    assert_eq!(reproduced, if all_available() { 2 } else { 1 });
 }
 
 /// Tokens made by independent implementations (jwcrypto, jose) for every `alg` x `enc` pair,
@@ -340,18 +368,22 @@ fn rfc7516_appendix_a() {
 #[test]
 fn interop_tokens_cover_every_alg_enc_pair() {
     let v = load(&dir().join("interop/tokens.json"));
-    let keys: std::collections::BTreeMap<&str, Jwk> = v["keys"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(n, k)| (n.as_str(), jwk(k)))
-        .collect();
+    let keys = &v["keys"];
     let plaintext = v["plaintext"].as_str().unwrap().as_bytes();
     let decryptor = Decryptor::new(jwe::ALL, jwe::ALL_ENC);
     let mut pairs = std::collections::BTreeSet::new();
     for t in v["tokens"].as_array().unwrap() {
         let token = t["token"].as_str().unwrap();
-        let key = &keys[t["key"].as_str().unwrap()];
+        let enc = jwe::enc_by_name(t["enc"].as_str().unwrap()).unwrap();
+        // "general": several recipients, of several algorithms.
+        let usable = match jwe::by_name(t["alg"].as_str().unwrap()) {
+            Some(alg) => available(&[alg], enc),
+            None => all_available(),
+        };
+        if !usable {
+            continue;
+        }
+        let key = &jwk(&keys[t["key"].as_str().unwrap()]);
         let out = decryptor
             .decrypt(token.as_bytes(), key)
             .unwrap_or_else(|e| panic!("{t}: {e:?}"));
@@ -373,8 +405,11 @@ fn interop_tokens_cover_every_alg_enc_pair() {
     }
     for alg in jwe::ALL {
         for enc in jwe::ALL_ENC {
-            assert!(pairs.contains(&(alg.name(), enc.name())), "{alg:?} {enc:?}");
+            assert_eq!(
+                pairs.contains(&(alg.name(), enc.name())),
+                available(&[alg], enc),
+                "{alg:?} {enc:?}"
+            );
         }
     }
-    assert_eq!(pairs.len(), jwe::ALL.len() * jwe::ALL_ENC.len());
 }

@@ -566,6 +566,45 @@ fn unencoded_payloads_follow_rfc_7797() {
 }
 
 #[test]
+fn verifiers_refuse_signatures_that_disagree_on_b64() {
+    // RFC 7797 §3: two signatures over the payload string "eA", one encoded (payload "x"),
+    // one unencoded (payload "eA"). Each verifies on its own; together they are refused.
+    let k = key("oct64");
+    let sk = SigningKey::new(&k, &jws::HS256).unwrap();
+    let encoded = jws::sign_flattened(b"x", &sk, &JwsHeader::new(), None).unwrap();
+    let unencoded =
+        jws::sign_flattened(b"eA", &sk, &JwsHeader::new().with_unencoded_payload(), None).unwrap();
+    let sig = |t: &str| {
+        let v: Value = serde_json::from_str(t).unwrap();
+        assert_eq!(v["payload"], "eA");
+        json!({"protected": v["protected"], "signature": v["signature"]})
+    };
+    for t in [&encoded, &unencoded] {
+        assert!(hs256().verify(t.as_bytes(), &k).is_ok());
+    }
+    let general = |sigs: Vec<Value>| json!({"payload": "eA", "signatures": sigs}).to_string();
+    let mixed = general(vec![sig(&encoded), sig(&unencoded)]);
+    let refused = Err(Error::InvalidParameter { name: "b64".into() });
+    assert_eq!(hs256().verify(mixed.as_bytes(), &k).map(|_| ()), refused);
+    assert_eq!(
+        hs256().verify_each(mixed.as_bytes(), &k).map(|_| ()),
+        refused
+    );
+    assert_eq!(
+        jws::dangerous::decode_unverified(mixed.as_bytes()).map(|_| ()),
+        refused
+    );
+    // The same signatures, agreeing, verify.
+    let same = general(vec![sig(&unencoded), sig(&unencoded)]);
+    assert_eq!(
+        hs256().verify(same.as_bytes(), &k).unwrap().payload(),
+        b"eA"
+    );
+    let same = general(vec![sig(&encoded), sig(&encoded)]);
+    assert_eq!(hs256().verify(same.as_bytes(), &k).unwrap().payload(), b"x");
+}
+
+#[test]
 fn protected_and_unprotected_headers_are_disjoint() {
     let k = key("oct64");
     let sk = SigningKey::new(&k, &jws::HS256).unwrap();

@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 use zegel_jose::Jwk;
+use zegel_jose::jwe::KeyManagement;
 use zegel_jose::jwk::JwkSet;
 
 pub(crate) const NOW: u64 = 1_700_000_100;
@@ -36,4 +37,11 @@ pub(crate) fn issuer_set() -> JwkSet {
 
 pub(crate) fn hmac_key() -> Jwk {
     Jwk::parse(br#"{"kty":"oct","kid":"hs","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}"#).unwrap()
+}
+
+/// Whether every JWE algorithm of `algs` works in this build. Without the `aws-lc` feature
+/// (ring alone) RSA key management is unavailable, and the tests that need it return early;
+/// zegel-jose's `jwe_ring` tests check that it then fails with `AlgorithmUnavailable`.
+pub(crate) fn available(algs: &[&'static KeyManagement]) -> bool {
+    algs.iter().all(|a| a.is_available())
 }

@@ -10,7 +10,7 @@ use zegel_jose::jwe;
 use zegel_jose::jws;
 use zegel_jwt::{Decryption, Error, UnixTime, Validation, Verified};
 
-use crate::common::{issuer_set, partner_set};
+use crate::common::{available, issuer_set, partner_set};
 
 /// The itsme®-shaped ID token's claims, typed as a relying party would.
 #[derive(Debug, Deserialize)]
@@ -59,6 +59,9 @@ const NOW: UnixTime = UnixTime::from_secs(1_700_000_100);
 
 #[test]
 fn jwcrypto_nested_tokens_open() {
+    if !available(&[&jwe::RSA_OAEP_256, &jwe::RSA_OAEP]) {
+        return;
+    }
     let f = fixture();
     for name in [
         "itsme_rs256_rsa_oaep_256_a128cbc_hs256",
@@ -128,6 +131,9 @@ fn jwcrypto_nested_tokens_open() {
 
 #[test]
 fn panva_jose_nested_tokens_open() {
+    if !available(&[&jwe::RSA_OAEP_256, &jwe::RSA_OAEP]) {
+        return;
+    }
     let f: Value =
         serde_json::from_str(include_str!("../vectors/interop_panva_jose.json")).unwrap();
     let tokens = f["tokens"].as_object().unwrap();
@@ -172,6 +178,9 @@ fn jwcrypto_signed_token_verifies() {
 
 #[test]
 fn jwcrypto_unsigned_token_is_refused() {
+    if !available(&[&jwe::RSA_OAEP_256, &jwe::RSA_OAEP]) {
+        return;
+    }
     let token = fixture()["tokens"]["unsigned_rsa_oaep_256_a128cbc_hs256"]
         .as_str()
         .unwrap()
@@ -195,6 +204,9 @@ fn jwcrypto_unsigned_token_is_refused() {
 /// itself checks that zegel opens them.
 #[test]
 fn zegel_tokens_for_other_implementations() {
+    if !available(&[&jwe::RSA_OAEP_256, &jwe::RSA_OAEP]) {
+        return;
+    }
     use zegel_jose::jws::SigningKey;
     use zegel_jwt::Claims;
 

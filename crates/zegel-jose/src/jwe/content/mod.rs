@@ -22,6 +22,11 @@ pub(crate) trait ContentCipher: Sync + Send {
         buf: &mut Vec<u8>,
         tag: &[u8],
     ) -> Result<(), Error>;
+
+    /// Whether the compiled-in backends can do this algorithm.
+    fn is_available(&self) -> bool {
+        true
+    }
 }
 
 /// A content encryption algorithm the compiled-in backends cannot do.
@@ -35,5 +40,9 @@ impl ContentCipher for Unavailable {
 
     fn open(&self, _: &[u8], _: &[u8], _: &[u8], _: &mut Vec<u8>, _: &[u8]) -> Result<(), Error> {
         Err(Error::AlgorithmUnavailable { alg: self.0 })
+    }
+
+    fn is_available(&self) -> bool {
+        false
     }
 }

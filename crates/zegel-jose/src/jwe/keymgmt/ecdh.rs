@@ -162,6 +162,11 @@ impl Ecdh {
 }
 
 impl KeyManager for Ecdh {
+    /// Decryption with a static key needs aws-lc-rs (ring only does ephemeral ECDH).
+    fn is_available(&self) -> bool {
+        cfg!(feature = "aws-lc")
+    }
+
     fn wrap(&self, ctx: &WrapCtx<'_>) -> Result<Wrapped, Error> {
         if self.kw.is_none() && ctx.cek.is_some() {
             return Err(Error::RecipientCount {

@@ -53,6 +53,11 @@ fn open(kek: &[u8], iv: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<(), Error> 
 }
 
 impl KeyManager for GcmKw {
+    /// AES-192-GCM needs aws-lc-rs.
+    fn is_available(&self) -> bool {
+        self.0 != 24 || cfg!(feature = "aws-lc")
+    }
+
     fn wrap(&self, ctx: &WrapCtx<'_>) -> Result<Wrapped, Error> {
         let kek = self.kek(oct_key(ctx.key, ctx.alg)?)?;
         let cek = ctx.cek.ok_or(Error::DecryptionFailed)?;

@@ -60,6 +60,12 @@ pub(crate) trait KeyManager: Sync + Send {
     /// Recovers the CEK. A CEK of the wrong length is replaced by the caller with a random
     /// one, so the failure shows only as a failed tag check.
     fn unwrap(&self, ctx: &UnwrapCtx<'_>) -> Result<SecretBytes, Error>;
+
+    /// Whether both [`wrap`](Self::wrap) and [`unwrap`](Self::unwrap) can work with the
+    /// compiled-in backends.
+    fn is_available(&self) -> bool {
+        true
+    }
 }
 
 /// A key management algorithm the compiled-in backends cannot do.
@@ -73,6 +79,10 @@ impl KeyManager for Unavailable {
 
     fn unwrap(&self, _: &UnwrapCtx<'_>) -> Result<SecretBytes, Error> {
         Err(Error::AlgorithmUnavailable { alg: self.0 })
+    }
+
+    fn is_available(&self) -> bool {
+        false
     }
 }
 
