@@ -20,12 +20,13 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use zegel_jose::Jwk;
+use zegel_jose::error::Part;
 use zegel_jose::jwe::{
     ContentEncryption, Decryptor, Encryptor, JweHeader, KeyManagement, Recipient,
 };
-use zegel_jose::jws::{self, JwsHeader, SigningKey};
+use zegel_jose::jws::{JwsHeader, SigningKey};
 use zegel_jose::secret::SecretBytes;
+use zegel_jose::{Jwk, base64url, json};
 
 use crate::claims::Claims;
 use crate::error::Error;
@@ -112,9 +113,16 @@ impl DecryptedJwt {
     #[must_use]
     pub fn unverified_inner_header(&self) -> Option<JwsHeader> {
         match &self.inner {
-            Inner::Signed(jws) => jws::dangerous::decode_unverified(jws.expose_secret())
-                .ok()
-                .and_then(|u| u.headers().first().cloned()),
+            // Only the protected header is decoded: the payload is decrypted plaintext, and a
+            // decoded copy of it would outlive this call unwiped.
+            Inner::Signed(jws) => {
+                let compact = jws.expose_secret();
+                let end = compact.iter().position(|&b| b == b'.')?;
+                let header = base64url::decode_public(compact.get(..end)?, Part::Header).ok()?;
+                let obj =
+                    json::parse_object(&header, Part::Header, json::DEFAULT_MAX_DEPTH).ok()?;
+                JwsHeader::from_object(obj).ok()
+            }
             Inner::Unsigned(_) => None,
         }
     }
