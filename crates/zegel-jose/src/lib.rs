@@ -4,6 +4,7 @@
 
 pub mod base64url;
 pub mod error;
+pub mod hash;
 pub(crate) mod header;
 pub mod json;
 pub mod jwe;

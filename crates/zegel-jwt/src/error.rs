@@ -127,11 +127,6 @@ pub enum Error {
         /// The claim name.
         claim: &'static str,
     },
-    /// No OpenID Connect hash is defined for this signature algorithm.
-    UnsupportedHash {
-        /// The algorithm name.
-        alg: &'static str,
-    },
 }
 
 impl Error {
@@ -158,7 +153,6 @@ impl Error {
             Self::UnsignedNestedToken => "jwt.unsigned_nested_token",
             Self::UnexpectedNesting => "jwt.unexpected_nesting",
             Self::HashMismatch { .. } => "jwt.hash_mismatch",
-            Self::UnsupportedHash { .. } => "jwt.unsupported_hash",
         }
     }
 }
@@ -234,9 +228,6 @@ impl fmt::Display for Error {
             }
             Self::UnexpectedNesting => f.write_str("the signed token wraps another token"),
             Self::HashMismatch { claim } => write!(f, "{claim} does not match"),
-            Self::UnsupportedHash { alg } => {
-                write!(f, "no openid connect hash is defined for {alg}")
-            }
         }
     }
 }

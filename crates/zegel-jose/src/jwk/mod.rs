@@ -43,11 +43,12 @@ mod set;
 mod thumbprint;
 mod validate;
 
+/// The hash of a thumbprint ([`Jwk::thumbprint`]), here for convenience.
+pub use crate::hash::HashAlg;
 pub use generate::{KeySpec, MAX_OCT_BYTES};
 pub use material::{Curve, KeyMaterial, KeyType, RsaPrivate};
 pub use params::{JwkParams, KeyOp};
 pub use set::{JwkSet, KeyQuery};
-pub use thumbprint::ThumbprintHash;
 
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;

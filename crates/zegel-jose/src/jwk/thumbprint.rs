@@ -1,45 +1,13 @@
 //! JWK thumbprints (RFC 7638): a hash over the key's required members only, so that the same
 //! key gives the same thumbprint whatever metadata it carries.
 
-use ring::digest;
 use zeroize::Zeroizing;
 
 use super::Jwk;
 use super::material::KeyMaterial;
 use crate::base64url;
 use crate::error::Error;
-
-/// The hash function of a thumbprint (RFC 7638 §3.1 leaves it to the application).
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ThumbprintHash {
-    /// SHA-256: the usual choice (RFC 7638 §3.1, RFC 9278).
-    Sha256,
-    /// SHA-384.
-    Sha384,
-    /// SHA-512.
-    Sha512,
-}
-
-impl ThumbprintHash {
-    /// The name used in JWK thumbprint URIs (RFC 9278 §3, "sha-256").
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Sha256 => "sha-256",
-            Self::Sha384 => "sha-384",
-            Self::Sha512 => "sha-512",
-        }
-    }
-
-    fn algorithm(self) -> &'static digest::Algorithm {
-        match self {
-            Self::Sha256 => &digest::SHA256,
-            Self::Sha384 => &digest::SHA384,
-            Self::Sha512 => &digest::SHA512,
-        }
-    }
-}
+use crate::hash::HashAlg;
 
 impl Jwk {
     /// The RFC 7638 thumbprint of the key: `hash` over the JSON object of the required members
@@ -53,30 +21,25 @@ impl Jwk {
     /// # Errors
     /// None today: every valid key has a thumbprint. The `Result` leaves room for key types
     /// added later.
-    pub fn thumbprint(&self, hash: ThumbprintHash) -> Result<Vec<u8>, Error> {
-        let input = canonical_members(self.material());
-        Ok(digest::digest(hash.algorithm(), input.as_bytes())
-            .as_ref()
-            .to_vec())
+    pub fn thumbprint(&self, hash: HashAlg) -> Result<Vec<u8>, Error> {
+        Ok(hash.digest(canonical_members(self.material()).as_bytes()))
     }
 
     /// The base64url SHA-256 thumbprint (RFC 7638 §3.1), the usual `kid` value.
     #[must_use]
     pub fn thumbprint_sha256_b64(&self) -> String {
-        let input = canonical_members(self.material());
-        base64url::encode(digest::digest(&digest::SHA256, input.as_bytes()).as_ref())
+        base64url::encode(&HashAlg::Sha256.digest(canonical_members(self.material()).as_bytes()))
     }
 
     /// The JWK thumbprint URI (RFC 9278), e.g.
     /// `urn:ietf:params:oauth:jwk-thumbprint:sha-256:NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs`.
     #[must_use]
-    pub fn thumbprint_uri(&self, hash: ThumbprintHash) -> String {
-        let input = canonical_members(self.material());
-        let digest = digest::digest(hash.algorithm(), input.as_bytes());
+    pub fn thumbprint_uri(&self, hash: HashAlg) -> String {
+        let digest = hash.digest(canonical_members(self.material()).as_bytes());
         format!(
             "urn:ietf:params:oauth:jwk-thumbprint:{}:{}",
             hash.name(),
-            base64url::encode(digest.as_ref())
+            base64url::encode(&digest)
         )
     }
 }
@@ -121,16 +84,16 @@ mod tests {
             "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
         );
         assert_eq!(
-            jwk.thumbprint_uri(ThumbprintHash::Sha256),
+            jwk.thumbprint_uri(HashAlg::Sha256),
             "urn:ietf:params:oauth:jwk-thumbprint:sha-256:NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
         );
-        let sha256 = jwk.thumbprint(ThumbprintHash::Sha256).unwrap();
+        let sha256 = jwk.thumbprint(HashAlg::Sha256).unwrap();
         assert_eq!(
             base64url::encode(&sha256),
             "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
         );
-        assert_eq!(jwk.thumbprint(ThumbprintHash::Sha384).unwrap().len(), 48);
-        assert_eq!(jwk.thumbprint(ThumbprintHash::Sha512).unwrap().len(), 64);
+        assert_eq!(jwk.thumbprint(HashAlg::Sha384).unwrap().len(), 48);
+        assert_eq!(jwk.thumbprint(HashAlg::Sha512).unwrap().len(), 64);
     }
 
     #[test]

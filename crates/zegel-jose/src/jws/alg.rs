@@ -9,6 +9,7 @@ use core::fmt;
 
 use super::backend::{self, Backend};
 use crate::error::{Error, KeyError};
+use crate::hash::HashAlg;
 use crate::jwk::{Curve, Jwk, KeyMaterial};
 
 /// What key an algorithm needs.
@@ -36,40 +37,6 @@ pub struct JwsAlgorithm {
     key: KeyReq,
     hash: HashAlg,
     backend: &'static Backend,
-}
-
-/// The hash function of a JWS algorithm ([`JwsAlgorithm::hash_alg`]).
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HashAlg {
-    /// SHA-256.
-    Sha256,
-    /// SHA-384.
-    Sha384,
-    /// SHA-512.
-    Sha512,
-}
-
-impl HashAlg {
-    fn ring(self) -> &'static ring::digest::Algorithm {
-        match self {
-            Self::Sha256 => &ring::digest::SHA256,
-            Self::Sha384 => &ring::digest::SHA384,
-            Self::Sha512 => &ring::digest::SHA512,
-        }
-    }
-
-    /// The digest size in bytes (32, 48 or 64).
-    #[must_use]
-    pub fn output_len(self) -> usize {
-        self.ring().output_len()
-    }
-
-    /// The digest of `data`.
-    #[must_use]
-    pub fn digest(self, data: &[u8]) -> Vec<u8> {
-        ring::digest::digest(self.ring(), data).as_ref().to_vec()
-    }
 }
 
 impl JwsAlgorithm {

@@ -33,11 +33,14 @@ mod sign;
 mod verify;
 
 pub use alg::{
-    ALL, EDDSA, ES256, ES256K, ES384, ES512, HS256, HS384, HS512, HashAlg, JwsAlgorithm, PS256,
-    PS384, PS512, RS256, RS384, RS512, by_name,
+    ALL, EDDSA, ES256, ES256K, ES384, ES512, HS256, HS384, HS512, JwsAlgorithm, PS256, PS384,
+    PS512, RS256, RS384, RS512, by_name,
 };
 pub(crate) use cache::KeyCache;
 pub use header::JwsHeader;
+
+/// The hash of a JWS algorithm ([`JwsAlgorithm::hash_alg`]), here for convenience.
+pub use crate::hash::HashAlg;
 pub use sign::{
     GeneralSigner, SigningKey, sign_compact, sign_compact_detached, sign_flattened,
     sign_flattened_detached, sign_general, sign_general_detached,

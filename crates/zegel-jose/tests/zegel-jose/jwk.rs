@@ -10,8 +10,8 @@ use serde_json::{Map, Value, json};
 use zegel_jose::base64url;
 use zegel_jose::error::{Error, JsonError, KeyError, Part};
 use zegel_jose::jwk::{
-    Curve, Jwk, JwkParams, JwkSet, KeyMaterial, KeyOp, KeyPolicy, KeyQuery, KeySpec, KeyType,
-    ThumbprintHash,
+    Curve, HashAlg, Jwk, JwkParams, JwkSet, KeyMaterial, KeyOp, KeyPolicy, KeyQuery, KeySpec,
+    KeyType,
 };
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/jwk/");
@@ -125,22 +125,18 @@ fn rfc7638_thumbprint_exact() {
         key.thumbprint_sha256_b64(),
         "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
     );
-    let sha256 = key.thumbprint(ThumbprintHash::Sha256).unwrap();
+    let sha256 = key.thumbprint(HashAlg::Sha256).unwrap();
     assert_eq!(
         base64url::encode(&sha256),
         "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
     );
     // The hash is a parameter; metadata never changes the thumbprint.
     let other = key.clone().with_kid("x").with_use("sig");
-    for h in [
-        ThumbprintHash::Sha256,
-        ThumbprintHash::Sha384,
-        ThumbprintHash::Sha512,
-    ] {
+    for h in [HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512] {
         assert_eq!(other.thumbprint(h).unwrap(), key.thumbprint(h).unwrap());
     }
-    assert_eq!(key.thumbprint(ThumbprintHash::Sha384).unwrap().len(), 48);
-    assert_eq!(key.thumbprint(ThumbprintHash::Sha512).unwrap().len(), 64);
+    assert_eq!(key.thumbprint(HashAlg::Sha384).unwrap().len(), 48);
+    assert_eq!(key.thumbprint(HashAlg::Sha512).unwrap().len(), 64);
 }
 
 #[test]

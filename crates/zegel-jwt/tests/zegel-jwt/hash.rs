@@ -8,15 +8,14 @@ use zegel_jwt::hash::{at_hash, c_hash, check_oidc_hash, s_hash};
 fn openid_connect_core_examples() {
     // Core A.3 (at_hash) and A.4 (c_hash), RS256.
     assert_eq!(
-        at_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y", &jws::RS256).unwrap(),
+        at_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y", &jws::RS256),
         "77QmUPtjPfzWtF2AnpK9RQ"
     );
     assert_eq!(
         c_hash(
             "Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk",
             &jws::RS256
-        )
-        .unwrap(),
+        ),
         "LDktKdoQak3Pk0cnXxCltA"
     );
 }
@@ -38,8 +37,8 @@ fn every_algorithm_has_its_hash() {
             "HS512" | "RS512" | "PS512" | "ES512" | "EdDSA" => by_size[2],
             other => panic!("no expectation for {other}"),
         };
-        assert_eq!(at_hash(token, alg).unwrap(), want, "{}", alg.name());
-        assert_eq!(s_hash(token, alg).unwrap(), want);
+        assert_eq!(at_hash(token, alg), want, "{}", alg.name());
+        assert_eq!(s_hash(token, alg), want);
         assert_eq!(check_oidc_hash("at_hash", want, token, alg), Ok(()));
         assert_eq!(
             check_oidc_hash("at_hash", "x", token, alg),
