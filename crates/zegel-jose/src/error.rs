@@ -191,6 +191,9 @@ pub enum KeyError {
     Pem,
     /// The key could not be generated or loaded by the crypto backend.
     Backend,
+    /// The RSA modulus carries the ROCA fingerprint (CVE-2017-15361): it was made by a flawed
+    /// key generator (Infineon's, 2012–2017) and can be factored. Generate a new key.
+    RocaWeak,
 }
 
 impl fmt::Display for KeyError {
@@ -220,6 +223,34 @@ impl fmt::Display for KeyError {
             Self::UsageNotPermitted => f.write_str("the key's \"use\" or \"key_ops\" forbid this"),
             Self::Pem => f.write_str("the pem or der structure could not be read"),
             Self::Backend => f.write_str("the crypto backend refused the key"),
+            Self::RocaWeak => f.write_str(
+                "the rsa modulus has the roca fingerprint (CVE-2017-15361) and can be factored; \
+                 generate a new key",
+            ),
+        }
+    }
+}
+
+impl KeyError {
+    /// A short, stable, dotted code for this reason, for logs, metrics and other languages
+    /// (the [`Error`] that carries it has its own: `jose.key` or `jose.key_set_member`).
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MissingMember { .. } => "jose.key.missing_member",
+            Self::InvalidMember { .. } => "jose.key.invalid_member",
+            Self::UnsupportedKeyType { .. } => "jose.key.unsupported_key_type",
+            Self::RsaTooSmall { .. } => "jose.key.rsa_too_small",
+            Self::InvalidPoint => "jose.key.invalid_point",
+            Self::InvalidPrivateKey => "jose.key.invalid_private_key",
+            Self::WrongLength { .. } => "jose.key.wrong_length",
+            Self::NotPrivate => "jose.key.not_private",
+            Self::WrongKeyType { .. } => "jose.key.wrong_key_type",
+            Self::AlgMismatch { .. } => "jose.key.alg_mismatch",
+            Self::UsageNotPermitted => "jose.key.usage_not_permitted",
+            Self::Pem => "jose.key.pem",
+            Self::Backend => "jose.key.backend",
+            Self::RocaWeak => "jose.key.roca_weak",
         }
     }
 }

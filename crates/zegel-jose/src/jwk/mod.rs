@@ -39,6 +39,7 @@ mod material;
 mod params;
 mod parse;
 mod pem;
+mod roca;
 mod set;
 mod thumbprint;
 mod validate;

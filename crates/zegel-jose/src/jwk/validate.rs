@@ -5,6 +5,7 @@ use super::KeyPolicy;
 use super::backend;
 use super::material::{Curve, KeyMaterial, bit_len};
 use super::params::{JwkParams, KeyOp};
+use super::roca;
 use crate::error::{Error, KeyError};
 
 /// The largest RSA modulus accepted, in bits.
@@ -38,6 +39,9 @@ pub(super) fn material(m: &KeyMaterial, policy: &KeyPolicy) -> Result<(), Error>
             }
             if bits > MAX_RSA_BITS {
                 return Err(KeyError::InvalidMember { name: "n" }.into());
+            }
+            if roca::is_weak(n) {
+                return Err(KeyError::RocaWeak.into());
             }
             if let Some(p) = private {
                 backend::rsa_check(n, e, p, bits)?;
