@@ -16,5 +16,7 @@ mod jws;
 mod jws_props;
 #[path = "zegel-jose/jws_vectors.rs"]
 mod jws_vectors;
+#[path = "zegel-jose/roca.rs"]
+mod roca;
 #[path = "zegel-jose/wycheproof.rs"]
 mod wycheproof;

@@ -8,11 +8,13 @@
 //!
 //! The test follows the detector, with the 38 odd primes up to 167: modulo each prime `r`, the
 //! residue of `n` must be a power of 65537, `n ≡ 65537^(a_r)` (Horner's rule over the big-endian
-//! bytes, then at most `r − 1` multiplications, all in `u64`); and the exponents must agree,
+//! bytes, 32 bits and several primes at a time, then at most `r − 1` multiplications, all in
+//! `u64`); and the exponents must agree,
 //! `a_r ≡ a_s` modulo `gcd(ord_r, ord_s)` for every pair, which is when one `a` serves every
 //! prime at once (the Chinese remainder theorem). Every ROCA modulus passes; a random one does
 //! with probability `ord(65537 mod M) / φ(M) ≈ 2⁻¹⁵⁵`. A healthy key usually fails at 11, the
-//! first prime where 65537 does not generate the whole group, after one pass over its bytes.
+//! first prime where 65537 does not generate the whole group, after one pass over its bytes
+//! (about a microsecond for 2048 bits; a ROCA key costs a few more).
 
 /// The primes of the published detector: every odd prime up to 167.
 const PRIMES: [u8; 38] = [
@@ -27,11 +29,20 @@ const GENERATOR: u64 = 65537;
 pub(super) fn is_weak(n: &[u8]) -> bool {
     // (exponent, order of 65537) modulo each prime.
     let mut logs = [(0u8, 1u8); PRIMES.len()];
-    for (log, &p) in logs.iter_mut().zip(&PRIMES) {
-        match discrete_log(p, residue(n, p)) {
-            Some(found) => *log = found,
-            None => return false,
+    let mut slots = logs.iter_mut();
+    let mut rest: &[u8] = &PRIMES;
+    while !rest.is_empty() {
+        // One pass over `n` per run of primes whose product fits in 32 bits.
+        let (group, tail) = rest.split_at(group_len(rest));
+        let r = residue(n, group.iter().map(|&p| u64::from(p)).product());
+        for (&p, slot) in group.iter().zip(&mut slots) {
+            let x = u8::try_from(r % u64::from(p)).unwrap_or(0);
+            match discrete_log(p, x) {
+                Some(found) => *slot = found,
+                None => return false,
+            }
         }
+        rest = tail;
     }
     logs.iter().enumerate().all(|(i, &(a, o))| {
         logs[i + 1..].iter().all(|&(b, q)| {
@@ -41,12 +52,29 @@ pub(super) fn is_weak(n: &[u8]) -> bool {
     })
 }
 
-/// `n mod p`, by Horner's rule over the big-endian bytes.
-fn residue(n: &[u8], p: u8) -> u8 {
-    let p = u64::from(p);
-    let r = n.iter().fold(0, |acc, &b| ((acc << 8) | u64::from(b)) % p);
-    // r < p <= 167.
-    u8::try_from(r).unwrap_or(0)
+/// How many of the leading `primes` have a product below 2³² (at least one).
+fn group_len(primes: &[u8]) -> usize {
+    let mut product = 1u64;
+    let len = primes
+        .iter()
+        .take_while(|&&p| {
+            product *= u64::from(p);
+            product <= u64::from(u32::MAX)
+        })
+        .count();
+    len.max(1)
+}
+
+/// `n mod q`, `q < 2³²`, by Horner's rule over the big-endian bytes, 32 bits at a time.
+fn residue(n: &[u8], q: u64) -> u64 {
+    let (head, words) = n.split_at(n.len() % 4);
+    let acc = head
+        .iter()
+        .fold(0, |acc, &b| ((acc << 8) | u64::from(b)) % q);
+    words.chunks_exact(4).fold(acc, |acc, w| {
+        let w = <[u8; 4]>::try_from(w).map_or(0, u32::from_be_bytes);
+        ((acc << 32) | u64::from(w)) % q
+    })
 }
 
 /// `(a, ord)` with `65537^a ≡ x (mod p)`, `0 <= a < ord`, `ord` the order of 65537 modulo `p`;
@@ -128,12 +156,33 @@ mod tests {
     fn residue_is_the_remainder() {
         // 0x0102_0304 = 16909060 = 11 * 1537187 + 3.
         assert_eq!(residue(&[1, 2, 3, 4], 11), 3);
+        assert_eq!(residue(&[0, 1, 2, 3, 4], 11), 3);
         assert_eq!(residue(&[], 3), 0);
-        let mut r = 0u64;
-        for _ in 0..300 {
-            r = (r * 256 + 255) % 167;
+        for len in 0..9 {
+            for q in [3, 167, 3_234_846_615, u64::from(u32::MAX)] {
+                let n: Vec<u8> = (0..len).map(|i| 0xff - i).collect();
+                let r = n
+                    .iter()
+                    .fold(0u128, |r, &b| (r * 256 + u128::from(b)) % u128::from(q));
+                assert_eq!(u128::from(residue(&n, q)), r, "{len} bytes mod {q}");
+            }
         }
-        assert_eq!(u64::from(residue(&[0xff; 300], 167)), r);
+    }
+
+    #[test]
+    fn groups_fit_in_32_bits() {
+        let mut rest: &[u8] = &PRIMES;
+        let mut lens = Vec::new();
+        while !rest.is_empty() {
+            let len = group_len(rest);
+            let product: u64 = rest[..len].iter().map(|&p| u64::from(p)).product();
+            assert!(product <= u64::from(u32::MAX));
+            lens.push(len);
+            rest = &rest[len..];
+        }
+        // 3·5·…·29 = 3234846615 is the first run.
+        assert_eq!(lens[0], 9);
+        assert_eq!(lens.iter().sum::<usize>(), PRIMES.len());
     }
 
     #[test]
@@ -173,7 +222,8 @@ mod tests {
                 11 => Some((1, 2)),
                 _ => Some((0, discrete_log(p, 1).unwrap_or((0, 0)).1)),
             };
-            assert_eq!(discrete_log(p, residue(&n, p)), want, "prime {p}");
+            let r = u8::try_from(residue(&n, u64::from(p))).unwrap_or(0);
+            assert_eq!(discrete_log(p, r), want, "prime {p}");
         }
         assert!(!is_weak(&n));
     }
