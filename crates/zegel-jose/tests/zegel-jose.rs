@@ -20,3 +20,5 @@ mod jws_vectors;
 mod roca;
 #[path = "zegel-jose/wycheproof.rs"]
 mod wycheproof;
+#[path = "zegel-jose/wycheproof_cases.rs"]
+mod wycheproof_cases;
