@@ -23,6 +23,15 @@ mod jws;
 mod jwt;
 #[path = "cli/usage.rs"]
 mod usage;
+#[path = "cli/wycheproof.rs"]
+mod wycheproof;
+// The Wycheproof files and tables of the library's runner, shared (not every item is used here).
+#[allow(
+    dead_code,
+    reason = "shared with the zegel-jose runner, which uses the rest"
+)]
+#[path = "../../zegel-jose/tests/zegel-jose/wycheproof_cases.rs"]
+mod wycheproof_cases;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
