@@ -143,7 +143,7 @@ mod tests {
         }
         let order = PRIMES.iter().fold(1u64, |l, &p| {
             let o = u64::from(discrete_log(p, 1).unwrap_or((0, 0)).1);
-            l / u64::from(gcd_u64(l, o)) * o
+            l / gcd_u64(l, o) * o
         });
         assert_eq!(order, 2_454_106_387_091_158_800);
     }

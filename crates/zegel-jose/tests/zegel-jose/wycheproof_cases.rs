@@ -4,6 +4,12 @@
 //! accepted case, and the tables of deviations and pending cases (mirrored in
 //! `tests/vectors/wycheproof/DEVIATIONS.md`).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers fail loudly"
+)]
+
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
