@@ -153,3 +153,36 @@ fn wycheproof_signature() {
     // Exit 0: 46 valid cases less 6 deviations, plus 2 (#367, #370); exit 2: the "ES521" keys.
     counts(SIGNATURE, [42, 357, 2, 0]);
 }
+
+/// A ROCA-weak RSA key (CVE-2017-15361) is refused as a key file, for verification and
+/// encryption alike, JWK or PEM, saying why (exit 2: the key file is unusable).
+#[test]
+fn roca_key_files_are_refused_with_their_reason() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../zegel-jose/tests/vectors/jwk/roca.json"
+    );
+    let roca: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let scratch = Scratch::new("roca");
+    let jwk = scratch.write("roca.json", roca["jwk_public"].to_string());
+    let pem = scratch.write("roca.pem", roca["spki"].as_str().unwrap());
+    let reason = "the rsa modulus has the roca fingerprint (CVE-2017-15361)";
+    let token = "eyJhbGciOiJSUzI1NiJ9.Zm9v.AAAA";
+    for key in [&jwk, &pem] {
+        zegel(&["jws", "verify", "--key", key], token).fails_with(2, reason);
+        zegel(
+            &[
+                "jwe",
+                "encrypt",
+                "--key",
+                key,
+                "--alg",
+                "RSA-OAEP-256",
+                "--enc",
+                "A128GCM",
+            ],
+            "x",
+        )
+        .fails_with(2, reason);
+    }
+}
