@@ -134,3 +134,41 @@ proptest! {
         prop_assert!(Jwk::parse(&public_rsa(&n)).is_ok());
     }
 }
+
+/// `KeyError::code`, added with `RocaWeak`: one distinct code per reason, under `jose.key.`.
+#[test]
+fn key_error_codes_are_distinct() {
+    let all = [
+        KeyError::MissingMember { name: "n" },
+        KeyError::InvalidMember { name: "n" },
+        KeyError::UnsupportedKeyType { value: "X".into() },
+        KeyError::RsaTooSmall {
+            bits: 1024,
+            min_bits: 2048,
+        },
+        KeyError::InvalidPoint,
+        KeyError::InvalidPrivateKey,
+        KeyError::WrongLength {
+            expected: 32,
+            actual: 31,
+        },
+        KeyError::NotPrivate,
+        KeyError::WrongKeyType { alg: "RS256" },
+        KeyError::AlgMismatch {
+            key_alg: "RS256".into(),
+            alg: "PS256",
+        },
+        KeyError::UsageNotPermitted,
+        KeyError::Pem,
+        KeyError::Backend,
+        KeyError::RocaWeak,
+    ];
+    let mut codes: Vec<&str> = all.iter().map(KeyError::code).collect();
+    assert!(
+        codes.iter().all(|c| c.starts_with("jose.key.")),
+        "{codes:?}"
+    );
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(codes.len(), all.len());
+}
