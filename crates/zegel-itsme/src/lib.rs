@@ -7,6 +7,7 @@ pub mod config;
 pub mod confirmation;
 pub mod environment;
 pub mod error;
+pub mod pending;
 mod uri;
 
 pub use claims::{ClaimsRequest, Identity};
