@@ -405,7 +405,7 @@ pub enum ConfirmationError {
     /// The currency is not an ISO 4217 code (three capital letters).
     Currency,
     /// The IBAN does not have an IBAN's shape (country code, two check digits, up to 30
-    /// letters or digits).
+    /// letters or digits, the length of its country in the IBAN registry).
     IbanShape,
     /// The IBAN's check digits do not match (ISO 13616, mod 97).
     IbanCheckDigits,

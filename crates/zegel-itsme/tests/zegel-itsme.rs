@@ -2,6 +2,8 @@
 
 // Fixture helpers outside `#[test]` functions unwrap too: a broken fixture is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// The sample claim set is one large `json!` literal.
+#![recursion_limit = "256"]
 
 #[path = "zegel-itsme/config.rs"]
 mod config;
