@@ -276,10 +276,10 @@ fn normalize_iban(iban: &str) -> Result<String, ConfirmationError> {
     {
         return Err(ConfirmationError::IbanShape);
     }
-    if let Some((_, len)) = IBAN_LENGTHS.iter().find(|(cc, _)| cc.as_bytes() == &b[..2]) {
-        if b.len() != *len {
-            return Err(ConfirmationError::IbanShape);
-        }
+    if let Some((_, len)) = IBAN_LENGTHS.iter().find(|(cc, _)| cc.as_bytes() == &b[..2])
+        && b.len() != *len
+    {
+        return Err(ConfirmationError::IbanShape);
     }
     let mut remainder = 0u32;
     for &c in b[4..].iter().chain(&b[..4]) {

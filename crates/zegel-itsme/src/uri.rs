@@ -119,10 +119,10 @@ fn host_of(authority: &str) -> Result<&str, UrlProblem> {
     if host.is_empty() || host == "[]" {
         return Err(UrlProblem::Malformed);
     }
-    if let Some(port) = port {
-        if port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(UrlProblem::Malformed);
-        }
+    if let Some(port) = port
+        && (port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(UrlProblem::Malformed);
     }
     Ok(host)
 }

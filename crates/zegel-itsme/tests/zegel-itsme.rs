@@ -1,7 +1,7 @@
 //! The integration tests of zegel-itsme: each rule on its accept and its reject path.
 
 // Fixture helpers outside `#[test]` functions unwrap too: a broken fixture is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 // The sample claim set is one large `json!` literal.
 #![recursion_limit = "256"]
 

@@ -63,7 +63,8 @@ impl Date {
         if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 {
             return None;
         }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let leap =
+            year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
         let days = match month {
             2 if leap => 29,
             2 => 28,
@@ -390,7 +391,7 @@ mod tests {
     #[test]
     fn wrong_check_digits_are_refused() {
         let good = with_check("850730033", false);
-        let mut bad = good.clone().into_bytes();
+        let mut bad = good.into_bytes();
         bad[10] = if bad[10] == b'9' { b'0' } else { bad[10] + 1 };
         let bad = String::from_utf8(bad).unwrap();
         assert_eq!(

@@ -79,7 +79,7 @@ fn free_text_with_the_allowed_tags_is_sent_as_is() {
     let request = c.add_to(ClaimsRequest::new(), Location::UserInfo);
     assert_eq!(
         request.to_json()["userinfo"][TEXT_CLAIM]["value"],
-        serde_json::Value::String(text.clone())
+        serde_json::Value::String(text)
     );
     assert_eq!(
         request.to_json()["userinfo"][TEXT_CLAIM]["essential"],
