@@ -1,4 +1,4 @@
-//! itsme® rules (placeholder doc, replaced below).
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -12,6 +12,8 @@ mod uri;
 
 pub use claims::{ClaimsRequest, Identity};
 pub use config::Config;
+pub use confirmation::Confirmation;
 pub use environment::Environment;
 pub use error::Error;
+pub use pending::PendingLogin;
 pub use uri::UrlProblem;
