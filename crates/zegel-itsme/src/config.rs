@@ -210,10 +210,31 @@ impl fmt::Debug for ClientSecret {
 /// The partner's private keys: exactly one RSA signing key (`use` `sig`: client assertions,
 /// request objects) and one or more RSA encryption keys (`use` `enc`: itsme® encrypts ID
 /// tokens and UserInfo responses to them; several while an encryption key is rotated).
+///
+/// Encryption keys rotate as `_OIDC/authentication.md` ("Key rotation procedure") asks:
+/// [`rotate_encryption_key`](Self::rotate_encryption_key) publishes the new key in place of
+/// the old ones, which stay usable for decryption ([`retired_keys`](Self::retired_keys)) while
+/// itsme® may still hold the old set in its cache (up to 24 hours, or the `max-age` served);
+/// [`decommission`](Self::decommission) then forgets an old key.
 #[derive(Clone, Debug)]
 pub struct PartnerKeys {
     set: JwkSet,
     signing: usize,
+    retired: Vec<Jwk>,
+}
+
+/// The shortest `Cache-Control: max-age` itsme® asks for on the partner's JWK Set URI:
+/// 30 minutes (`_OIDC/authentication.md`, "Key rotation procedure").
+pub const JWKS_MIN_MAX_AGE: core::time::Duration = core::time::Duration::from_secs(1800);
+
+/// The `Cache-Control` value to serve the public JWK Set with: `public, max-age=N`, `N` at
+/// least [`JWKS_MIN_MAX_AGE`].
+#[must_use]
+pub fn jwks_cache_control(max_age: core::time::Duration) -> String {
+    format!(
+        "public, max-age={}",
+        max_age.max(JWKS_MIN_MAX_AGE).as_secs()
+    )
 }
 
 impl PartnerKeys {
@@ -256,7 +277,91 @@ impl PartnerKeys {
         if encryption == 0 {
             return Err(KeysProblem::NoEncryptionKey);
         }
-        Ok(Self { set, signing })
+        Ok(Self {
+            set,
+            signing,
+            retired: Vec::new(),
+        })
+    }
+
+    /// Step one of an encryption key rotation: `new` (an RSA private key with `use` `enc` and
+    /// a `kid` of its own) replaces the current encryption keys in the published set; they are
+    /// retired, still used to decrypt.
+    ///
+    /// # Errors
+    /// The rule `new` breaks ([`KeysProblem::NotRsa`], [`KeysProblem::NotPrivate`],
+    /// [`KeysProblem::NoUse`], [`KeysProblem::NoKid`], [`KeysProblem::DuplicateKid`] when the
+    /// `kid` is taken by a current or retired key); `index` 1 is the new key.
+    pub fn rotate_encryption_key(self, new: Jwk) -> Result<Self, KeysProblem> {
+        self.check_new_encryption_key(&new)?;
+        let signing = self.signing_key().clone();
+        let mut next = Self::from_set(JwkSet::new(vec![signing, new]))?;
+        let Self { set, retired, .. } = self;
+        next.retired = retired;
+        next.retired.extend(
+            set.keys()
+                .iter()
+                .filter(|k| k.params().use_.as_deref() == Some("enc"))
+                .cloned(),
+        );
+        Ok(next)
+    }
+
+    /// Last step of an encryption key rotation: forgets the retired key with this `kid`, once
+    /// itsme® can no longer encrypt to it (24 hours after the rotation, or the `max-age` the
+    /// set was served with).
+    ///
+    /// # Errors
+    /// [`KeysProblem::NotRetired`] when no retired key has this `kid` (a published key is
+    /// rotated out first).
+    pub fn decommission(mut self, kid: &str) -> Result<Self, KeysProblem> {
+        let before = self.retired.len();
+        self.retired.retain(|k| k.kid() != Some(kid));
+        if self.retired.len() == before {
+            return Err(KeysProblem::NotRetired);
+        }
+        Ok(self)
+    }
+
+    /// Adds retired encryption keys (read back from where the caller keeps them after a
+    /// rotation), each checked like a key of the set.
+    ///
+    /// # Errors
+    /// As [`rotate_encryption_key`](Self::rotate_encryption_key), for the first key refused.
+    pub fn with_retired(
+        mut self,
+        keys: impl IntoIterator<Item = Jwk>,
+    ) -> Result<Self, KeysProblem> {
+        for key in keys {
+            self.check_new_encryption_key(&key)?;
+            self.retired.push(key);
+        }
+        Ok(self)
+    }
+
+    /// Checks a key to add beside this set's: an encryption key that would pass
+    /// [`from_set`](Self::from_set) as the set's only one (index 1), with a `kid` no current or
+    /// retired key has.
+    fn check_new_encryption_key(&self, key: &Jwk) -> Result<(), KeysProblem> {
+        if key.params().use_.as_deref() != Some("enc") {
+            return Err(KeysProblem::NoUse { index: 1 });
+        }
+        let taken = self
+            .set
+            .keys()
+            .iter()
+            .chain(&self.retired)
+            .any(|k| key.kid().is_some() && k.kid() == key.kid());
+        if taken {
+            return Err(KeysProblem::DuplicateKid { index: 1 });
+        }
+        Self::from_set(JwkSet::new(vec![self.signing_key().clone(), key.clone()])).map(drop)
+    }
+
+    /// The retired encryption keys: no longer published, still used to decrypt.
+    #[must_use]
+    pub fn retired_keys(&self) -> &[Jwk] {
+        &self.retired
     }
 
     /// The signing key.
@@ -265,7 +370,7 @@ impl PartnerKeys {
         &self.set.keys()[self.signing]
     }
 
-    /// The encryption keys, in set order.
+    /// The current (published) encryption keys, in set order.
     pub fn encryption_keys(&self) -> impl Iterator<Item = &Jwk> {
         self.set
             .keys()
@@ -273,19 +378,27 @@ impl PartnerKeys {
             .filter(|k| k.params().use_.as_deref() == Some("enc"))
     }
 
-    /// The encryption key with this `kid`, to decrypt a token itsme® encrypted to it.
+    /// The encryption key with this `kid`, current or retired, to decrypt a token itsme®
+    /// encrypted to it.
     #[must_use]
     pub fn encryption_key(&self, kid: &str) -> Option<&Jwk> {
-        self.encryption_keys().find(|k| k.kid() == Some(kid))
+        self.decryption_keys().find(|k| k.kid() == Some(kid))
     }
 
-    /// The whole private set.
+    /// Every key a token may be encrypted to: the current encryption keys, then the retired
+    /// ones.
+    pub fn decryption_keys(&self) -> impl Iterator<Item = &Jwk> {
+        self.encryption_keys().chain(&self.retired)
+    }
+
+    /// The current private set (without the retired keys).
     #[must_use]
     pub fn set(&self) -> &JwkSet {
         &self.set
     }
 
-    /// The public JWK Set to publish at the partner's JWK Set URI.
+    /// The public JWK Set to publish at the partner's JWK Set URI (without the retired keys),
+    /// served with [`jwks_cache_control`].
     #[must_use]
     pub fn public_set(&self) -> JwkSet {
         self.set.to_public()

@@ -343,6 +343,8 @@ pub enum KeysProblem {
         /// Its index in `keys`.
         index: usize,
     },
+    /// No retired key has the `kid` to decommission.
+    NotRetired,
 }
 
 impl fmt::Display for KeysProblem {
@@ -360,6 +362,7 @@ impl fmt::Display for KeysProblem {
             Self::DuplicateKid { index } => {
                 write!(f, "key {index} has the \"kid\" of an earlier key")
             }
+            Self::NotRetired => f.write_str("no retired key has this \"kid\""),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod confirmation;
 pub mod environment;
 pub mod error;
 pub mod pending;
+pub mod provider_error;
 mod uri;
 
 pub use claims::{ClaimsRequest, Identity};

@@ -11,6 +11,7 @@ use zegel_itsme::config::{
 };
 use zegel_itsme::error::{ConfigError, KeysProblem, SecretProblem, ValueProblem};
 use zegel_itsme::{Environment, UrlProblem};
+use zegel_jose::JwkSet;
 
 use crate::support::{ScratchDir, ec_key, key, partner_set, set_json};
 
@@ -523,7 +524,7 @@ fn partner_key_sets_are_checked_when_loaded() {
         assert_eq!(err.code(), "itsme.config.partner_keys");
     }
     // Rotation: two encryption keys are accepted, each reachable by kid.
-    let keys = PartnerKeys::from_set(zegel_jose::JwkSet::new(vec![
+    let keys = PartnerKeys::from_set(JwkSet::new(vec![
         key(0, "s", "sig"),
         key(1, "enc-old", "enc"),
         key(2, "enc-new", "enc"),
@@ -760,5 +761,100 @@ fn every_config_error_has_a_code_and_a_lowercase_message() {
         }
         .to_string(),
         "unknown configuration key: a"
+    );
+}
+
+#[test]
+fn encryption_keys_rotate_as_itsme_asks() {
+    let keys = PartnerKeys::from_set(partner_set()).unwrap();
+    // Step 1: the new key replaces the old one in the published set; the old one still decrypts.
+    let rotated = keys.rotate_encryption_key(key(2, "enc-2", "enc")).unwrap();
+    assert_eq!(
+        rotated
+            .encryption_keys()
+            .map(|k| k.kid())
+            .collect::<Vec<_>>(),
+        [Some("enc-2")]
+    );
+    assert_eq!(
+        rotated
+            .public_set()
+            .keys()
+            .iter()
+            .map(|k| k.kid())
+            .collect::<Vec<_>>(),
+        [Some("sig-1"), Some("enc-2")]
+    );
+    assert_eq!(rotated.retired_keys().len(), 1);
+    assert!(rotated.encryption_key("enc-1").is_some());
+    assert!(rotated.encryption_key("enc-2").is_some());
+    assert_eq!(
+        rotated
+            .decryption_keys()
+            .map(|k| k.kid())
+            .collect::<Vec<_>>(),
+        [Some("enc-2"), Some("enc-1")]
+    );
+    assert_eq!(rotated.signing_key().kid(), Some("sig-1"));
+    // Step 3: the old key is decommissioned.
+    let done = rotated.clone().decommission("enc-1").unwrap();
+    assert!(done.encryption_key("enc-1").is_none());
+    assert!(done.retired_keys().is_empty());
+    // A published key cannot be decommissioned; a kid cannot be reused; a key must be `enc`.
+    assert_eq!(
+        rotated.clone().decommission("enc-2").unwrap_err(),
+        KeysProblem::NotRetired
+    );
+    assert_eq!(
+        rotated
+            .clone()
+            .rotate_encryption_key(key(1, "enc-1", "enc"))
+            .unwrap_err(),
+        KeysProblem::DuplicateKid { index: 1 }
+    );
+    assert_eq!(
+        rotated
+            .clone()
+            .rotate_encryption_key(key(1, "enc-3", "sig"))
+            .unwrap_err(),
+        KeysProblem::NoUse { index: 1 }
+    );
+    assert_eq!(
+        rotated
+            .clone()
+            .rotate_encryption_key(ec_key("enc-3", "enc"))
+            .unwrap_err(),
+        KeysProblem::NotRsa { index: 1 }
+    );
+    // Retired keys read back from storage are checked the same way.
+    let reloaded = PartnerKeys::from_set(JwkSet::new(vec![
+        key(0, "sig-1", "sig"),
+        key(2, "enc-2", "enc"),
+    ]))
+    .unwrap()
+    .with_retired([key(1, "enc-1", "enc")])
+    .unwrap();
+    assert!(reloaded.encryption_key("enc-1").is_some());
+    assert_eq!(
+        PartnerKeys::from_set(partner_set())
+            .unwrap()
+            .with_retired([key(2, "enc-1", "enc")])
+            .unwrap_err(),
+        KeysProblem::DuplicateKid { index: 1 }
+    );
+}
+
+#[test]
+fn the_public_set_is_served_with_a_long_enough_max_age() {
+    use core::time::Duration;
+    use zegel_itsme::config::{JWKS_MIN_MAX_AGE, jwks_cache_control};
+    assert_eq!(JWKS_MIN_MAX_AGE, Duration::from_secs(1800));
+    assert_eq!(
+        jwks_cache_control(Duration::from_secs(60)),
+        "public, max-age=1800"
+    );
+    assert_eq!(
+        jwks_cache_control(Duration::from_secs(86_400)),
+        "public, max-age=86400"
     );
 }
