@@ -821,7 +821,6 @@ fn encryption_keys_rotate_as_itsme_asks() {
     );
     assert_eq!(
         rotated
-            .clone()
             .rotate_encryption_key(ec_key("enc-3", "enc"))
             .unwrap_err(),
         KeysProblem::NotRsa { index: 1 }
