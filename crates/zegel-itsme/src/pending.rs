@@ -9,7 +9,8 @@
 //! authenticated encryption: a token that was changed, sealed under another key, or has
 //! another `typ` does not open ([`PendingError::Invalid`]); an expired one is
 //! [`PendingError::Expired`]. The common case (43-character `state`, `nonce` and verifier, a
-//! 50-character redirect URI) seals to about 480 bytes, well under the 4 KB of a cookie.
+//! 38-character redirect URI) seals to 443 bytes; the longest PKCE verifier (128 characters)
+//! with a 124-character redirect URI, to 671 bytes: under 1 KB, well under a cookie's 4 KB.
 
 use core::fmt;
 use core::time::Duration;

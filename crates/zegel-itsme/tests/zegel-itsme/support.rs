@@ -40,12 +40,17 @@ impl Drop for ScratchDir {
     }
 }
 
-/// Three RSA 2048 private keys, generated once per test run.
+/// Three RSA 2048 private keys, test fixtures only (`zegel jwk generate --kty RSA`), read
+/// from a file so the tests also run without the `aws-lc` feature, which RSA key generation
+/// needs.
 pub(crate) fn rsa_keys() -> &'static [Jwk; 3] {
     static KEYS: OnceLock<[Jwk; 3]> = OnceLock::new();
     KEYS.get_or_init(|| {
-        let make = || Jwk::generate(&KeySpec::Rsa { bits: 2048 }).unwrap();
-        [make(), make(), make()]
+        let set = JwkSet::parse(include_bytes!("rsa-test-keys.json")).unwrap();
+        let [a, b, c] = set.keys() else {
+            panic!("three keys")
+        };
+        [a.clone(), b.clone(), c.clone()]
     })
 }
 
