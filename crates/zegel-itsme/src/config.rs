@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 
 use crate::claims::{self, Claim, ClaimsRequest, Location};
 use crate::environment::Environment;
-use crate::error::{ConfigError, KeysProblem, SecretProblem, ValueProblem};
+use crate::error::{ClaimError, ConfigError, KeysProblem, SecretProblem, ValueProblem};
 use crate::uri;
 
 /// Every key of the configuration file.
@@ -174,6 +174,29 @@ impl Acr {
     #[must_use]
     pub fn satisfies(self, asked: Self) -> bool {
         self >= asked
+    }
+
+    /// The level name of the configuration file: `basic` or `advanced`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Basic => "basic",
+            Self::Advanced => "advanced",
+        }
+    }
+
+    /// Checks the ID token's `acr` claim against the level asked for (`self`): it must be an
+    /// itsme® level, this one or a stronger one. Returns the level of the login.
+    ///
+    /// # Errors
+    /// [`ClaimError::MissingAcr`], [`ClaimError::UnknownAcr`], [`ClaimError::AcrTooWeak`].
+    pub fn check_login(self, acr: Option<&str>) -> Result<Self, ClaimError> {
+        let found =
+            Self::from_uri(acr.ok_or(ClaimError::MissingAcr)?).ok_or(ClaimError::UnknownAcr)?;
+        if !found.satisfies(self) {
+            return Err(ClaimError::AcrTooWeak { asked: self, found });
+        }
+        Ok(found)
     }
 }
 
@@ -885,6 +908,39 @@ mod tests {
         assert_eq!(Acr::from_uri("acr_advanced"), None);
         assert_eq!(Acr::from_name("advanced"), Some(Acr::Advanced));
         assert_eq!(Acr::from_name("Advanced"), None);
+        for acr in [Acr::Basic, Acr::Advanced] {
+            assert_eq!(Acr::from_name(acr.name()), Some(acr));
+        }
+    }
+
+    #[test]
+    fn the_login_level_is_the_one_asked_for_or_stronger() {
+        let basic = Some("http://itsme.services/v2/claim/acr_basic");
+        let advanced = Some("http://itsme.services/v2/claim/acr_advanced");
+        assert_eq!(Acr::Basic.check_login(basic), Ok(Acr::Basic));
+        assert_eq!(Acr::Basic.check_login(advanced), Ok(Acr::Advanced));
+        assert_eq!(Acr::Advanced.check_login(advanced), Ok(Acr::Advanced));
+        let weak = Acr::Advanced.check_login(basic).unwrap_err();
+        assert_eq!(
+            weak,
+            ClaimError::AcrTooWeak {
+                asked: Acr::Advanced,
+                found: Acr::Basic
+            }
+        );
+        assert_eq!(
+            weak.to_string(),
+            "the login was at the basic level, advanced was asked for"
+        );
+        assert_eq!(Acr::Basic.check_login(None), Err(ClaimError::MissingAcr));
+        assert_eq!(
+            Acr::Basic.check_login(Some("acr_basic")),
+            Err(ClaimError::UnknownAcr)
+        );
+        assert_eq!(
+            Acr::Basic.check_login(Some("urn:other:loa:high")),
+            Err(ClaimError::UnknownAcr)
+        );
     }
 
     #[test]

@@ -376,6 +376,20 @@ pub enum ClaimError {
         /// The claim's name.
         claim: String,
     },
+    /// The ID token has no `acr` claim, though an authentication level was asked for.
+    MissingAcr,
+    /// The ID token's `acr` is not one of itsme®'s levels.
+    UnknownAcr,
+    /// The ID token's `acr` is weaker than the level asked for.
+    AcrTooWeak {
+        /// The level asked for.
+        asked: crate::config::Acr,
+        /// The level of the login.
+        found: crate::config::Acr,
+    },
+    /// The UserInfo response and the ID token are not about the same user (`sub` differs or is
+    /// missing; OpenID Connect Core §5.3.2).
+    SubjectMismatch,
 }
 
 impl ClaimError {
@@ -384,6 +398,10 @@ impl ClaimError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::WrongShape { .. } => "itsme.claim.wrong_shape",
+            Self::MissingAcr => "itsme.claim.missing_acr",
+            Self::UnknownAcr => "itsme.claim.unknown_acr",
+            Self::AcrTooWeak { .. } => "itsme.claim.acr_too_weak",
+            Self::SubjectMismatch => "itsme.claim.subject_mismatch",
         }
     }
 }
@@ -393,6 +411,17 @@ impl fmt::Display for ClaimError {
         match self {
             Self::WrongShape { claim } => {
                 write!(f, "the claim {claim} does not have the documented shape")
+            }
+            Self::MissingAcr => f.write_str("the ID token has no acr claim"),
+            Self::UnknownAcr => f.write_str("the ID token's acr is not an itsme® level"),
+            Self::AcrTooWeak { asked, found } => write!(
+                f,
+                "the login was at the {} level, {} was asked for",
+                found.name(),
+                asked.name()
+            ),
+            Self::SubjectMismatch => {
+                f.write_str("the UserInfo response is not about the ID token's subject")
             }
         }
     }

@@ -53,6 +53,38 @@ impl Identity {
         Ok(identity)
     }
 
+    /// The ID token's claims completed by the UserInfo response's, for claims asked for in
+    /// either place. Both must name the same user: the UserInfo `sub` must equal the ID
+    /// token's (OpenID Connect Core §5.3.2). A claim in both keeps the ID token's value.
+    ///
+    /// # Errors
+    /// [`ClaimError::SubjectMismatch`] when a `sub` is missing or they differ.
+    pub fn merged(id_token: Self, mut userinfo: Self) -> Result<Self, ClaimError> {
+        match (id_token.sub(), userinfo.sub()) {
+            (Some(a), Some(b)) if a == b => {}
+            _ => return Err(ClaimError::SubjectMismatch),
+        }
+        let mut claims = id_token;
+        for (name, value) in core::mem::take(&mut userinfo.claims) {
+            if !claims.claims.contains_key(&name) {
+                claims.claims.insert(name, value);
+            } else {
+                let mut value = value;
+                wipe(&mut value);
+            }
+        }
+        Ok(claims)
+    }
+
+    /// The whole claim set, for a caller that passes it on (the CLI prints it).
+    ///
+    /// # Security
+    /// Personal data: do not log it.
+    #[must_use]
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.claims
+    }
+
     /// Any claim by its exact name, known to this crate or not.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&Value> {

@@ -301,3 +301,31 @@ fn debug_shows_names_never_values() {
     let meta = format!("{:?}", id.verification_date().unwrap());
     assert!(!meta.contains("2023"), "{meta}");
 }
+
+#[test]
+fn userinfo_completes_the_id_token_for_the_same_user_only() {
+    let id_token = Identity::from_claims(object(json!({
+        "sub": "u-1", "family_name": "Peeters", "acr": "http://itsme.services/v2/claim/acr_basic"
+    })))
+    .unwrap();
+    let userinfo = Identity::from_claims(object(json!({
+        "sub": "u-1", "family_name": "Other", "address": {"locality": "Gent"}
+    })))
+    .unwrap();
+    let merged = Identity::merged(id_token, userinfo).unwrap();
+    assert_eq!(merged.family_name(), Some("Peeters"));
+    assert_eq!(merged.address().unwrap().locality, Some("Gent"));
+    assert_eq!(merged.as_map().len(), 4);
+
+    let make = |v: Value| Identity::from_claims(object(v)).unwrap();
+    for (a, b) in [
+        (json!({"sub": "u-1"}), json!({"sub": "u-2"})),
+        (json!({"sub": "u-1"}), json!({})),
+        (json!({}), json!({"sub": "u-1"})),
+        (json!({}), json!({})),
+    ] {
+        let err = Identity::merged(make(a), make(b)).unwrap_err();
+        assert_eq!(err, ClaimError::SubjectMismatch);
+        assert_eq!(err.code(), "itsme.claim.subject_mismatch");
+    }
+}
