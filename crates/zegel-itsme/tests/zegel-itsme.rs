@@ -9,6 +9,8 @@
 mod config;
 #[path = "zegel-itsme/confirmation.rs"]
 mod confirmation;
+#[path = "zegel-itsme/hostile.rs"]
+mod hostile;
 #[path = "zegel-itsme/identity.rs"]
 mod identity;
 #[path = "zegel-itsme/pending.rs"]
