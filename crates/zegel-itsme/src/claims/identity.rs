@@ -522,6 +522,19 @@ impl<'a> Metadata<'a> {
         self.map.get(claim.name().as_ref()).and_then(Value::as_str)
     }
 
+    /// The date part of the value for `claim`, for the date metadata (`validityFrom`,
+    /// `validityTo`, `verificationDate`: `YYYY-MM-DDThh:mm:ss[.nnn]Z`); `None` when absent or
+    /// not a date.
+    #[must_use]
+    pub fn date_for_claim(&self, claim: &Claim) -> Option<Date> {
+        let value = self.for_claim(claim)?;
+        let (date, time) = value.split_at_checked(10)?;
+        if !time.is_empty() && !time.starts_with('T') {
+            return None;
+        }
+        Date::parse(date)
+    }
+
     /// The value for the claim with this exact name.
     #[must_use]
     pub fn for_name(&self, name: &str) -> Option<&'a str> {

@@ -141,6 +141,24 @@ fn every_documented_claim_is_read_without_string_keys() {
     );
     assert_eq!(verified.for_claim(&claims::FAMILY_NAME), None);
     assert_eq!(
+        verified.date_for_claim(&claims::BIRTHDATE),
+        Date::new(2023, 6, 1)
+    );
+    assert_eq!(verified.date_for_claim(&claims::FAMILY_NAME), None);
+    assert_eq!(
+        id.validity_to()
+            .unwrap()
+            .date_for_claim(&claims::ID_DOCUMENT_SN),
+        Date::new(2030, 1, 2)
+    );
+    // A locality is not a date.
+    assert_eq!(
+        id.issuance_locality()
+            .unwrap()
+            .date_for_claim(&claims::ID_DOCUMENT_SN),
+        None
+    );
+    assert_eq!(
         verified.iter().collect::<Vec<_>>(),
         [
             ("birthdate", "2023-06-01T13:04:26Z"),
