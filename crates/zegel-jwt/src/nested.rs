@@ -198,7 +198,7 @@ pub fn decrypt(
     let token = token.as_ref();
     if token.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return Err(zegel_jose::Error::Structure {
-            expected: "the compact serialization",
+            expected: zegel_jose::error::Shape::Compact,
         }
         .into());
     }

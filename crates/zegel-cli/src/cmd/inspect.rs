@@ -207,7 +207,7 @@ fn payload(header: &Map<String, Value>, segment: &str) -> Jose<(Value, &'static 
 
 fn structure() -> zegel_jose::Error {
     zegel_jose::Error::Structure {
-        expected: "a JWS (3 parts) or JWE (5 parts) compact token, or a JWS/JWE JSON serialization",
+        expected: zegel_jose::error::Shape::AnyToken,
     }
 }
 

@@ -149,7 +149,10 @@ fn nbf() {
     let token = sign(&format!(r#"{{"nbf":{}}}"#, T0 + 100), &["--exp-in", "600"]);
     verify(&token, &["--now", &at(100)]).ok();
     verify(&token, &["--now", &at(80)]).ok();
-    verify(&token, &["--now", &at(60)]).fails_with(1, "not valid before");
+    assert_eq!(
+        verify(&token, &["--now", &at(60)]).fails(1),
+        "error: the token was refused: the token is not valid yet"
+    );
     verify(&token, &["--now", &at(99), "--leeway", "0"]).fails(1);
 }
 
@@ -175,8 +178,8 @@ fn aud_follows_rfc_7519_section_4_1_3() {
     let line = verify(&token, &["--now", &at(1)]).fails(1);
     assert_eq!(
         line,
-        "error: the token was refused: the token is meant for [\"app\"], and no audience is expected \
-         (name the audience you accept with --aud)"
+        "error: the token was refused: the token carries an audience, and no audience is \
+         expected (name the audience you accept with --aud)"
     );
     let token = sign("{}", &["--aud", "a", "--aud", "b", "--exp-in", "60"]);
     verify(&token, &["--now", &at(1), "--aud", "b"]).ok();
@@ -452,18 +455,24 @@ fn nested_claim_values_stay_out_of_errors() {
     };
     let token = encrypt(r#"{"iss":"SECRET-ISS","aud":"SECRET-AUD","sub":"SECRET-SUB"}"#);
     let decrypt = data("rsa.jwk.json");
-    for (flags, needle) in [
-        (vec!["--aud", "other"], "the audience contains none of"),
-        (vec![], "no audience is expected"),
+    for (flags, expected) in [
+        (
+            vec!["--aud", "other"],
+            "error: the token was refused: the audience contains none of the expected ones",
+        ),
+        (
+            vec![],
+            "error: the token was refused: the token carries an audience, and no audience is \
+             expected (name the audience you accept with --aud)",
+        ),
         (
             vec!["--aud", "SECRET-AUD", "--iss", "other"],
-            "the issuer is not \"other\"",
+            "error: the token was refused: the issuer is not the expected one",
         ),
     ] {
         let mut args = vec!["--decrypt-key", decrypt.as_str(), "--now", now.as_str()];
         args.extend(flags);
-        let line = verify(&token, &args).fails_with(1, needle);
-        assert!(!line.contains("SECRET"), "{line}");
+        assert_eq!(verify(&token, &args).fails(1), expected);
     }
     // The accept path, for contrast: the claims are the output.
     let claims = verify(
@@ -481,9 +490,13 @@ fn nested_claim_values_stay_out_of_errors() {
     )
     .ok_json();
     assert_eq!(claims["sub"], "SECRET-SUB");
-    // The same checks on a signed (not encrypted) JWT still show the values: they help.
-    let plain = sign(r#"{"iss":"visible","exp":9999999999}"#, &[]);
-    verify(&plain, &["--now", &now, "--iss", "other"]).fails_with(1, "\"visible\"");
+    // A signed (not encrypted) JWT is treated alike: the library's errors never echo a token's
+    // values, whichever layer prints them.
+    let plain = sign(r#"{"iss":"SECRET-ISS","exp":9999999999}"#, &[]);
+    assert_eq!(
+        verify(&plain, &["--now", &now, "--iss", "other"]).fails(1),
+        "error: the token was refused: the issuer is not the expected one"
+    );
 }
 
 #[test]

@@ -167,8 +167,15 @@ fn key_material_out_of_place_is_never_echoed() {
         let mut bad = key.clone();
         bad[member] = serde_json::Value::String(value);
         let file = scratch.write(&format!("bad-{member}.json"), bad.to_string());
-        let line = zegel(&["jws", "sign", "--key", &file, "--alg", "ES256"], "x")
-            .fails_with(2, "the value is not shown");
+        let line = zegel(&["jws", "sign", "--key", &file, "--alg", "ES256"], "x").fails(2);
+        let path = &file;
+        let expected = match member {
+            "alg" => "error: cannot sign with ES256: key refused: the key is bound to another \
+                      algorithm than ES256"
+                .to_owned(),
+            _ => format!("error: key file {path}: key refused: unsupported key type or curve"),
+        };
+        assert_eq!(line, expected, "{member}");
         assert!(!line.contains(&d), "{member}: {line}");
         let set = scratch.write(
             &format!("bad-set-{member}.json"),
