@@ -556,3 +556,84 @@ fn json_serializations_are_accepted_when_they_have_a_compact_form() {
     assert_eq!(claims["n"], 2);
     verify(&flattened, &["--now", &at(1)]).fails_with(1, "--decrypt-key");
 }
+
+#[test]
+fn decrypted_dates_and_inner_header_names_stay_out_of_errors() {
+    // Issue 7 §1.5: a nested token's exp/nbf/iat and its inner header are plaintext.
+    let oct = data("oct.jwk.json");
+    let encrypt = |claims: &str, now: &str| {
+        zegel(
+            &[
+                "jwt",
+                "encrypt",
+                "--sign-key",
+                &key(),
+                "--sign-alg",
+                "ES256",
+                "--key",
+                &oct,
+                "--alg",
+                "dir",
+                "--enc",
+                "A256CBC-HS512",
+                "--now",
+                now,
+            ],
+            claims,
+        )
+        .ok_line()
+    };
+    let nested = |token: &str, now: &str| {
+        verify(
+            token,
+            &["--decrypt-key", &oct, "--now", now, "--leeway", "0"],
+        )
+    };
+    // exp 1010, checked at 5000: "expired", without either number.
+    let token = encrypt(r#"{"exp":1010}"#, "1000");
+    let line = nested(&token, "5000").fails(1);
+    assert_eq!(line, "error: the token was refused: the token has expired");
+    // The accept twin.
+    assert_eq!(
+        nested(&token, "1005").ok_json(),
+        json!({"exp": 1010, "iat": 1000})
+    );
+    // nbf and iat in the future.
+    let token = encrypt(r#"{"nbf":7777,"exp":9999}"#, "1000");
+    let line = nested(&token, "1000").fails(1);
+    assert_eq!(
+        line,
+        "error: the token was refused: the token is not valid yet"
+    );
+    let token = encrypt(r#"{"exp":9999}"#, "8888");
+    let line = nested(&token, "1000").fails(1);
+    assert_eq!(
+        line,
+        "error: the token was refused: the token was issued in the future"
+    );
+    // An inner header naming an algorithm nobody knows: the name is not echoed.
+    let inner = format!(
+        "{}.{}.{}",
+        b64(br#"{"alg":"EVILALG","kid":"SECRET-KID"}"#),
+        b64(br#"{"exp":9999}"#),
+        b64(b"sig")
+    );
+    let token = zegel(
+        &[
+            "jwe",
+            "encrypt",
+            "--key",
+            &oct,
+            "--alg",
+            "dir",
+            "--enc",
+            "A256CBC-HS512",
+            "--cty",
+            "JWT",
+        ],
+        inner,
+    )
+    .ok_line();
+    let line = nested(&token, "1000").fails(1);
+    assert_eq!(line, "error: the token was refused: unknown algorithm");
+}

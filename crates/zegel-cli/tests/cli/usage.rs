@@ -194,7 +194,10 @@ fn key_material_out_of_place_is_never_echoed() {
     }
     // Known names are still shown: they help.
     let file = scratch.write("kty.json", r#"{"kty":"XYZ"}"#);
-    zegel(&["jws", "verify", "--key", &file], "a.b.c").fails_with(2, "the value is not shown");
+    assert_eq!(
+        zegel(&["jws", "verify", "--key", &file], "a.b.c").fails(2),
+        format!("error: key file {file}: key refused: unsupported key type or curve")
+    );
     let line = zegel(
         &[
             "jws",
@@ -207,7 +210,10 @@ fn key_material_out_of_place_is_never_echoed() {
         "x",
     )
     .fails(2);
-    assert!(!line.contains("not shown"), "{line}");
+    assert_eq!(
+        line,
+        "error: cannot sign with ES384: key refused: the key's type does not fit ES384"
+    );
 }
 
 #[test]
