@@ -342,6 +342,21 @@ fn public_of_pem_and_sets() {
 }
 
 #[test]
+fn public_leaves_unknown_members_out() {
+    // Issue 7 §1.7: unknown members of a private JWK (here a copy of `d`) are not public.
+    let mut key: Value = serde_json::from_str(&data_text("p256.jwk.json")).unwrap();
+    let d = key["d"].clone();
+    key["backup"] = d.clone();
+    let public = zegel(&["jwk", "public"], key.to_string()).ok_json();
+    let expected: Value = serde_json::from_str(&data_text("p256.pub.jwk.json")).unwrap();
+    assert_eq!(public, expected);
+    // A set: the same for its keys and for its unknown top-level members.
+    let set = json!({"keys": [key], "backup": d});
+    let public = zegel(&["jwk", "public"], set.to_string()).ok_json();
+    assert_eq!(public, json!({"keys": [expected]}));
+}
+
+#[test]
 fn public_rejects() {
     zegel(&["jwk", "public"], data_text("oct.jwk.json")).fails_with(1, "oct");
     zegel(&["jwk", "public"], "").fails(1);
