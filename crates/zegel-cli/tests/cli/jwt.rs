@@ -201,6 +201,14 @@ fn require() {
     let token = sign(r#"{"custom":true}"#, &["--exp-in", "60"]);
     verify(&token, &["--now", &at(1), "--require", "custom"]).ok();
     verify(&token, &["--now", &at(1), "--require", "jti"]).fails_with(1, "jti");
+    // Issue 7 §1.7: a claim that is null is not there.
+    let token = sign(r#"{"nonce":null}"#, &["--exp-in", "60"]);
+    assert_eq!(
+        verify(&token, &["--now", &at(1), "--require", "nonce"]).fails(1),
+        "error: the token was refused: the required claim \"nonce\" is missing"
+    );
+    let token = sign(r#"{"nonce":"n-0S6_WzA2Mj"}"#, &["--exp-in", "60"]);
+    verify(&token, &["--now", &at(1), "--require", "nonce"]).ok();
 }
 
 #[test]
