@@ -745,7 +745,10 @@ fn set_preserves_unknown_top_level_members_and_order() {
     assert_eq!(back, obj);
     // The public set leaves the unknown members out (they may hold anything).
     let public: Value = serde_json::from_str(&set.to_public_json()).unwrap();
-    assert_eq!(public, json!({"keys": vector_json("rfc7517_a1.json")["keys"]}));
+    assert_eq!(
+        public,
+        json!({"keys": vector_json("rfc7517_a1.json")["keys"]})
+    );
 
     let mut built = JwkSet::new(vec![]);
     assert!(built.is_empty());
