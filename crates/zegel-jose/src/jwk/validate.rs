@@ -106,7 +106,6 @@ const REGISTERED_MEMBERS: &[&str] = &[
 /// Validates the metadata members: no registered name among the unknown members, no repeated
 /// operation in `key_ops`, and `use` and `key_ops` consistent when both are present
 /// (RFC 7517 §4.3).
-
 pub(super) fn params(_m: &KeyMaterial, p: &JwkParams) -> Result<(), Error> {
     // Unknown members are unknown: a registered name there (a private `d`, a second `kty`)
     // would be written out beside, or over, the real one.
