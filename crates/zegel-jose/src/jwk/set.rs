@@ -416,7 +416,8 @@ mod tests {
         assert_eq!(back, set);
         let public = JwkSet::parse(set.to_public_json().as_bytes()).unwrap();
         assert_eq!(public.len(), 1);
-        assert_eq!(public.other()["n"], serde_json::json!([1]));
+        // The public set leaves the unknown top-level members out.
+        assert!(public.other().is_empty());
         assert_eq!(public, set.to_public());
 
         let bad = format!(r#"{{"keys":[{EC},{{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}}]}}"#);
