@@ -138,7 +138,7 @@ fn header_values_stay_out_of_messages() {
     let t = token(r#"{"exp":9999}"#);
     assert_eq!(
         refused(&t, &hs.clone().typ("at+jwt"), 1000).to_string(),
-        "the token has no type, and one is expected"
+        "the token type is not the expected one"
     );
     // A known algorithm outside the allowlist is named: it is zegel's own name.
     assert_eq!(
