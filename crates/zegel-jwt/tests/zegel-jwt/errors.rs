@@ -109,7 +109,7 @@ fn claim_values_stay_out_of_messages() {
     zegel_jwt::verify::<Map<String, Value>>(
         t.as_bytes(),
         &hmac_key(),
-        &hs.clone().issuer("SECRET-ISS").audience("SECRET-AUD"),
+        &hs.issuer("SECRET-ISS").audience("SECRET-AUD"),
         UnixTime::from_secs(1000),
     )
     .unwrap();
@@ -137,7 +137,7 @@ fn header_values_stay_out_of_messages() {
     );
     let t = token(r#"{"exp":9999}"#);
     assert_eq!(
-        refused(&t, &hs.clone().typ("at+jwt"), 1000).to_string(),
+        refused(&t, &hs.typ("at+jwt"), 1000).to_string(),
         "the token type is not the expected one"
     );
     // A known algorithm outside the allowlist is named: it is zegel's own name.
