@@ -44,7 +44,6 @@ mod thumbprint;
 mod validate;
 
 /// The hash of a thumbprint ([`Jwk::thumbprint`]), here for convenience.
-pub use crate::hash::HashAlg;
 pub use generate::{KeySpec, MAX_OCT_BYTES};
 pub use material::{Curve, KeyMaterial, KeyType, RsaPrivate};
 pub use params::{JwkParams, KeyOp};

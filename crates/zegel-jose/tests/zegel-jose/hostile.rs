@@ -398,9 +398,7 @@ fn debug_of_every_secret_holder_is_redacted() {
     let out = d.decrypt(t.as_bytes(), &o32).unwrap();
     let set = zegel_jose::jwk::JwkSet::new(vec![o32.clone(), rsa.clone(), ec.clone()]);
     let mut fixed = jwe::dangerous::FixedValues::default();
-    fixed.cek = Some(zegel_jose::secret::SecretBytes::new(
-        plaintext.as_bytes().to_vec(),
-    ));
+    fixed.cek = Some(zegel_jose::SecretBytes::new(plaintext.as_bytes().to_vec()));
     fixed.epk = Some(ec.clone());
     let e = Encryptor::new(&jwe::A256GCM).dangerous_with_fixed_values(fixed);
     let material = format!(

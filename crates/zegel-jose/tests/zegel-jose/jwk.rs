@@ -9,9 +9,9 @@ use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use zegel_jose::base64url;
 use zegel_jose::error::{Error, JsonError, KeyError, Part};
+use zegel_jose::hash::HashAlg;
 use zegel_jose::jwk::{
-    Curve, HashAlg, Jwk, JwkParams, JwkSet, KeyMaterial, KeyOp, KeyPolicy, KeyQuery, KeySpec,
-    KeyType,
+    Curve, Jwk, JwkParams, JwkSet, KeyMaterial, KeyOp, KeyPolicy, KeyQuery, KeySpec, KeyType,
 };
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/jwk/");
