@@ -242,3 +242,42 @@ fn details_show_each_recipients_own_header() {
         );
     }
 }
+
+/// Runs `zegel inspect --details` on `token` with its address space limited to 64 MiB (the
+/// shell's `ulimit -v`): the exit status and standard error.
+#[cfg(target_os = "linux")]
+fn inspect_in_64_mib(token: &str) -> (Option<i32>, String) {
+    let scratch = crate::Scratch::new("inspect-memory");
+    let file = scratch.write("token.json", token);
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -v 65536 && exec "$0" inspect --details --in "$1""#)
+        .arg(env!("CARGO_BIN_EXE_zegel"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn hostile_json_is_inspected_in_64_mib() {
+    // Issue 7 §1.2: the 50 KB token that took 1.4 GB (2000 recipients, 5000 shared members) is
+    // refused within a 64 MiB address space; at the recipient limit, it is shown within it.
+    let (code, stderr) = inspect_in_64_mib(&hostile_jwe(2000, 5000));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: cannot inspect the token: wrong number of recipients: between one and the \
+         configured maximum of recipients\n"
+    );
+    let (code, stderr) = inspect_in_64_mib(&hostile_jwe(16, 5000));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        stderr,
+        "warning: nothing was verified; do not trust this content\n"
+    );
+}
