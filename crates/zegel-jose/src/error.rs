@@ -508,8 +508,10 @@ impl fmt::Display for CountRule {
 
 /// Every failure of `zegel-jose`.
 ///
-/// Match on the variant, or on its [`code`](Self::code). `Display` is a lowercase sentence a
-/// person can act on; it never contains key material or plaintext.
+/// Match on the variant, its [`code`](Self::code) or its [`fault`](Self::fault). `Display` is a
+/// lowercase sentence a person can act on; it never contains key material, plaintext or any
+/// other value taken from a token or key (names zegel registers excepted), so any layer may
+/// print it as it is.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Error {

@@ -18,7 +18,9 @@ use crate::time::UnixTime;
 
 /// Every failure of `zegel-jwt`.
 ///
-/// Match on the variant, or on its [`code`](Self::code). `Display` is a lowercase sentence.
+/// Match on the variant, its [`code`](Self::code) or its [`fault`](Self::fault). `Display` is a
+/// lowercase sentence that prints no value taken from the token (claims may be decrypted
+/// plaintext); the values are in the fields.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Error {
