@@ -259,8 +259,12 @@ fn a_request_object_is_signed_by_the_partner_then_encrypted_to_the_provider() {
     );
     // Sealed with RSA-OAEP to an unbound copy of the key, it is outside the provider's
     // allowlist, and refused before any RSA work.
-    let mut unbound = encryption_key(&provider_public).clone();
-    unbound.params_mut().alg = None;
+    let mut params = encryption_key(&provider_public).params().clone();
+    params.alg = None;
+    let unbound = encryption_key(&provider_public)
+        .clone()
+        .with_params(params)
+        .unwrap();
     let oaep = seal(
         &request,
         &signing_key(&partner_private),

@@ -32,6 +32,8 @@ pub(crate) struct Dep {
     /// The version requirement; `*` when the manifest gives none.
     pub(crate) req: String,
     pub(crate) path: Option<PathBuf>,
+    /// Whether it is optional (enabled by a feature).
+    pub(crate) optional: bool,
 }
 
 impl Workspace {
@@ -80,6 +82,7 @@ impl Workspace {
                     },
                     req: str_of(&d["req"]),
                     path: d["path"].as_str().map(PathBuf::from),
+                    optional: d["optional"].as_bool().unwrap_or(false),
                 })
                 .collect();
             out.push(Package {

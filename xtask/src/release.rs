@@ -22,7 +22,7 @@ use anyhow::bail;
 
 use crate::metadata::{Package, Workspace};
 use crate::run_command;
-use crate::tidy::LAYERS;
+use crate::tidy::layer_of;
 
 /// crates.io refuses `.crate` files above 10 MiB.
 const MAX_CRATE_BYTES: u64 = 10 * 1024 * 1024;
@@ -115,7 +115,7 @@ fn versions(publishable: &[&Package]) -> Vec<String> {
 /// A topological order of the publishable crates (dependencies first, dev-dependencies
 /// included since crates.io needs them to exist too), ties broken by layer.
 fn publish_order(publishable: &[&Package]) -> Result<Vec<String>, String> {
-    let rank = |name: &str| LAYERS.iter().position(|l| *l == name).unwrap_or(usize::MAX);
+    let rank = |name: &str| layer_of(name).unwrap_or(usize::MAX);
     // For each crate, the publishable siblings it depends on.
     let mut waiting: BTreeMap<&str, Vec<&str>> = publishable
         .iter()
@@ -148,7 +148,7 @@ fn publish_order(publishable: &[&Package]) -> Result<Vec<String>, String> {
 
 /// The publish order walks the layers upward.
 fn order_follows_layers(order: &[String]) -> Vec<String> {
-    let rank = |name: &str| LAYERS.iter().position(|l| *l == name);
+    let rank = layer_of;
     let mut problems = Vec::new();
     let mut last: Option<(usize, &str)> = None;
     for name in order {
@@ -187,6 +187,7 @@ mod tests {
                     kind: "normal",
                     req: (*req).to_owned(),
                     path: Some(PathBuf::from(format!("/ws/{d}"))),
+                    optional: false,
                 })
                 .collect(),
         }

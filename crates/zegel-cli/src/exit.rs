@@ -6,14 +6,18 @@
 //! and `2` exactly one line goes to standard error, starting with `error: `.
 //!
 //! Library errors are classified by their kind, never by their text: [`input`] for errors raised
-//! while judging the input (a token being verified or decrypted, a claims set), [`config`] for
-//! errors raised while preparing keys and options.
+//! while judging the input (a token being verified or decrypted, a claims set), by the library's
+//! own [`Fault`]; [`config`] for errors raised while preparing keys and options. Their messages
+//! are printed as the libraries write them: the libraries never put a value taken from a token
+//! or a key into a message, so there is nothing to redact here.
 
 use std::fmt;
 use std::process::ExitCode;
 
 use zegel_jose::Error;
+#[cfg(test)]
 use zegel_jose::error::KeyError;
+use zegel_jose::error::{Fault, Part};
 
 /// Why the command did not succeed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,115 +95,51 @@ impl fmt::Display for Failure {
     }
 }
 
+/// The status for a library error raised while judging the input (verifying, decrypting,
+/// parsing a token): the library says whose [`fault`](Error::fault) it is. The input's fault is
+/// a rejection (exit 1); the configuration's, or a facility's that is missing, is exit 2.
+fn judged(fault: Fault) -> Status {
+    match fault {
+        Fault::Input => Status::Rejected,
+        _ => Status::Usage,
+    }
+}
+
 /// A library error raised while judging the input (verifying, decrypting, parsing a token).
-///
-/// Everything about the token is a rejection (exit 1); what says the key, the build or the
-/// machine is wrong is a configuration error (exit 2).
 pub(crate) fn input(context: &str, e: &Error) -> Failure {
-    let status = match e {
-        Error::AlgorithmUnavailable { .. }
-        | Error::Random
-        | Error::Key(KeyError::NotPrivate | KeyError::Backend) => Status::Usage,
-        _ => Status::Rejected,
-    };
-    with_context(status, context, &Redacted(e))
+    with_context(judged(e.fault()), context, e)
 }
 
-/// A library error about a key read from the input (`jwk public`, `jwk thumbprint`): the input
-/// is rejected, exit 1.
+/// A library error about a key read from the input (`jwk public`, `jwk thumbprint`): the key is
+/// the input, so every key error rejects it (exit 1).
 pub(crate) fn key_input(context: &str, e: &Error) -> Failure {
-    with_context(Status::Rejected, context, &Redacted(e))
+    with_context(Status::Rejected, context, e)
 }
 
-/// A library error raised while preparing keys and options, or producing output: exit 2,
-/// except an input that is too large, which is a rejection of the input.
+/// A library error raised while preparing keys and options, or producing output: the keys and
+/// options are the configuration (exit 2), except an input (payload, plaintext) that the
+/// library refuses as too large, which is a rejection of the input (exit 1).
 pub(crate) fn config(context: &str, e: &Error) -> Failure {
     let status = match e {
         Error::TooLarge {
-            part: zegel_jose::error::Part::Payload | zegel_jose::error::Part::Plaintext,
+            part: Part::Payload | Part::Plaintext,
             ..
         } => Status::Rejected,
         _ => Status::Usage,
     };
-    with_context(status, context, &Redacted(e))
+    with_context(status, context, e)
 }
 
-/// A `zegel-jwt` error raised while judging a token: claim checks are rejections (exit 1);
-/// JOSE errors are classified as by [`input`].
+/// A `zegel-jwt` error raised while judging a token, classified by its fault as by [`input`].
 pub(crate) fn jwt_input(context: &str, e: &zegel_jwt::Error) -> Failure {
-    match e {
-        zegel_jwt::Error::Jose(e) => input(context, e),
-        _ => with_context(Status::Rejected, context, e),
-    }
+    with_context(judged(e.fault()), context, e)
 }
 
-/// A `zegel-jwt` error raised while preparing a token: exit 2.
+/// A `zegel-jwt` error raised while preparing a token: as by [`config`].
 pub(crate) fn jwt_config(context: &str, e: &zegel_jwt::Error) -> Failure {
     match e {
         zegel_jwt::Error::Jose(e) => config(context, e),
         _ => with_context(Status::Usage, context, e),
-    }
-}
-
-/// A library error's text, without the values it echoes from a key (`kty`, `crv`, `alg`) unless
-/// they are known names: a key file whose members are out of place (a private `d` pasted as
-/// `crv`) must not have its key material printed.
-struct Redacted<'a>(&'a Error);
-
-impl fmt::Display for Redacted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Error::Key(reason) if hides_value(reason) => {
-                write!(f, "key refused: {}", RedactedKey(reason))
-            }
-            Error::KeySetMember { index, reason } if hides_value(reason) => {
-                write!(
-                    f,
-                    "key {index} of the jwk set refused: {}",
-                    RedactedKey(reason)
-                )
-            }
-            e => e.fmt(f),
-        }
-    }
-}
-
-/// Whether a key error echoes a value that is not a known name.
-fn hides_value(reason: &KeyError) -> bool {
-    match reason {
-        KeyError::UnsupportedKeyType { value } => !is_known_name(value),
-        KeyError::AlgMismatch { key_alg, .. } => !is_known_name(key_alg),
-        _ => false,
-    }
-}
-
-/// A key type, curve or algorithm name the library knows.
-fn is_known_name(value: &str) -> bool {
-    use zegel_jose::jwk::{Curve, KeyType};
-    use zegel_jose::{jwe, jws};
-    KeyType::from_name(value).is_some()
-        || Curve::from_name(value).is_some()
-        || jws::by_name(value).is_some()
-        || jwe::by_name(value).is_some()
-        || jwe::enc_by_name(value).is_some()
-}
-
-/// A key error that echoes an unknown value, with the value left out.
-struct RedactedKey<'a>(&'a KeyError);
-
-impl fmt::Display for RedactedKey<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            KeyError::UnsupportedKeyType { .. } => f.write_str(
-                "unsupported key type or curve (not a known name; the value is not shown)",
-            ),
-            KeyError::AlgMismatch { alg, .. } => write!(
-                f,
-                "the key is bound to another algorithm than {alg} (its \"alg\" is not a known \
-                 name; the value is not shown)"
-            ),
-            other => other.fmt(f),
-        }
     }
 }
 

@@ -4,6 +4,7 @@
 
 #![allow(
     missing_docs,
+    clippy::disallowed_methods,
     clippy::unwrap_used,
     clippy::expect_used,
     reason = "a benchmark harness, not library code"

@@ -7,9 +7,138 @@
 //! [`Error::DecryptionFailed`], so that the result is no oracle.
 //!
 //! Each variant has a [`code`](Error::code), a short dotted string that is stable across
-//! releases: log it, match on it from other languages, put it in metrics.
+//! releases: log it, match on it from other languages, put it in metrics, and a
+//! [`fault`](Error::fault) saying whose the fault is (the input, the configuration, or an
+//! unavailable facility), for code that must decide between refusing, reporting and retrying.
+//!
+//! Errors redact themselves: `Display` never prints a value taken from a token or a key. Names
+//! (of parameters, members, algorithms, key types, curves) are printed only when they are names
+//! zegel itself defines, and then in zegel's own spelling; any other value stays in the
+//! variant's fields, for callers who choose to look at it.
 
 use core::fmt;
+
+/// Whose fault an error is, for code that must decide what to do about it.
+///
+/// An OpenID Connect client retries [`Unavailable`](Self::Unavailable), reports
+/// [`Config`](Self::Config) to its operator, and refuses [`Input`](Self::Input); the `zegel`
+/// command line maps them to its exit statuses.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fault {
+    /// The input (a token, a key or document being judged) is malformed or refused; trying the
+    /// same input again gives the same answer.
+    Input,
+    /// The caller's configuration or arguments are wrong: a key that cannot do the operation,
+    /// recipients that cannot go together, an index out of range.
+    Config,
+    /// A facility is missing or failed: a crypto backend not compiled in, the system random
+    /// number generator. Not the input's fault.
+    Unavailable,
+}
+
+/// Names registered by the JOSE and JWT specifications that an error may print: header
+/// parameters (RFC 7515 §4.1, RFC 7516 §4.1, RFC 7518 §4.6-4.8, RFC 7797), JSON serialization
+/// members, JWK members (RFC 7517 §4, RFC 7518 §6, RFC 8037) and JWT claims (RFC 7519 §4.1,
+/// OpenID Connect Core §2).
+const REGISTERED_NAMES: &[&str] = &[
+    // JOSE header parameters.
+    "alg",
+    "enc",
+    "zip",
+    "jku",
+    "jwk",
+    "kid",
+    "x5u",
+    "x5c",
+    "x5t",
+    "x5t#S256",
+    "typ",
+    "cty",
+    "crit",
+    "b64",
+    "epk",
+    "apu",
+    "apv",
+    "iv",
+    "tag",
+    "p2s",
+    "p2c",
+    // JSON serialization members.
+    "protected",
+    "header",
+    "unprotected",
+    "payload",
+    "signature",
+    "signatures",
+    "recipients",
+    "encrypted_key",
+    "ciphertext",
+    "aad",
+    // JWK and JWK Set members.
+    "kty",
+    "use",
+    "key_ops",
+    "crv",
+    "x",
+    "y",
+    "d",
+    "n",
+    "e",
+    "p",
+    "q",
+    "dp",
+    "dq",
+    "qi",
+    "oth",
+    "r",
+    "t",
+    "k",
+    "ext",
+    "keys",
+    // JWT claims.
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "nbf",
+    "iat",
+    "jti",
+    "nonce",
+    "auth_time",
+    "azp",
+    "at_hash",
+    "c_hash",
+    "s_hash",
+    "acr",
+    "amr",
+    "sid",
+    "cnf",
+];
+
+/// `value`'s registered spelling when it is a parameter, member or claim name zegel knows.
+fn registered_name(value: &str) -> Option<&'static str> {
+    REGISTERED_NAMES.iter().copied().find(|n| *n == value)
+}
+
+/// `value`'s spelling in zegel's tables when it names an algorithm, a key type or a curve.
+fn known_algorithm_or_key_name(value: &str) -> Option<&'static str> {
+    use crate::jwk::{Curve, KeyType};
+    crate::jws::by_name(value)
+        .map(crate::jws::JwsAlgorithm::name)
+        .or_else(|| crate::jwe::by_name(value).map(crate::jwe::KeyManagement::name))
+        .or_else(|| crate::jwe::enc_by_name(value).map(crate::jwe::ContentEncryption::name))
+        .or_else(|| KeyType::from_name(value).map(KeyType::name))
+        .or_else(|| Curve::from_name(value).map(Curve::name))
+}
+
+/// Writes `"name"` when `known` found it, else `unknown` (the value is never printed).
+fn name_or(f: &mut fmt::Formatter<'_>, known: Option<&'static str>, unknown: &str) -> fmt::Result {
+    match known {
+        Some(name) => write!(f, "{name:?}"),
+        None => f.write_str(unknown),
+    }
+}
 
 /// Which part of a JOSE object or document an error is about.
 #[non_exhaustive]
@@ -84,7 +213,7 @@ pub enum JsonError {
     },
     /// An object names the same member twice (RFC 7515 §5.2, RFC 7516 §5.2, RFC 7517 §4).
     DuplicateMember {
-        /// The repeated member name.
+        /// The repeated member name, as found (not printed unless registered).
         name: String,
     },
     /// Objects and arrays nest deeper than the limit.
@@ -102,7 +231,14 @@ impl fmt::Display for JsonError {
             Self::Syntax { line, column } => {
                 write!(f, "invalid json at line {line}, column {column}")
             }
-            Self::DuplicateMember { name } => write!(f, "duplicate member {name:?}"),
+            Self::DuplicateMember { name } => {
+                f.write_str("duplicate member ")?;
+                name_or(
+                    f,
+                    registered_name(name),
+                    "(an unregistered name, not shown)",
+                )
+            }
             Self::TooDeep { limit } => write!(f, "json nests deeper than {limit} levels"),
             Self::NotAnObject => f.write_str("json is not an object"),
         }
@@ -119,17 +255,17 @@ pub enum CritError {
     Unprotected,
     /// `crit` names a parameter this implementation (and the caller) do not understand.
     Unknown {
-        /// The parameter name.
+        /// The parameter name, as found (not printed).
         name: String,
     },
     /// `crit` names a parameter registered by the JWS/JWE/JWA specifications.
     Registered {
-        /// The parameter name.
+        /// The parameter name, as found (printed: it is a registered name).
         name: String,
     },
     /// `crit` names a parameter absent from the header.
     Absent {
-        /// The parameter name.
+        /// The parameter name, as found (not printed unless registered).
         name: String,
     },
 }
@@ -148,9 +284,10 @@ pub enum KeyError {
         /// The member name.
         name: &'static str,
     },
-    /// `kty` (or `crv`) names a key type or curve this crate does not know.
+    /// `kty` (or `crv`) names a key type or curve this crate does not know (or this build cannot
+    /// use).
     UnsupportedKeyType {
-        /// The `kty` or `crv` value.
+        /// The `kty` or `crv` value, as found (not printed unless zegel knows the name).
         value: String,
     },
     /// An RSA modulus is shorter than the configured minimum.
@@ -180,7 +317,7 @@ pub enum KeyError {
     },
     /// The key names another algorithm in its `alg` member.
     AlgMismatch {
-        /// The key's own `alg`.
+        /// The key's own `alg`, as found (not printed unless zegel knows the name).
         key_alg: String,
         /// The algorithm asked for.
         alg: &'static str,
@@ -202,24 +339,29 @@ impl fmt::Display for KeyError {
             Self::MissingMember { name } => write!(f, "missing member {name:?}"),
             Self::InvalidMember { name } => write!(f, "invalid member {name:?}"),
             Self::UnsupportedKeyType { value } => {
-                write!(f, "unsupported key type or curve {value:?}")
+                f.write_str("unsupported key type or curve")?;
+                match known_algorithm_or_key_name(value) {
+                    Some(name) => write!(f, " {name:?}"),
+                    None => Ok(()),
+                }
             }
-            Self::RsaTooSmall { bits, min_bits } => {
+            Self::RsaTooSmall { min_bits, .. } => {
                 write!(
                     f,
-                    "rsa modulus of {bits} bits is below the minimum of {min_bits}"
+                    "the rsa modulus is shorter than the minimum of {min_bits} bits"
                 )
             }
             Self::InvalidPoint => f.write_str("the point is not on the curve"),
             Self::InvalidPrivateKey => f.write_str("the private key is invalid"),
-            Self::WrongLength { expected, actual } => {
-                write!(f, "the key is {actual} bytes long, expected {expected}")
+            Self::WrongLength { expected, .. } => {
+                write!(f, "the key has the wrong length, expected {expected} bytes")
             }
             Self::NotPrivate => f.write_str("a private key is needed, this key is public"),
             Self::WrongKeyType { alg } => write!(f, "the key's type does not fit {alg}"),
-            Self::AlgMismatch { key_alg, alg } => {
-                write!(f, "the key is bound to {key_alg}, not {alg}")
-            }
+            Self::AlgMismatch { key_alg, alg } => match known_algorithm_or_key_name(key_alg) {
+                Some(key_alg) => write!(f, "the key is bound to {key_alg}, not {alg}"),
+                None => write!(f, "the key is bound to another algorithm than {alg}"),
+            },
             Self::UsageNotPermitted => f.write_str("the key's \"use\" or \"key_ops\" forbid this"),
             Self::Pem => f.write_str("the pem or der structure could not be read"),
             Self::Backend => f.write_str("the crypto backend refused the key"),
@@ -255,10 +397,152 @@ impl KeyError {
     }
 }
 
+/// What a serialization should have looked like, in [`Error::Structure`].
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// A compact JWS: three `.`-separated parts.
+    CompactJws,
+    /// A compact JWE: five base64url parts separated by dots.
+    CompactJwe,
+    /// The compact serialization, where a JSON serialization was given.
+    Compact,
+    /// A compact JWS or JWE, or a JWS or JWE JSON serialization.
+    AnyToken,
+    /// The general or the flattened JSON serialization, not a mix of both.
+    GeneralOrFlattened,
+    /// A JWE JSON serialization's `header` and `encrypted_key` inside `recipients`.
+    RecipientMembersInside,
+    /// A payload, where the token's is detached (RFC 7515 Appendix F): pass it separately.
+    DetachedPayload,
+    /// No payload in a token verified as detached.
+    NoEmbeddedPayload,
+    /// An unencoded payload (RFC 7797) that is UTF-8.
+    Utf8UnencodedPayload,
+    /// An unencoded payload in the compact serialization without `.` (RFC 7797 §5.2).
+    UnencodedPayloadWithoutDot,
+    /// Output that is valid UTF-8 JSON (an internal failure to serialize).
+    Serializable,
+    /// No unprotected header and no `aad` in the compact JWE serialization.
+    CompactJweHeaderOnly,
+    /// An initialization vector of the length the content encryption requires.
+    IvLength,
+    /// An authentication tag of the length the content encryption requires.
+    TagLength,
+    /// A complete raw DEFLATE stream (RFC 1951) in a JWE with `"zip": "DEF"`.
+    Deflate,
+}
+
+impl Shape {
+    /// The expectation in words, for messages.
+    #[must_use]
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::CompactJws => "three '.'-separated parts",
+            Self::CompactJwe => "five base64url parts separated by dots",
+            Self::Compact => "the compact serialization",
+            Self::AnyToken => {
+                "a JWS (3 parts) or JWE (5 parts) compact token, or a JWS/JWE JSON serialization"
+            }
+            Self::GeneralOrFlattened => "either the general or the flattened json serialization",
+            Self::RecipientMembersInside => {
+                "\"header\" and \"encrypted_key\" inside \"recipients\""
+            }
+            Self::DetachedPayload => "a payload (the token's is detached: pass it separately)",
+            Self::NoEmbeddedPayload => "no payload in a token verified as detached",
+            Self::Utf8UnencodedPayload => "an unencoded payload that is utf-8",
+            Self::UnencodedPayloadWithoutDot => "an unencoded compact payload without '.'",
+            Self::Serializable => "output that serializes to utf-8 json",
+            Self::CompactJweHeaderOnly => {
+                "no unprotected header and no aad in the compact serialization"
+            }
+            Self::IvLength => "an initialization vector of the length enc requires",
+            Self::TagLength => "an authentication tag of the length enc requires",
+            Self::Deflate => "a complete raw DEFLATE stream",
+        }
+    }
+
+    /// Whose fault a structure of the wrong shape is.
+    const fn fault(self) -> Fault {
+        match self {
+            Self::CompactJweHeaderOnly => Fault::Config,
+            _ => Fault::Input,
+        }
+    }
+}
+
+impl fmt::Display for Shape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.description())
+    }
+}
+
+/// Which rule on the number of signatures or recipients was broken, in
+/// [`Error::RecipientCount`].
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CountRule {
+    /// A JWS JSON serialization with no signature.
+    NoSignature,
+    /// A JWS JSON serialization with more signatures than the configured limits allow.
+    TooManySignatures,
+    /// A JWE with no recipient, or more than the configured limits allow.
+    RecipientsOutOfRange,
+    /// A JWE where `dir` or `ECDH-ES` shares the token with other recipients.
+    DirectNotAlone,
+    /// Signing was asked for with no signer.
+    NoSigner,
+    /// Encryption was asked for with no recipient.
+    NoRecipient,
+    /// Encryption was asked for with `dir` or `ECDH-ES` beside other recipients.
+    DirectWithOthers,
+    /// A recipient index past the token's recipients.
+    NoSuchRecipient,
+}
+
+impl CountRule {
+    /// The rule in words, for messages.
+    #[must_use]
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::NoSignature => "a jws needs at least one signature",
+            Self::TooManySignatures => "at most the configured maximum of signatures",
+            Self::RecipientsOutOfRange => "between one and the configured maximum of recipients",
+            Self::DirectNotAlone | Self::DirectWithOthers => {
+                "dir and ECDH-ES allow exactly one recipient"
+            }
+            Self::NoSigner => "signing needs at least one signer",
+            Self::NoRecipient => "encryption needs at least one recipient",
+            Self::NoSuchRecipient => "no such recipient",
+        }
+    }
+
+    /// Whose fault breaking the rule is: the token's, or the caller's.
+    const fn fault(self) -> Fault {
+        match self {
+            Self::NoSignature
+            | Self::TooManySignatures
+            | Self::RecipientsOutOfRange
+            | Self::DirectNotAlone => Fault::Input,
+            Self::NoSigner | Self::NoRecipient | Self::DirectWithOthers | Self::NoSuchRecipient => {
+                Fault::Config
+            }
+        }
+    }
+}
+
+impl fmt::Display for CountRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.description())
+    }
+}
+
 /// Every failure of `zegel-jose`.
 ///
-/// Match on the variant, or on its [`code`](Self::code). `Display` is a lowercase sentence a
-/// person can act on; it never contains key material or plaintext.
+/// Match on the variant, its [`code`](Self::code) or its [`fault`](Self::fault). `Display` is a
+/// lowercase sentence a person can act on; it never contains key material, plaintext or any
+/// other value taken from a token or key (names zegel registers excepted), so any layer may
+/// print it as it is.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Error {
@@ -284,7 +568,7 @@ pub enum Error {
     /// The serialization is not a JWS or JWE of any known form.
     Structure {
         /// What was expected of the structure.
-        expected: &'static str,
+        expected: Shape,
     },
     /// A required header parameter or member is missing.
     MissingParameter {
@@ -293,12 +577,12 @@ pub enum Error {
     },
     /// A header parameter or member has the wrong type or value.
     InvalidParameter {
-        /// The parameter name.
+        /// The parameter name, as found (not printed unless registered).
         name: String,
     },
     /// A header parameter appears in more than one header of the same signature or recipient.
     DuplicateParameter {
-        /// The parameter name.
+        /// The parameter name, as found (not printed unless registered).
         name: String,
     },
     /// The `crit` header parameter was refused.
@@ -307,12 +591,13 @@ pub enum Error {
     Key(KeyError),
     /// The algorithm name is not one this crate knows (`none` included).
     UnknownAlgorithm {
-        /// The name as given.
+        /// The name as given (never printed).
         name: String,
     },
     /// The algorithm is known but is not in the caller's allowlist.
     AlgNotAllowed {
-        /// The algorithm named by the input.
+        /// The algorithm named by the input, as found (printed in zegel's spelling: only known
+        /// algorithms are refused this way).
         alg: String,
     },
     /// The algorithm is known but the crypto backend compiled in cannot do it.
@@ -335,8 +620,8 @@ pub enum Error {
     },
     /// The operation needs more recipients or signatures than allowed, or fewer.
     RecipientCount {
-        /// What the rule is.
-        rule: &'static str,
+        /// The rule that was broken.
+        rule: CountRule,
     },
     /// The system random number generator failed.
     Random,
@@ -381,6 +666,39 @@ impl Error {
             Self::TooManyKeys { .. } => "jose.too_many_keys",
         }
     }
+
+    /// Whose fault this error is: the input's, the caller's configuration's, or a facility's
+    /// that is missing or failed.
+    ///
+    /// Key errors are the input's (a key being parsed or judged), except a key that cannot do
+    /// what was asked of it at all ([`KeyError::NotPrivate`]) or that the crypto backend refuses
+    /// to load ([`KeyError::Backend`]), which are configuration. A caller that knows the key
+    /// came from its own configuration treats every key error as [`Fault::Config`].
+    #[must_use]
+    pub const fn fault(&self) -> Fault {
+        match self {
+            Self::Structure { expected } => expected.fault(),
+            Self::RecipientCount { rule } => rule.fault(),
+            Self::Key(KeyError::NotPrivate | KeyError::Backend) => Fault::Config,
+            Self::AlgorithmUnavailable { .. } | Self::Random => Fault::Unavailable,
+            Self::TooLarge { .. }
+            | Self::Base64 { .. }
+            | Self::Json { .. }
+            | Self::MissingParameter { .. }
+            | Self::InvalidParameter { .. }
+            | Self::DuplicateParameter { .. }
+            | Self::Crit(_)
+            | Self::Key(_)
+            | Self::UnknownAlgorithm { .. }
+            | Self::AlgNotAllowed { .. }
+            | Self::NoMatchingKey
+            | Self::InvalidSignature
+            | Self::DecryptionFailed
+            | Self::Pbes2CountTooHigh { .. }
+            | Self::KeySetMember { .. }
+            | Self::TooManyKeys { .. } => Fault::Input,
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -391,9 +709,22 @@ impl fmt::Display for Error {
             Self::Json { part, reason } => write!(f, "the {part} is not acceptable json: {reason}"),
             Self::Structure { expected } => write!(f, "malformed structure: expected {expected}"),
             Self::MissingParameter { name } => write!(f, "missing parameter {name:?}"),
-            Self::InvalidParameter { name } => write!(f, "invalid parameter {name:?}"),
+            Self::InvalidParameter { name } => {
+                f.write_str("invalid parameter ")?;
+                name_or(
+                    f,
+                    registered_name(name),
+                    "(an unregistered name, not shown)",
+                )
+            }
             Self::DuplicateParameter { name } => {
-                write!(f, "parameter {name:?} appears in more than one header")
+                f.write_str("parameter ")?;
+                name_or(
+                    f,
+                    registered_name(name),
+                    "(an unregistered name, not shown)",
+                )?;
+                f.write_str(" appears in more than one header")
             }
             Self::Crit(CritError::Malformed) => {
                 f.write_str("\"crit\" must be a non-empty array of strings")
@@ -402,17 +733,26 @@ impl fmt::Display for Error {
                 f.write_str("\"crit\" must be in the protected header")
             }
             Self::Crit(CritError::Unknown { name }) => {
-                write!(f, "\"crit\" names {name:?}, which is not understood")
+                f.write_str("\"crit\" names ")?;
+                name_or(f, registered_name(name), "a parameter")?;
+                f.write_str(" that is not understood")
             }
             Self::Crit(CritError::Registered { name }) => {
-                write!(f, "\"crit\" names the registered parameter {name:?}")
+                f.write_str("\"crit\" names the registered parameter ")?;
+                name_or(f, registered_name(name), "(not shown)")
             }
             Self::Crit(CritError::Absent { name }) => {
-                write!(f, "\"crit\" names {name:?}, which is not in the header")
+                f.write_str("\"crit\" names ")?;
+                name_or(f, registered_name(name), "a parameter")?;
+                f.write_str(" that is not in the header")
             }
             Self::Key(reason) => write!(f, "key refused: {reason}"),
-            Self::UnknownAlgorithm { name } => write!(f, "unknown algorithm {name:?}"),
-            Self::AlgNotAllowed { alg } => write!(f, "algorithm {alg:?} is not allowed"),
+            Self::UnknownAlgorithm { .. } => f.write_str("unknown algorithm"),
+            Self::AlgNotAllowed { alg } => {
+                f.write_str("algorithm ")?;
+                name_or(f, known_algorithm_or_key_name(alg), "(not shown)")?;
+                f.write_str(" is not allowed")
+            }
             Self::AlgorithmUnavailable { alg } => {
                 write!(
                     f,
@@ -422,8 +762,8 @@ impl fmt::Display for Error {
             Self::NoMatchingKey => f.write_str("no key fits the token"),
             Self::InvalidSignature => f.write_str("invalid signature"),
             Self::DecryptionFailed => f.write_str("decryption failed"),
-            Self::Pbes2CountTooHigh { p2c, limit } => {
-                write!(f, "pbes2 count {p2c} is above the limit of {limit}")
+            Self::Pbes2CountTooHigh { limit, .. } => {
+                write!(f, "the pbes2 count is above the limit of {limit}")
             }
             Self::RecipientCount { rule } => write!(f, "wrong number of recipients: {rule}"),
             Self::Random => f.write_str("the system random number generator failed"),
@@ -446,5 +786,189 @@ impl From<KeyError> for Error {
 impl From<CritError> for Error {
     fn from(e: CritError) -> Self {
         Self::Crit(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every message, with values planted where a token or key would put them.
+    #[test]
+    fn display_never_prints_planted_values() {
+        let s = |v: &str| v.to_owned();
+        let cases: Vec<(Error, &str)> = vec![
+            (
+                Error::Json {
+                    part: Part::Header,
+                    reason: JsonError::DuplicateMember { name: s("SECRET") },
+                },
+                "the header is not acceptable json: duplicate member (an unregistered name, not shown)",
+            ),
+            (
+                Error::Json {
+                    part: Part::Header,
+                    reason: JsonError::DuplicateMember { name: s("kid") },
+                },
+                "the header is not acceptable json: duplicate member \"kid\"",
+            ),
+            (
+                Error::InvalidParameter { name: s("SECRET") },
+                "invalid parameter (an unregistered name, not shown)",
+            ),
+            (
+                Error::InvalidParameter { name: s("epk") },
+                "invalid parameter \"epk\"",
+            ),
+            (
+                Error::DuplicateParameter { name: s("SECRET") },
+                "parameter (an unregistered name, not shown) appears in more than one header",
+            ),
+            (
+                Error::DuplicateParameter { name: s("alg") },
+                "parameter \"alg\" appears in more than one header",
+            ),
+            (
+                Error::Crit(CritError::Unknown { name: s("SECRET") }),
+                "\"crit\" names a parameter that is not understood",
+            ),
+            (
+                Error::Crit(CritError::Registered { name: s("alg") }),
+                "\"crit\" names the registered parameter \"alg\"",
+            ),
+            (
+                Error::Crit(CritError::Absent { name: s("SECRET") }),
+                "\"crit\" names a parameter that is not in the header",
+            ),
+            (
+                Error::UnknownAlgorithm { name: s("EVILALG") },
+                "unknown algorithm",
+            ),
+            (
+                Error::AlgNotAllowed { alg: s("HS256") },
+                "algorithm \"HS256\" is not allowed",
+            ),
+            (
+                Error::AlgNotAllowed { alg: s("EVILALG") },
+                "algorithm (not shown) is not allowed",
+            ),
+            (
+                Error::Key(KeyError::UnsupportedKeyType { value: s("SECRET") }),
+                "key refused: unsupported key type or curve",
+            ),
+            (
+                Error::Key(KeyError::UnsupportedKeyType { value: s("X448") }),
+                "key refused: unsupported key type or curve",
+            ),
+            (
+                Error::Key(KeyError::UnsupportedKeyType {
+                    value: s("Ed25519"),
+                }),
+                "key refused: unsupported key type or curve \"Ed25519\"",
+            ),
+            (
+                Error::KeySetMember {
+                    index: 2,
+                    reason: KeyError::AlgMismatch {
+                        key_alg: s("SECRET"),
+                        alg: "RS256",
+                    },
+                },
+                "key 2 of the jwk set refused: the key is bound to another algorithm than RS256",
+            ),
+            (
+                Error::Key(KeyError::AlgMismatch {
+                    key_alg: s("ES256"),
+                    alg: "RS256",
+                }),
+                "key refused: the key is bound to ES256, not RS256",
+            ),
+            (
+                Error::Key(KeyError::RsaTooSmall {
+                    bits: 1001,
+                    min_bits: 2048,
+                }),
+                "key refused: the rsa modulus is shorter than the minimum of 2048 bits",
+            ),
+            (
+                Error::Key(KeyError::WrongLength {
+                    expected: 16,
+                    actual: 1001,
+                }),
+                "key refused: the key has the wrong length, expected 16 bytes",
+            ),
+            (
+                Error::Pbes2CountTooHigh {
+                    p2c: 9_999_999,
+                    limit: 310_000,
+                },
+                "the pbes2 count is above the limit of 310000",
+            ),
+            (
+                Error::Structure {
+                    expected: Shape::CompactJws,
+                },
+                "malformed structure: expected three '.'-separated parts",
+            ),
+            (
+                Error::RecipientCount {
+                    rule: CountRule::DirectNotAlone,
+                },
+                "wrong number of recipients: dir and ECDH-ES allow exactly one recipient",
+            ),
+        ];
+        for (e, text) in cases {
+            let shown = e.to_string();
+            assert_eq!(shown, text);
+            for planted in ["SECRET", "EVILALG", "X448", "1001", "9999999"] {
+                assert!(!shown.contains(planted), "{shown}");
+            }
+        }
+    }
+
+    #[test]
+    fn faults() {
+        assert_eq!(Error::InvalidSignature.fault(), Fault::Input);
+        assert_eq!(Error::DecryptionFailed.fault(), Fault::Input);
+        assert_eq!(Error::NoMatchingKey.fault(), Fault::Input);
+        assert_eq!(
+            Error::AlgNotAllowed {
+                alg: "HS256".into()
+            }
+            .fault(),
+            Fault::Input
+        );
+        assert_eq!(
+            Error::Key(KeyError::WrongKeyType { alg: "RS256" }).fault(),
+            Fault::Input
+        );
+        assert_eq!(Error::Key(KeyError::NotPrivate).fault(), Fault::Config);
+        assert_eq!(Error::Key(KeyError::Backend).fault(), Fault::Config);
+        assert_eq!(
+            Error::RecipientCount {
+                rule: CountRule::NoSuchRecipient
+            }
+            .fault(),
+            Fault::Config
+        );
+        assert_eq!(
+            Error::RecipientCount {
+                rule: CountRule::RecipientsOutOfRange
+            }
+            .fault(),
+            Fault::Input
+        );
+        assert_eq!(
+            Error::Structure {
+                expected: Shape::CompactJweHeaderOnly
+            }
+            .fault(),
+            Fault::Config
+        );
+        assert_eq!(
+            Error::AlgorithmUnavailable { alg: "ES256K" }.fault(),
+            Fault::Unavailable
+        );
+        assert_eq!(Error::Random.fault(), Fault::Unavailable);
     }
 }

@@ -10,7 +10,7 @@ pub mod json;
 pub mod jwe;
 pub mod jwk;
 pub mod jws;
-pub mod secret;
+mod secret;
 
 pub use error::Error;
 pub use jwk::{Jwk, JwkSet};

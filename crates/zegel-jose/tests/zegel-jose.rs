@@ -1,5 +1,10 @@
 //! Integration tests of `zegel-jose`, one module per area under `tests/zegel-jose/`.
 
+#![allow(
+    clippy::disallowed_methods,
+    reason = "tests time hostile inputs; the clock ban is for the library"
+)]
+
 #[path = "zegel-jose/hostile.rs"]
 mod hostile;
 #[path = "zegel-jose/jwe.rs"]

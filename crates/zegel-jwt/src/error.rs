@@ -4,17 +4,23 @@
 //! unchanged as [`Error::Jose`], so a caller (or the OpenID Connect layer above) matches on them
 //! without losing anything; `code()` passes their `jose.*` code through. Every claim check has a
 //! variant of its own carrying what a caller needs to act or to log (`Expired { exp, now }`,
-//! `WrongAudience { expected, found }`, ...). Nothing here carries key material.
+//! `WrongAudience { expected, found }`, ...). Nothing here carries key material, and `Display`
+//! prints none of the values taken from the token (dates, issuers, audiences, types): claims
+//! may be decrypted plaintext. Each error also says whose [`fault`](Error::fault) it is.
 
 use core::fmt;
 use core::time::Duration;
+
+use zegel_jose::error::Fault;
 
 use crate::numeric_date::NumericDate;
 use crate::time::UnixTime;
 
 /// Every failure of `zegel-jwt`.
 ///
-/// Match on the variant, or on its [`code`](Self::code). `Display` is a lowercase sentence.
+/// Match on the variant, its [`code`](Self::code) or its [`fault`](Self::fault). `Display` is a
+/// lowercase sentence that prints no value taken from the token (claims may be decrypted
+/// plaintext); the values are in the fields.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Error {
@@ -155,10 +161,39 @@ impl Error {
             Self::HashMismatch { .. } => "jwt.hash_mismatch",
         }
     }
+
+    /// Whose fault this error is (see [`zegel_jose::error::Fault`]): JOSE errors keep their
+    /// own; a claim set being issued with a registered claim twice is the caller's; every
+    /// refused claim is the input's.
+    #[must_use]
+    pub const fn fault(&self) -> Fault {
+        match self {
+            Self::Jose(e) => e.fault(),
+            Self::DuplicateClaim { .. } => Fault::Config,
+            Self::MissingClaim { .. }
+            | Self::InvalidClaim { .. }
+            | Self::CustomClaims { .. }
+            | Self::Expired { .. }
+            | Self::NotYetValid { .. }
+            | Self::IssuedInFuture { .. }
+            | Self::TooOld { .. }
+            | Self::WrongIssuer { .. }
+            | Self::WrongSubject { .. }
+            | Self::WrongAudience { .. }
+            | Self::UnexpectedAudience { .. }
+            | Self::WrongType { .. }
+            | Self::WrongContentType { .. }
+            | Self::UnsignedNestedToken
+            | Self::UnexpectedNesting
+            | Self::HashMismatch { .. } => Fault::Input,
+        }
+    }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Values that came from the token (dates, issuers, audiences, types: all of them may be
+        // decrypted plaintext) stay in the fields; only names zegel defines are printed.
         match self {
             Self::Jose(e) => e.fmt(f),
             Self::MissingClaim { name } => write!(f, "the required claim {name:?} is missing"),
@@ -169,56 +204,31 @@ impl fmt::Display for Error {
                     "the claim {name:?} is both a registered and an extra claim"
                 )
             }
-            Self::CustomClaims { reason } => {
-                write!(f, "the claims do not fit the expected type: {reason}")
-            }
-            Self::Expired { exp, now } => write!(f, "the token expired at {exp} (now {now})"),
-            Self::NotYetValid { nbf, now } => {
-                write!(f, "the token is not valid before {nbf} (now {now})")
-            }
-            Self::IssuedInFuture { iat, now } => {
-                write!(
-                    f,
-                    "the token was issued in the future, at {iat} (now {now})"
-                )
-            }
-            Self::TooOld { iat, max_age, now } => write!(
+            Self::CustomClaims { .. } => f.write_str("the claims do not fit the expected type"),
+            Self::Expired { .. } => f.write_str("the token has expired"),
+            Self::NotYetValid { .. } => f.write_str("the token is not valid yet"),
+            Self::IssuedInFuture { .. } => f.write_str("the token was issued in the future"),
+            Self::TooOld { max_age, .. } => write!(
                 f,
-                "the token was issued at {iat}, more than {} s before now ({now})",
+                "the token was issued more than {} s ago",
                 max_age.as_secs()
             ),
-            Self::WrongIssuer { expected, found } => {
-                write!(f, "the issuer is {found:?}, expected {expected:?}")
+            Self::WrongIssuer { .. } => f.write_str("the issuer is not the expected one"),
+            Self::WrongSubject { .. } => f.write_str("the subject is not the expected one"),
+            Self::WrongAudience { .. } => {
+                f.write_str("the audience contains none of the expected ones")
             }
-            Self::WrongSubject { expected, found } => {
-                write!(f, "the subject is {found:?}, expected {expected:?}")
+            Self::UnexpectedAudience { .. } => {
+                f.write_str("the token carries an audience, and no audience is expected")
             }
-            Self::WrongAudience { expected, found } => {
-                write!(f, "the audience {found:?} contains none of {expected:?}")
+            Self::WrongType { found: Some(_), .. } => {
+                f.write_str("the token type is not the expected one")
             }
-            Self::UnexpectedAudience { found } => {
-                write!(
-                    f,
-                    "the token is meant for {found:?}, and no audience is expected"
-                )
+            Self::WrongType { found: None, .. } => {
+                f.write_str("the token has no type, and one is expected")
             }
-            Self::WrongType {
-                expected,
-                found: Some(found),
-            } => {
-                write!(f, "the token type is {found:?}, expected {expected:?}")
-            }
-            Self::WrongType {
-                expected,
-                found: None,
-            } => {
-                write!(f, "the token has no type, expected {expected:?}")
-            }
-            Self::WrongContentType { found: Some(found) } => {
-                write!(
-                    f,
-                    "the encrypted content type is {found:?}, expected \"JWT\""
-                )
+            Self::WrongContentType { found: Some(_) } => {
+                f.write_str("the encrypted content type is not \"JWT\"")
             }
             Self::WrongContentType { found: None } => {
                 f.write_str("the encrypted token has no content type, expected \"JWT\"")
@@ -232,14 +242,9 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Jose(e) => Some(e),
-            _ => None,
-        }
-    }
-}
+/// `Jose` is transparent: its `Display` is the JOSE error's, so its source is the JOSE error's
+/// source (none), never the JOSE error itself, which would print the same sentence twice.
+impl std::error::Error for Error {}
 
 impl From<zegel_jose::Error> for Error {
     fn from(e: zegel_jose::Error) -> Self {
@@ -258,15 +263,16 @@ mod tests {
             now: UnixTime::from_secs(50),
         };
         assert_eq!(e.code(), "jwt.expired");
-        assert_eq!(e.to_string(), "the token expired at 10 (now 50)");
+        assert_eq!(e.to_string(), "the token has expired");
         let e = Error::from(zegel_jose::Error::InvalidSignature);
         assert_eq!(e.code(), "jose.invalid_signature");
         assert_eq!(e.to_string(), "invalid signature");
-        assert!(std::error::Error::source(&e).is_some());
+        // Transparent: the JOSE error's sentence is printed once, not again as a source.
+        assert!(std::error::Error::source(&e).is_none());
         let e = Error::WrongType {
             expected: "at+jwt".into(),
             found: None,
         };
-        assert_eq!(e.to_string(), "the token has no type, expected \"at+jwt\"");
+        assert_eq!(e.to_string(), "the token has no type, and one is expected");
     }
 }

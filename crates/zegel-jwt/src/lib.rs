@@ -3,14 +3,14 @@
 #![warn(missing_docs)]
 
 pub mod claims;
-pub mod error;
+mod error;
 pub mod hash;
 mod keys;
 mod nested;
-pub mod numeric_date;
+mod numeric_date;
 mod sign;
 mod strict;
-pub mod time;
+mod time;
 pub mod validation;
 mod verify;
 

@@ -20,12 +20,12 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use zegel_jose::SecretBytes;
 use zegel_jose::error::Part;
 use zegel_jose::jwe::{
     ContentEncryption, Decryptor, Encryptor, JweHeader, KeyManagement, Recipient,
 };
 use zegel_jose::jws::{JwsHeader, SigningKey};
-use zegel_jose::secret::SecretBytes;
 use zegel_jose::{Jwk, base64url, json};
 
 use crate::claims::Claims;
@@ -198,7 +198,7 @@ pub fn decrypt(
     let token = token.as_ref();
     if token.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return Err(zegel_jose::Error::Structure {
-            expected: "the compact serialization",
+            expected: zegel_jose::error::Shape::Compact,
         }
         .into());
     }

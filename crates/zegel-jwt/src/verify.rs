@@ -111,7 +111,7 @@ pub(crate) fn verify_signature(
 ) -> Result<(JwsHeader, &'static JwsAlgorithm, Zeroizing<Vec<u8>>), Error> {
     if token.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return Err(zegel_jose::Error::Structure {
-            expected: "the compact serialization",
+            expected: zegel_jose::error::Shape::Compact,
         }
         .into());
     }

@@ -7,6 +7,8 @@
 mod claims;
 #[path = "zegel-jwt/common.rs"]
 mod common;
+#[path = "zegel-jwt/errors.rs"]
+mod errors;
 #[path = "zegel-jwt/hash.rs"]
 mod hash;
 #[path = "zegel-jwt/hostile.rs"]

@@ -6,8 +6,13 @@
 //! and, for a general JSON serialization, `"headers"`.
 //!
 //! - `header` is the protected header joined with the unprotected ones (for JSON serializations
-//!   with several signatures or recipients: the first one's; with `--details`, all of them are
-//!   in `headers`).
+//!   with several signatures or recipients: the first one's). With `--details`, `headers` holds
+//!   each signature's or recipient's own members (a JWS signature's protected and unprotected
+//!   header, a JWE recipient's `header`); a JWE's shared headers are in `header`, once.
+//!
+//! The libraries' limits apply: a token longer than theirs, or with more signatures or
+//! recipients, is refused, so the output (and the memory it takes) stays within a small
+//! multiple of the input.
 //! - JWS only: `payload` is the payload as a JSON value when it parses as JSON
 //!   (`payload_encoding` `"json"`), else as a string when it is UTF-8 (`"utf8"`), else as
 //!   base64url (`"base64url"`).
@@ -21,7 +26,7 @@ use std::path::PathBuf;
 use clap::Args as ClapArgs;
 use serde_json::{Map, Value, json};
 use zegel_jose::base64url;
-use zegel_jose::error::Part;
+use zegel_jose::error::{CountRule, Part};
 use zegel_jose::json::{DEFAULT_MAX_DEPTH, parse_object, parse_value};
 
 use crate::exit::{self, Failure};
@@ -42,9 +47,10 @@ pub(crate) struct Args {
 /// Runs `zegel inspect`.
 pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     let token = io::read_token(args.input.as_deref())?;
-    let mut out = inspect(&token).map_err(|e| exit::input("cannot inspect the token", &e))?;
+    let mut out =
+        inspect(&token, args.details).map_err(|e| exit::input("cannot inspect the token", &e))?;
     if !args.details {
-        for extra in ["serialization", "payload_encoding", "headers"] {
+        for extra in ["serialization", "payload_encoding"] {
             out.remove(extra);
         }
     }
@@ -55,9 +61,25 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
 
 type Jose<T> = Result<T, zegel_jose::Error>;
 
-fn inspect(token: &[u8]) -> Jose<Map<String, Value>> {
+/// The longest token inspected: the longer of the libraries' limits for a JWS and a JWE.
+const MAX_TOKEN_LEN: usize = max(
+    zegel_jose::jws::DEFAULT_MAX_TOKEN_LEN,
+    zegel_jose::jwe::DEFAULT_MAX_TOKEN_LEN,
+);
+
+const fn max(a: usize, b: usize) -> usize {
+    if a > b { a } else { b }
+}
+
+fn inspect(token: &[u8], details: bool) -> Jose<Map<String, Value>> {
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(zegel_jose::Error::TooLarge {
+            part: Part::Token,
+            limit: MAX_TOKEN_LEN,
+        });
+    }
     if token.first() == Some(&b'{') {
-        return inspect_json(token);
+        return inspect_json(token, details);
     }
     let text = core::str::from_utf8(token).map_err(|_| structure())?;
     let parts: Vec<&str> = text.split('.').collect();
@@ -78,21 +100,30 @@ fn inspect(token: &[u8]) -> Jose<Map<String, Value>> {
     }
 }
 
-fn inspect_json(token: &[u8]) -> Jose<Map<String, Value>> {
+fn inspect_json(token: &[u8], details: bool) -> Jose<Map<String, Value>> {
     let obj = parse_object(token, Part::Token, DEFAULT_MAX_DEPTH)?;
     let is_jws = obj.contains_key("payload");
     let is_jwe = obj.contains_key("ciphertext");
     if is_jws == is_jwe {
         return Err(structure());
     }
-    let shared_unprotected = if is_jwe {
-        object_member(&obj, "unprotected")?
+    let (list_name, max_entries, too_many) = if is_jws {
+        (
+            "signatures",
+            zegel_jose::jws::DEFAULT_MAX_SIGNATURES,
+            CountRule::TooManySignatures,
+        )
     } else {
-        Map::new()
+        (
+            "recipients",
+            zegel_jose::jwe::DEFAULT_MAX_RECIPIENTS,
+            CountRule::RecipientsOutOfRange,
+        )
     };
-    let shared_protected = if is_jwe { protected(&obj)? } else { Map::new() };
-    let list_name = if is_jws { "signatures" } else { "recipients" };
     let entries: Vec<&Map<String, Value>> = match obj.get(list_name) {
+        Some(Value::Array(items)) if items.len() > max_entries => {
+            return Err(zegel_jose::Error::RecipientCount { rule: too_many });
+        }
         Some(Value::Array(items)) => items
             .iter()
             .map(|v| v.as_object().ok_or_else(|| invalid(list_name)))
@@ -105,23 +136,39 @@ fn inspect_json(token: &[u8]) -> Jose<Map<String, Value>> {
     } else {
         "flattened"
     };
-    let mut headers = Vec::new();
-    for entry in &entries {
-        let mut h = shared_protected.clone();
-        if is_jws {
-            h.extend(protected(entry)?);
-        }
-        h.extend(shared_unprotected.clone());
+    // Each entry's own members; the shared JWE headers are joined to the first one only.
+    let own = |entry: &Map<String, Value>| -> Jose<Map<String, Value>> {
+        let mut h = if is_jws {
+            protected(entry)?
+        } else {
+            Map::new()
+        };
         h.extend(object_member(entry, "header")?);
-        headers.push(Value::Object(h));
+        Ok(h)
+    };
+    let mut first = if is_jwe {
+        let mut shared = protected(&obj)?;
+        shared.extend(object_member(&obj, "unprotected")?);
+        shared
+    } else {
+        Map::new()
+    };
+    match entries.first() {
+        Some(entry) => first.extend(own(entry)?),
+        None if is_jwe => {}
+        None => return Err(invalid(list_name)),
     }
-    let first = match headers.first() {
-        Some(Value::Object(h)) => h.clone(),
-        _ if is_jwe => shared_protected
-            .into_iter()
-            .chain(shared_unprotected)
-            .collect(),
-        _ => return Err(invalid(list_name)),
+    let headers = if details && serialization == "general" {
+        entries
+            .iter()
+            .map(|entry| own(entry).map(Value::Object))
+            .collect::<Jose<Vec<_>>>()?
+    } else {
+        // Still checked, as with --details: the output must not depend on the flag.
+        for entry in entries.iter().skip(1) {
+            own(entry)?;
+        }
+        vec![]
     };
     let payload = if is_jws {
         let p = obj
@@ -131,11 +178,6 @@ fn inspect_json(token: &[u8]) -> Jose<Map<String, Value>> {
         Some(payload(&first, p)?)
     } else {
         None
-    };
-    let headers = if serialization == "general" {
-        headers
-    } else {
-        vec![]
     };
     Ok(report(
         if is_jws { "jws" } else { "jwe" },
@@ -207,7 +249,7 @@ fn payload(header: &Map<String, Value>, segment: &str) -> Jose<(Value, &'static 
 
 fn structure() -> zegel_jose::Error {
     zegel_jose::Error::Structure {
-        expected: "a JWS (3 parts) or JWE (5 parts) compact token, or a JWS/JWE JSON serialization",
+        expected: zegel_jose::error::Shape::AnyToken,
     }
 }
 

@@ -101,7 +101,11 @@ fn generate(args: &GenerateArgs) -> Result<(), Failure> {
     io::write_line(&key.to_private_json())
 }
 
-/// Generates the key `args` describe, with its `alg`, `use` and `kid`.
+/// The smallest `oct` key `jwk generate` makes (the contract: exit 2 below it).
+const MIN_OCT_BITS: usize = 128;
+
+/// Generates the key `args` describe, with its `alg`, `use` and `kid`: by default the RFC 7638
+/// thumbprint for public-key types, and 128 random bits, base64url, for `oct` keys.
 fn generate_key(args: &GenerateArgs) -> Result<Jwk, Failure> {
     let kty = KeyType::from_name(&args.kty)
         .ok_or_else(|| Failure::usage(format!("unknown key type {:?}", args.kty)))?;
@@ -132,7 +136,12 @@ fn generate_key(args: &GenerateArgs) -> Result<Jwk, Failure> {
         },
         KeyType::Oct => {
             let bits = args.bits.unwrap_or(256);
-            if bits == 0 || !bits.is_multiple_of(8) {
+            if bits < MIN_OCT_BITS {
+                return Err(Failure::usage(format!(
+                    "--bits {bits}: an oct key has at least {MIN_OCT_BITS} bits"
+                )));
+            }
+            if !bits.is_multiple_of(8) {
                 return Err(Failure::usage(format!(
                     "--bits {bits}: an oct key is a whole number of bytes"
                 )));
@@ -160,6 +169,10 @@ fn generate_key(args: &GenerateArgs) -> Result<Jwk, Failure> {
     }
     let kid = match &args.kid {
         Some(kid) => kid.clone(),
+        // An oct key's thumbprint is a hash of the secret, and the kid goes into every token
+        // header: a short key would fall to an offline search. Its kid is random instead.
+        None if kty == KeyType::Oct => zegel_jwt::claims::random_jti()
+            .map_err(|e| exit::jwt_config("cannot make a kid", &e))?,
         None => key.thumbprint_sha256_b64(),
     };
     Ok(key.with_kid(kid))

@@ -123,9 +123,20 @@ fn generate_each_key_type() {
         for m in *members {
             assert!(jwk.get(m).is_some_and(Value::is_string), "{m} in {jwk}");
         }
-        // kid defaults to the RFC 7638 thumbprint.
+        // kid defaults to the RFC 7638 thumbprint, except for oct keys (a hash of the secret):
+        // 128 random bits there, base64url.
         let thumbprint = zegel(&["jwk", "thumbprint"], jwk.to_string()).ok_line();
-        assert_eq!(member(&jwk, "kid"), thumbprint, "{flags:?}");
+        if *kty == "oct" {
+            let kid = member(&jwk, "kid");
+            assert_ne!(kid, thumbprint);
+            assert_eq!(kid.len(), 22, "{kid}");
+            assert!(
+                kid.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            );
+        } else {
+            assert_eq!(member(&jwk, "kid"), thumbprint, "{flags:?}");
+        }
         assert!(jwk.get("alg").is_none() && jwk.get("use").is_none());
     }
 }
@@ -191,6 +202,24 @@ fn generate_with_alg_use_kid() {
 }
 
 #[test]
+fn oct_keys_get_a_random_kid_and_at_least_128_bits() {
+    // Issue 7 §1.6: an oct key's thumbprint is a hash of the secret; its kid is random.
+    let a = zegel(&["jwk", "generate", "--kty", "oct", "--bits", "256"], "").ok_json();
+    let b = zegel(&["jwk", "generate", "--kty", "oct", "--bits", "256"], "").ok_json();
+    assert_ne!(a["kid"], b["kid"], "a fresh random kid each time");
+    // 128 bits is the floor (the contract), 120 below it is a usage error.
+    let small = zegel(&["jwk", "generate", "--kty", "oct", "--bits", "128"], "").ok_json();
+    assert_eq!(member(&small, "k").len(), b64_len(16));
+    assert_eq!(
+        zegel(&["jwk", "generate", "--kty", "oct", "--bits", "120"], "").fails(2),
+        "error: --bits 120: an oct key has at least 128 bits"
+    );
+    // --kid still wins.
+    let named = zegel(&["jwk", "generate", "--kty", "oct", "--kid", "mine"], "").ok_json();
+    assert_eq!(member(&named, "kid"), "mine");
+}
+
+#[test]
 fn generate_rejects_bad_requests() {
     if !crate::with_aws_lc() {
         return;
@@ -209,7 +238,14 @@ fn generate_rejects_bad_requests() {
     g(&["--kty", "EC", "--crv", "Ed25519"]).fails_with(2, "Ed25519");
     g(&["--kty", "OKP", "--crv", "P-256"]).fails_with(2, "P-256");
     g(&["--kty", "EC", "--crv", "P-257"]).fails_with(2, "P-257");
-    g(&["--kty", "oct", "--bits", "12"]).fails_with(2, "12");
+    assert_eq!(
+        g(&["--kty", "oct", "--bits", "12"]).fails(2),
+        "error: --bits 12: an oct key has at least 128 bits"
+    );
+    assert_eq!(
+        g(&["--kty", "oct", "--bits", "132"]).fails(2),
+        "error: --bits 132: an oct key is a whole number of bytes"
+    );
     g(&["--kty", "RSA", "--crv", "P-256"]).fails_with(2, "--crv");
     g(&["--kty", "RSA", "--bits", "1024"]).fails(2);
     g(&["--kty", "RSA", "--alg", "ES256"]).fails_with(2, "ES256");
@@ -303,6 +339,21 @@ fn public_of_pem_and_sets() {
             serde_json::from_str(&data_text(&format!("{name}.pub.jwk.json"))).unwrap();
         assert_eq!(public, expected, "{name}");
     }
+}
+
+#[test]
+fn public_leaves_unknown_members_out() {
+    // Issue 7 §1.7: unknown members of a private JWK (here a copy of `d`) are not public.
+    let mut key: Value = serde_json::from_str(&data_text("p256.jwk.json")).unwrap();
+    let d = key["d"].clone();
+    key["backup"] = d.clone();
+    let public = zegel(&["jwk", "public"], key.to_string()).ok_json();
+    let expected: Value = serde_json::from_str(&data_text("p256.pub.jwk.json")).unwrap();
+    assert_eq!(public, expected);
+    // A set: the same for its keys and for its unknown top-level members.
+    let set = json!({"keys": [key], "backup": d});
+    let public = zegel(&["jwk", "public"], set.to_string()).ok_json();
+    assert_eq!(public, json!({"keys": [expected]}));
 }
 
 #[test]

@@ -703,3 +703,33 @@ fn header_alg_conflicting_with_alg_flag_is_a_usage_error() {
     );
     assert!(!header.is_empty());
 }
+
+#[test]
+fn header_values_never_reach_stderr() {
+    // Issue 7 §2: the library's messages never echo a token's values; the CLI prints them as
+    // they are (it has no redaction of its own).
+    let key = data("oct.jwk.json");
+    let forged = |header: &str| format!("{}.{}.{}", b64(header.as_bytes()), b64(b"p"), b64(b"s"));
+    for (header, expected) in [
+        (
+            r#"{"alg":"EVILALG","kid":"SECRET-KID"}"#,
+            "error: verification failed: unknown algorithm",
+        ),
+        (
+            r#"{"alg":"HS256","crit":["SECRET-CRIT"],"SECRET-CRIT":1}"#,
+            "error: verification failed: \"crit\" names a parameter that is not understood",
+        ),
+        (
+            r#"{"alg":"HS256","kid":"k","SECRET-DUP":1,"SECRET-DUP":2}"#,
+            "error: verification failed: the header is not acceptable json: duplicate member (an \
+             unregistered name, not shown)",
+        ),
+    ] {
+        let line = zegel(&["jws", "verify", "--key", &key], forged(header)).fails(1);
+        assert_eq!(line, expected);
+        assert!(
+            !line.contains("SECRET") && !line.contains("EVILALG"),
+            "{line}"
+        );
+    }
+}

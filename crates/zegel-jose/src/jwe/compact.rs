@@ -3,11 +3,11 @@
 
 use super::token::{Limits, RecipientPart, Serialization, UnverifiedJwe};
 use crate::base64url;
-use crate::error::{Error, Part};
+use crate::error::{Error, Part, Shape};
 use crate::json;
 
 const SHAPE: Error = Error::Structure {
-    expected: "five base64url parts separated by dots",
+    expected: Shape::CompactJwe,
 };
 
 /// Parses the compact serialization.

@@ -19,7 +19,7 @@ use super::header::{self, JweHeader};
 use super::keymgmt::{UnwrapCtx, random};
 use super::token::{Limits, UnverifiedJwe};
 use super::zip::{self, DEFAULT_MAX_PLAINTEXT};
-use crate::error::{Error, KeyError};
+use crate::error::{CountRule, Error, KeyError, Shape};
 use crate::jwk::{Jwk, JwkSet, KeyMaterial, KeyOp};
 use crate::secret::SecretBytes;
 
@@ -240,7 +240,7 @@ impl Decryptor {
     pub fn decrypt_parsed(&self, jwe: &UnverifiedJwe, keys: &[Jwk]) -> Result<Decrypted, Error> {
         if jwe.recipients.len() > self.limits.max_recipients {
             return Err(Error::RecipientCount {
-                rule: "between one and the configured maximum of recipients",
+                rule: CountRule::RecipientsOutOfRange,
             });
         }
         self.run(jwe.clone(), keys, KidRule::Exact)
@@ -294,22 +294,22 @@ impl Decryptor {
         }
         let Some(enc) = plans.first().map(|p| p.enc) else {
             return Err(refused.unwrap_or(Error::RecipientCount {
-                rule: "at least one recipient",
+                rule: CountRule::RecipientsOutOfRange,
             }));
         };
         if jwe.recipients.len() > 1 && plans.iter().any(|p| p.alg.is_direct()) {
             return Err(Error::RecipientCount {
-                rule: "dir and ECDH-ES allow exactly one recipient",
+                rule: CountRule::DirectNotAlone,
             });
         }
         if jwe.iv.len() != enc.iv_len() {
             return Err(Error::Structure {
-                expected: "an initialization vector of the length enc requires",
+                expected: Shape::IvLength,
             });
         }
         if jwe.tag.len() != enc.tag_len() {
             return Err(Error::Structure {
-                expected: "an authentication tag of the length enc requires",
+                expected: Shape::TagLength,
             });
         }
 

@@ -14,7 +14,7 @@ use super::json::{JsonOut, RecipientOut};
 use super::keymgmt::{WrapCtx, random};
 use super::{compact, json, zip};
 use crate::base64url;
-use crate::error::{Error, KeyError};
+use crate::error::{CountRule, Error, KeyError, Shape};
 use crate::jwk::{Jwk, KeyOp};
 use crate::secret::SecretBytes;
 
@@ -200,7 +200,7 @@ impl Encryptor {
     ) -> Result<String, Error> {
         if self.unprotected.is_some() || self.aad.is_some() || recipient.header.is_some() {
             return Err(Error::Structure {
-                expected: "no unprotected header and no aad in the compact serialization",
+                expected: Shape::CompactJweHeaderOnly,
             });
         }
         let out = self.encrypt(plaintext, core::slice::from_ref(recipient))?;
@@ -253,7 +253,7 @@ impl Encryptor {
         let single = match recipients.len() {
             0 => {
                 return Err(Error::RecipientCount {
-                    rule: "at least one recipient",
+                    rule: CountRule::NoRecipient,
                 });
             }
             1 => true,
@@ -263,7 +263,7 @@ impl Encryptor {
             check_key(r, self.enc)?;
             if !single && r.alg.is_direct() {
                 return Err(Error::RecipientCount {
-                    rule: "dir and ECDH-ES allow exactly one recipient",
+                    rule: CountRule::DirectWithOthers,
                 });
             }
         }
@@ -365,7 +365,7 @@ impl Encryptor {
         }
         // The CEK a direct algorithm produced, or the one drawn here and wrapped.
         let cek = cek.or(shared_cek).ok_or(Error::RecipientCount {
-            rule: "at least one recipient",
+            rule: CountRule::NoRecipient,
         })?;
         let protected_b64 = match fixed.and_then(|f| f.protected.as_deref()) {
             Some(raw) => {

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::token::{Limits, RecipientPart, Serialization, UnverifiedJwe};
 use crate::base64url;
-use crate::error::{Error, Part};
+use crate::error::{CountRule, Error, Part, Shape};
 use crate::json;
 
 /// Parses either JSON serialization.
@@ -29,12 +29,12 @@ pub(crate) fn parse(token: &[u8], limits: &Limits) -> Result<UnverifiedJwe, Erro
         Some(Value::Array(items)) => {
             if obj.contains_key("header") || obj.contains_key("encrypted_key") {
                 return Err(Error::Structure {
-                    expected: "\"header\" and \"encrypted_key\" inside \"recipients\"",
+                    expected: Shape::RecipientMembersInside,
                 });
             }
             if items.len() > limits.max_recipients || items.is_empty() {
                 return Err(Error::RecipientCount {
-                    rule: "between one and the configured maximum of recipients",
+                    rule: CountRule::RecipientsOutOfRange,
                 });
             }
             let recipients = items

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::{compact, header, json};
-use crate::error::Error;
+use crate::error::{CountRule, Error};
 
 /// The default maximum size of a serialized JWE, in bytes.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 256 * 1024;
@@ -96,7 +96,7 @@ impl UnverifiedJwe {
         };
         if jwe.recipients.is_empty() || jwe.recipients.len() > limits.max_recipients {
             return Err(Error::RecipientCount {
-                rule: "between one and the configured maximum of recipients",
+                rule: CountRule::RecipientsOutOfRange,
             });
         }
         let mut enc: Option<&str> = None;
@@ -163,7 +163,7 @@ impl UnverifiedJwe {
     pub fn joint_header(&self, i: usize) -> Result<Map<String, Value>, Error> {
         let Some(r) = self.recipients.get(i) else {
             return Err(Error::RecipientCount {
-                rule: "no such recipient",
+                rule: CountRule::NoSuchRecipient,
             });
         };
         if self.unprotected.is_none() && r.header.is_none() {
@@ -184,7 +184,7 @@ impl UnverifiedJwe {
     pub fn header(&self, i: usize) -> Result<header::JweHeader, Error> {
         let Some(r) = self.recipients.get(i) else {
             return Err(Error::RecipientCount {
-                rule: "no such recipient",
+                rule: CountRule::NoSuchRecipient,
             });
         };
         if self.unprotected.is_none() && r.header.is_none() {

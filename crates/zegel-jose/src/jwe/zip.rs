@@ -9,7 +9,7 @@ use miniz_oxide::inflate::stream::{InflateState, inflate as inflate_step};
 use miniz_oxide::{DataFormat, MZFlush, MZStatus};
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Part};
+use crate::error::{Error, Part, Shape};
 use crate::secret::SecretBytes;
 
 /// The default cap on the inflated plaintext, in bytes.
@@ -33,7 +33,7 @@ pub(crate) fn deflate(data: &[u8]) -> Zeroizing<Vec<u8>> {
 /// truncated or followed by trailing data.
 pub(crate) fn inflate(data: &[u8], cap: usize) -> Result<SecretBytes, Error> {
     let bad = Error::Structure {
-        expected: "a complete raw DEFLATE stream",
+        expected: Shape::Deflate,
     };
     let mut state = InflateState::new_boxed(DataFormat::Raw);
     let mut chunks: Vec<Zeroizing<Vec<u8>>> = Vec::new();
@@ -115,7 +115,7 @@ mod tests {
     fn refuses_broken_streams() {
         let z = deflate(&b"abcdefgh".repeat(50));
         let bad = Error::Structure {
-            expected: "a complete raw DEFLATE stream",
+            expected: Shape::Deflate,
         };
         assert_eq!(inflate(&z[..z.len() - 2], 10_000), Err(bad.clone()));
         let mut trailing = z.to_vec();

@@ -45,7 +45,6 @@ mod thumbprint;
 mod validate;
 
 /// The hash of a thumbprint ([`Jwk::thumbprint`]), here for convenience.
-pub use crate::hash::HashAlg;
 pub use generate::{KeySpec, MAX_OCT_BYTES};
 pub use material::{Curve, KeyMaterial, KeyType, RsaPrivate};
 pub use params::{JwkParams, KeyOp};
@@ -216,9 +215,19 @@ impl Jwk {
         &self.params
     }
 
-    /// The metadata members, to change them. The key material cannot be changed.
-    pub fn params_mut(&mut self) -> &mut JwkParams {
-        &mut self.params
+    /// The key with other metadata members, checked against the material as
+    /// [`Jwk::new`] checks them (`use`, `key_ops` and `alg` must fit the key). The key material
+    /// cannot be changed.
+    ///
+    /// # Errors
+    /// [`Error::Key`] when the metadata does not fit the key.
+    pub fn with_params(self, params: JwkParams) -> Result<Self, Error> {
+        validate::params(&self.material, &params)?;
+        Ok(Self {
+            material: self.material,
+            params,
+            prepared: crate::jws::KeyCache::default(),
+        })
     }
 
     /// The key type (`kty`).
@@ -272,12 +281,15 @@ impl Jwk {
         self
     }
 
-    /// The public part of the key, with the same metadata (`key_ops` reduced to the public
-    /// operations). `None` for `oct` keys, which have no public part.
+    /// The public part of the key, with its registered metadata members (`key_ops` reduced to
+    /// the public operations). Members this crate does not know are left out: in a private JWK
+    /// they may hold anything, private material included. `None` for `oct` keys, which have no
+    /// public part.
     #[must_use]
     pub fn to_public(&self) -> Option<Self> {
         let material = self.material.public()?;
         let mut params = self.params.clone();
+        params.other = Map::new();
         if let Some(ops) = &mut params.key_ops {
             ops.retain(|op| matches!(op.as_str(), "verify" | "encrypt" | "wrapKey"));
         }

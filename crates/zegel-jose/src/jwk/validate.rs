@@ -101,9 +101,24 @@ pub(super) fn material(m: &KeyMaterial, policy: &KeyPolicy) -> Result<(), Error>
     }
 }
 
-/// Validates the metadata members: no repeated operation in `key_ops`, and `use` and
-/// `key_ops` consistent when both are present (RFC 7517 §4.3).
+/// The members RFC 7517 §4, RFC 7518 §6 and RFC 8037 register for a JWK.
+const REGISTERED_MEMBERS: &[&str] = &[
+    "kty", "use", "key_ops", "alg", "kid", "x5u", "x5c", "x5t", "x5t#S256", "crv", "x", "y", "d",
+    "n", "e", "p", "q", "dp", "dq", "qi", "oth", "k",
+];
+
+/// Validates the metadata members: no registered name among the unknown members, no repeated
+/// operation in `key_ops`, and `use` and `key_ops` consistent when both are present
+/// (RFC 7517 §4.3).
 pub(super) fn params(_m: &KeyMaterial, p: &JwkParams) -> Result<(), Error> {
+    // Unknown members are unknown: a registered name there (a private `d`, a second `kty`)
+    // would be written out beside, or over, the real one.
+    if let Some(name) = REGISTERED_MEMBERS
+        .iter()
+        .find(|name| p.other.contains_key(**name))
+    {
+        return Err(KeyError::InvalidMember { name }.into());
+    }
     if let Some(ops) = &p.key_ops {
         for (i, op) in ops.iter().enumerate() {
             if ops.iter().take(i).any(|o| o == op) {

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::header::JwsHeader;
 use crate::base64url;
-use crate::error::{Error, Part};
+use crate::error::{CountRule, Error, Part, Shape};
 use crate::header::{JWS_REGISTERED, check_crit, check_disjoint};
 use crate::json;
 
@@ -73,12 +73,13 @@ pub(crate) fn split(token: &[u8], limits: Limits) -> Result<RawJws<'_>, Error> {
 }
 
 fn split_compact(token: &[u8]) -> Result<RawJws<'_>, Error> {
-    const EXPECTED: &str = "three '.'-separated parts";
     // The header and the signature are short: find their dots from each end. A dot in between
     // is refused by the payload's base64url decoding, or for an unencoded payload (RFC 7797
     // §5.2) by `check_headers`: the payload is not scanned twice.
     let (Some(d1), Some(d2)) = (token.iter().position(|b| *b == b'.'), rfind_dot(token)) else {
-        return Err(Error::Structure { expected: EXPECTED });
+        return Err(Error::Structure {
+            expected: Shape::CompactJws,
+        });
     };
     let (Some(protected), Some(payload), Some(signature), Some(input)) = (
         token.get(..d1),
@@ -86,7 +87,9 @@ fn split_compact(token: &[u8]) -> Result<RawJws<'_>, Error> {
         token.get(d2.saturating_add(1)..),
         token.get(..d2),
     ) else {
-        return Err(Error::Structure { expected: EXPECTED });
+        return Err(Error::Structure {
+            expected: Shape::CompactJws,
+        });
     };
     Ok(RawJws {
         payload: Some(Cow::Borrowed(payload)),
@@ -162,19 +165,19 @@ fn split_json(token: &[u8], limits: Limits) -> Result<RawJws<'_>, Error> {
                 .any(|k| obj.contains_key(*k))
             {
                 return Err(Error::Structure {
-                    expected: "either the general or the flattened json serialization",
+                    expected: Shape::GeneralOrFlattened,
                 });
             }
             if items.is_empty() {
                 return Err(Error::RecipientCount {
-                    rule: "a jws needs at least one signature",
+                    rule: CountRule::NoSignature,
                 });
             }
             // Each signature costs a pass over the payload: without a bound, one token within
             // the size limit could cost thousands of them.
             if items.len() > limits.max_signatures {
                 return Err(Error::RecipientCount {
-                    rule: "at most the configured maximum of signatures",
+                    rule: CountRule::TooManySignatures,
                 });
             }
             items
@@ -308,7 +311,7 @@ fn checked(
     let compact_payload = raw.compact_input.and(raw.payload.as_deref());
     if !encoded_payload && compact_payload.is_some_and(|p| p.contains(&b'.')) {
         return Err(Error::Structure {
-            expected: "an unencoded compact payload without '.'",
+            expected: Shape::UnencodedPayloadWithoutDot,
         });
     }
     Ok(CheckedSig {

@@ -10,7 +10,7 @@ use super::alg::JwsAlgorithm;
 use super::backend::PreparedSigner;
 use super::header::JwsHeader;
 use crate::base64url;
-use crate::error::{Error, KeyError};
+use crate::error::{CountRule, Error, KeyError, Shape};
 use crate::header::{JWS_REGISTERED, check_crit, check_disjoint};
 use crate::jwk::{Jwk, KeyOp};
 
@@ -269,11 +269,11 @@ fn payload_segment(payload: &[u8], encoded: bool, compact: bool) -> Result<Strin
         return Ok(out);
     }
     let text = core::str::from_utf8(payload).map_err(|_| Error::Structure {
-        expected: "an unencoded payload that is utf-8",
+        expected: Shape::Utf8UnencodedPayload,
     })?;
     if compact && text.contains('.') {
         return Err(Error::Structure {
-            expected: "an unencoded compact payload without '.'",
+            expected: Shape::UnencodedPayloadWithoutDot,
         });
     }
     Ok(text.to_owned())
@@ -310,7 +310,7 @@ fn compact(
     out.push(b'.');
     base64url::encode_public_to_vec(&sig, &mut out);
     String::from_utf8(out).map_err(|_| Error::Structure {
-        expected: "a utf-8 payload",
+        expected: Shape::Serializable,
     })
 }
 
@@ -322,7 +322,7 @@ fn json(
 ) -> Result<String, Error> {
     if signers.is_empty() {
         return Err(Error::RecipientCount {
-            rule: "a jws needs at least one signature",
+            rule: CountRule::NoSigner,
         });
     }
     let mut encoded_all = None;
@@ -368,7 +368,7 @@ fn json(
         );
     }
     serde_json::to_string(&Value::Object(top)).map_err(|_| Error::Structure {
-        expected: "a json serialization",
+        expected: Shape::Serializable,
     })
 }
 

@@ -9,7 +9,7 @@ use super::backend::PreparedVerifier;
 use super::header::JwsHeader;
 use super::parse::{self, CheckedSig, Limits, RawJws, RawSig};
 use crate::base64url;
-use crate::error::{Error, KeyError, Part};
+use crate::error::{Error, KeyError, Part, Shape};
 use crate::json;
 use crate::jwk::{Jwk, JwkSet, KeyOp, KeyQuery};
 
@@ -200,7 +200,7 @@ impl Verifier {
     pub fn verify_compact(&self, token: &[u8], key: &Jwk) -> Result<Verified, Error> {
         if token.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
             return Err(Error::Structure {
-                expected: "the compact serialization",
+                expected: Shape::Compact,
             });
         }
         self.verify(token, key)
@@ -405,7 +405,7 @@ enum Keys<'a> {
 
 fn missing_payload() -> Error {
     Error::Structure {
-        expected: "a payload (the token's is detached: pass it separately)",
+        expected: Shape::DetachedPayload,
     }
 }
 
@@ -424,7 +424,7 @@ fn signing_input<'a>(
     let payload: &[u8] = match (detached, &raw.payload) {
         (Some(_), Some(p)) if !p.is_empty() => {
             return Err(Error::Structure {
-                expected: "no payload in a token verified as detached",
+                expected: Shape::NoEmbeddedPayload,
             });
         }
         (Some(d), _) if encoded_payload => {

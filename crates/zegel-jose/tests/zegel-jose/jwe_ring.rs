@@ -53,7 +53,7 @@ fn ecdh_es_encrypts_and_rsa_is_unavailable() {
             .unwrap_err(),
         Error::AlgorithmUnavailable { alg: "ECDH-ES" }
     );
-    let mut rsa = Jwk::parse(
+    let rsa = Jwk::parse(
         std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/vectors/jwk/rfc7520/3_3.rsa_public_key.json"
@@ -62,7 +62,10 @@ fn ecdh_es_encrypts_and_rsa_is_unavailable() {
         .as_bytes(),
     )
     .unwrap();
-    rsa.params_mut().use_ = None; // the RFC 7520 key is a signing key
+    // The RFC 7520 key is a signing key.
+    let mut params = rsa.params().clone();
+    params.use_ = None;
+    let rsa = rsa.with_params(params).unwrap();
     assert_eq!(
         jwe::encrypt_compact(b"x", &rsa, &jwe::RSA_OAEP_256, &jwe::A128CBC_HS256).unwrap_err(),
         Error::AlgorithmUnavailable {

@@ -9,9 +9,9 @@ use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use zegel_jose::base64url;
 use zegel_jose::error::{Error, JsonError, KeyError, Part};
+use zegel_jose::hash::HashAlg;
 use zegel_jose::jwk::{
-    Curve, HashAlg, Jwk, JwkParams, JwkSet, KeyMaterial, KeyOp, KeyPolicy, KeyQuery, KeySpec,
-    KeyType,
+    Curve, Jwk, JwkParams, JwkSet, KeyMaterial, KeyOp, KeyPolicy, KeyQuery, KeySpec, KeyType,
 };
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/jwk/");
@@ -199,10 +199,13 @@ fn every_registered_member_and_unknown_members_round_trip() {
     assert_eq!(exported, original);
     assert_round_trips(&key);
 
-    // The public part keeps the metadata, with only the public operations.
+    // The public part keeps the registered metadata, with only the public operations; the
+    // unknown members stay with the private key.
     let public: Value = serde_json::from_str(&key.to_public_json().unwrap()).unwrap();
     let mut want = original.as_object().unwrap().clone();
-    want.remove("d");
+    for private_or_unknown in ["d", "exp", "ext", "nested"] {
+        assert!(want.remove(private_or_unknown).is_some());
+    }
     want.insert("key_ops".into(), json!(["verify"]));
     assert_eq!(public, Value::Object(want));
 }
@@ -239,9 +242,24 @@ fn check_op_follows_use_and_key_ops() {
         key.check_op(KeyOp::Encrypt),
         Err(key_err(KeyError::UsageNotPermitted))
     );
-    let mut free = key;
-    free.params_mut().use_ = None;
+    let mut params = key.params().clone();
+    params.use_ = None;
+    let free = key.clone().with_params(params).unwrap();
     assert_eq!(free.check_op(KeyOp::Encrypt), Ok(()));
+    // Metadata that does not fit the key is refused as at parse time.
+    let mut params = key.params().clone();
+    params.key_ops = Some(vec!["verify".into(), "verify".into()]);
+    assert_eq!(
+        key.clone().with_params(params),
+        Err(key_err(KeyError::InvalidMember { name: "key_ops" }))
+    );
+    // And no registered member may hide among the unknown ones.
+    let mut params = key.params().clone();
+    params.other.insert("d".into(), "AAAA".into());
+    assert_eq!(
+        key.with_params(params),
+        Err(key_err(KeyError::InvalidMember { name: "d" }))
+    );
 }
 
 #[test]
@@ -725,9 +743,12 @@ fn set_preserves_unknown_top_level_members_and_order() {
     assert_eq!(set.other().len(), 2);
     let back: Value = serde_json::from_str(&set.to_private_json()).unwrap();
     assert_eq!(back, obj);
+    // The public set leaves the unknown members out (they may hold anything).
     let public: Value = serde_json::from_str(&set.to_public_json()).unwrap();
-    assert_eq!(public["issuer"], "https://idp.example");
-    assert_eq!(public["keys"], vector_json("rfc7517_a1.json")["keys"]);
+    assert_eq!(
+        public,
+        json!({"keys": vector_json("rfc7517_a1.json")["keys"]})
+    );
 
     let mut built = JwkSet::new(vec![]);
     assert!(built.is_empty());
@@ -1037,4 +1058,34 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn public_parts_keep_only_registered_members() {
+    // Issue 7 §1.7: an unknown member of a private JWK may hold anything (a copy of `d`, a
+    // note); the public part keeps only what RFC 7517 registers.
+    // A P-256 private key (RFC 7517 A.2), available with either backend.
+    let mut obj = vector_json("rfc7517_a2.json")["keys"][0].clone();
+    assert_eq!(obj["crv"], "P-256");
+    obj["note"] = json!("SECRET-NOTE");
+    obj["x5t"] = json!("dGh1bWI");
+    let key = Jwk::parse(obj.to_string().as_bytes()).unwrap();
+    assert_eq!(key.params().other.get("note"), Some(&json!("SECRET-NOTE")));
+    let public = key.to_public_object().unwrap();
+    let mut names: Vec<&str> = public.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["crv", "kid", "kty", "use", "x", "x5t", "y"]);
+    assert!(key.to_public().unwrap().params().other.is_empty());
+    // The private export keeps them: it is the whole key.
+    assert_eq!(key.to_private_object()["note"], json!("SECRET-NOTE"));
+    // A set: keys and top-level members alike.
+    let set = JwkSet::parse(
+        json!({"keys": [obj], "note": "SECRET-SET"})
+            .to_string()
+            .as_bytes(),
+    )
+    .unwrap();
+    let text = set.to_public_json();
+    assert!(!text.contains("SECRET"), "{text}");
+    assert!(set.to_public().other().is_empty());
 }

@@ -430,7 +430,7 @@ fn malformed_structures_are_refused() {
     assert_eq!(
         hs256().verify(t.as_bytes(), &k),
         Err(Error::Structure {
-            expected: "an unencoded compact payload without '.'"
+            expected: zegel_jose::error::Shape::UnencodedPayloadWithoutDot
         })
     );
     assert!(hs256().verify(b"a.b.c.d", &k).is_err());
@@ -457,7 +457,7 @@ fn malformed_structures_are_refused() {
     assert_eq!(
         hs256().verify_compact(f.as_bytes(), &k),
         Err(Error::Structure {
-            expected: "the compact serialization"
+            expected: zegel_jose::error::Shape::Compact
         })
     );
     assert!(matches!(
@@ -534,7 +534,7 @@ fn unencoded_payloads_follow_rfc_7797() {
     assert_eq!(
         jws::sign_compact(b"$.02", &sk, &h),
         Err(Error::Structure {
-            expected: "an unencoded compact payload without '.'"
+            expected: zegel_jose::error::Shape::UnencodedPayloadWithoutDot
         })
     );
     let d = jws::sign_compact_detached(b"$.02", &sk, &h).unwrap();

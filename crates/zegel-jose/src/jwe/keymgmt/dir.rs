@@ -1,7 +1,7 @@
 //! `dir` (RFC 7518 §4.5): the shared symmetric key is the CEK.
 
 use super::{KeyManager, UnwrapCtx, WrapCtx, Wrapped, oct_key};
-use crate::error::{Error, KeyError};
+use crate::error::{CountRule, Error, KeyError};
 use crate::secret::SecretBytes;
 
 /// `dir`.
@@ -24,7 +24,7 @@ impl KeyManager for Dir {
     fn wrap(&self, ctx: &WrapCtx<'_>) -> Result<Wrapped, Error> {
         if ctx.cek.is_some() {
             return Err(Error::RecipientCount {
-                rule: "dir allows exactly one recipient",
+                rule: CountRule::DirectWithOthers,
             });
         }
         let cek = cek(oct_key(ctx.key, ctx.alg)?, ctx.enc.key_len())?;

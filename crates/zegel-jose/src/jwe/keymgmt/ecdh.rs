@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 
 use super::{KeyManager, UnwrapCtx, WrapCtx, Wrapped, aeskw, b64_param};
 use crate::base64url;
-use crate::error::{Error, KeyError, Part};
+use crate::error::{CountRule, Error, KeyError, Part};
 use crate::jwk::{Curve, Jwk, KeyMaterial};
 use crate::secret::SecretBytes;
 
@@ -170,7 +170,7 @@ impl KeyManager for Ecdh {
     fn wrap(&self, ctx: &WrapCtx<'_>) -> Result<Wrapped, Error> {
         if self.kw.is_none() && ctx.cek.is_some() {
             return Err(Error::RecipientCount {
-                rule: "ECDH-ES allows exactly one recipient",
+                rule: CountRule::DirectWithOthers,
             });
         }
         let (crv, peer) = public_point(ctx.key, ctx.alg.name())?;
