@@ -191,6 +191,22 @@ pub enum KeyError {
     Pem,
     /// The key could not be generated or loaded by the crypto backend.
     Backend,
+    /// Two keys of a set have the token's `kid`, the same key type and the same `use`, so the
+    /// `kid` does not say which one is meant (RFC 7517 §4.5). The `kid` is not repeated here.
+    DuplicateKid,
+    /// A verification key set mixes `oct` secrets with RSA, EC or OKP public keys, which
+    /// invites algorithm confusion; [`jws::Verifier::with_mixed_key_set`] opts in.
+    ///
+    /// [`jws::Verifier::with_mixed_key_set`]: crate::jws::Verifier::with_mixed_key_set
+    MixedKeySet,
+    /// An `oct` key without `alg` fits more than one of the key management algorithms the
+    /// decryptor accepts, so one secret could serve two algorithms; give the key an `alg`.
+    UnboundSymmetricKey,
+    /// An `oct` key would be used as a PBES2 password, and the caller did not opt in
+    /// ([`jwe::Decryptor::with_oct_keys_as_passwords`]).
+    ///
+    /// [`jwe::Decryptor::with_oct_keys_as_passwords`]: crate::jwe::Decryptor::with_oct_keys_as_passwords
+    NotAPassword,
 }
 
 impl fmt::Display for KeyError {
@@ -220,6 +236,19 @@ impl fmt::Display for KeyError {
             Self::UsageNotPermitted => f.write_str("the key's \"use\" or \"key_ops\" forbid this"),
             Self::Pem => f.write_str("the pem or der structure could not be read"),
             Self::Backend => f.write_str("the crypto backend refused the key"),
+            Self::DuplicateKid => f.write_str(
+                "two keys of the set have the token's kid, the same key type and the same use",
+            ),
+            Self::MixedKeySet => f.write_str(
+                "the verification key set mixes symmetric secrets with public keys, \
+                 which invites algorithm confusion",
+            ),
+            Self::UnboundSymmetricKey => f.write_str(
+                "the oct key has no alg and fits several accepted key management algorithms",
+            ),
+            Self::NotAPassword => {
+                f.write_str("the oct key may not be used as a pbes2 password unless allowed")
+            }
         }
     }
 }
@@ -289,7 +318,9 @@ pub enum Error {
         /// The algorithm.
         alg: &'static str,
     },
-    /// No key in the set fits the token (`kid`, `alg`, `use`, `kty`).
+    /// Keys exist (with the token's `kid`, if it names one), but none fits its `alg`, key type
+    /// or `use`/`key_ops`: refreshing the key set will not help (compare
+    /// [`Error::UnknownKid`]).
     NoMatchingKey,
     /// The signature does not verify.
     InvalidSignature,
@@ -321,6 +352,24 @@ pub enum Error {
         /// The maximum number of keys.
         limit: usize,
     },
+    /// No key of the set has the token's `kid`: the set may be out of date, and refreshing
+    /// it may help (unlike [`Error::NoMatchingKey`]). `Display` does not repeat the `kid`.
+    UnknownKid {
+        /// The `kid` the token names (public, but taken from the token).
+        kid: String,
+    },
+    /// Verifying or decrypting the token would take more key operations (signatures or
+    /// recipients, times candidate keys) than the configured budget.
+    KeyOperationBudget {
+        /// The budget.
+        limit: usize,
+    },
+    /// `dir` was used without `alg` and `enc` in a non-empty protected header, which would let
+    /// a wrapped key be replayed as a `dir` ciphertext under the same key.
+    Unprotected {
+        /// The parameter that must be protected.
+        name: &'static str,
+    },
 }
 
 impl Error {
@@ -348,6 +397,9 @@ impl Error {
             Self::Random => "jose.random",
             Self::KeySetMember { .. } => "jose.key_set_member",
             Self::TooManyKeys { .. } => "jose.too_many_keys",
+            Self::UnknownKid { .. } => "jose.unknown_kid",
+            Self::KeyOperationBudget { .. } => "jose.key_operation_budget",
+            Self::Unprotected { .. } => "jose.unprotected",
         }
     }
 }
@@ -388,7 +440,7 @@ impl fmt::Display for Error {
                     "algorithm {alg} needs a crypto backend that is not compiled in"
                 )
             }
-            Self::NoMatchingKey => f.write_str("no key fits the token"),
+            Self::NoMatchingKey => f.write_str("keys exist, but none fits the token"),
             Self::InvalidSignature => f.write_str("invalid signature"),
             Self::DecryptionFailed => f.write_str("decryption failed"),
             Self::Pbes2CountTooHigh { p2c, limit } => {
@@ -400,6 +452,14 @@ impl fmt::Display for Error {
                 write!(f, "key {index} of the jwk set refused: {reason}")
             }
             Self::TooManyKeys { limit } => write!(f, "the jwk set has more than {limit} keys"),
+            Self::UnknownKid { .. } => f.write_str("no key has the token's kid"),
+            Self::KeyOperationBudget { limit } => write!(
+                f,
+                "the token needs more than the budget of {limit} key operations"
+            ),
+            Self::Unprotected { name } => {
+                write!(f, "parameter {name:?} must be in the protected header")
+            }
         }
     }
 }
