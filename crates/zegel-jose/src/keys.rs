@@ -34,7 +34,7 @@
 //! struct Snapshot(std::sync::Arc<JwkSet>);
 //!
 //! impl KeySource for Snapshot {
-//!     fn keys(&self, lookup: &Lookup<'_>) -> Result<Keys<'_>, Error> {
+//!     fn keys_for(&self, lookup: &Lookup<'_>) -> Result<Keys<'_>, Error> {
 //!         if let Some(kid) = lookup.kid()
 //!             && !self.0.keys().iter().any(|k| k.kid() == Some(kid))
 //!         {
@@ -46,7 +46,7 @@
 //! # let set = JwkSet::new(vec![]);
 //! # let snapshot = Snapshot(std::sync::Arc::new(set));
 //! # let lookup = Lookup::new(Some("k1"), "ES256", KeyOp::Verify);
-//! # assert!(matches!(snapshot.keys(&lookup), Err(Error::UnknownKid { .. })));
+//! # assert!(matches!(snapshot.keys_for(&lookup), Err(Error::UnknownKid { .. })));
 //! ```
 
 use std::sync::Arc;
@@ -111,42 +111,42 @@ pub trait KeySource {
     /// # Errors
     /// Whatever the source cannot answer: a cache of a remote set may return
     /// [`Error::UnknownKid`] for a `kid` it must fetch first. The in-memory sources never fail.
-    fn keys(&self, lookup: &Lookup<'_>) -> Result<Keys<'_>, Error>;
+    fn keys_for(&self, lookup: &Lookup<'_>) -> Result<Keys<'_>, Error>;
 }
 
 impl KeySource for Jwk {
-    fn keys(&self, _: &Lookup<'_>) -> Result<Keys<'_>, Error> {
+    fn keys_for(&self, _: &Lookup<'_>) -> Result<Keys<'_>, Error> {
         Ok(Keys::One(self))
     }
 }
 
 impl KeySource for JwkSet {
-    fn keys(&self, _: &Lookup<'_>) -> Result<Keys<'_>, Error> {
+    fn keys_for(&self, _: &Lookup<'_>) -> Result<Keys<'_>, Error> {
         Ok(Keys::Set(Self::keys(self)))
     }
 }
 
 impl KeySource for [Jwk] {
-    fn keys(&self, _: &Lookup<'_>) -> Result<Keys<'_>, Error> {
+    fn keys_for(&self, _: &Lookup<'_>) -> Result<Keys<'_>, Error> {
         Ok(Keys::Set(self))
     }
 }
 
 impl KeySource for Vec<Jwk> {
-    fn keys(&self, _: &Lookup<'_>) -> Result<Keys<'_>, Error> {
+    fn keys_for(&self, _: &Lookup<'_>) -> Result<Keys<'_>, Error> {
         Ok(Keys::Set(self))
     }
 }
 
 impl<T: KeySource + ?Sized> KeySource for &T {
-    fn keys(&self, lookup: &Lookup<'_>) -> Result<Keys<'_>, Error> {
-        (**self).keys(lookup)
+    fn keys_for(&self, lookup: &Lookup<'_>) -> Result<Keys<'_>, Error> {
+        (**self).keys_for(lookup)
     }
 }
 
 impl<T: KeySource + ?Sized> KeySource for Arc<T> {
-    fn keys(&self, lookup: &Lookup<'_>) -> Result<Keys<'_>, Error> {
-        (**self).keys(lookup)
+    fn keys_for(&self, lookup: &Lookup<'_>) -> Result<Keys<'_>, Error> {
+        (**self).keys_for(lookup)
     }
 }
 
@@ -216,19 +216,19 @@ mod tests {
     fn every_source_gives_its_keys() {
         let lookup = Lookup::new(Some("a"), "HS256", KeyOp::Verify);
         let key = oct("a");
-        assert!(matches!(key.keys(&lookup), Ok(Keys::One(k)) if k.kid() == Some("a")));
+        assert!(matches!(key.keys_for(&lookup), Ok(Keys::One(k)) if k.kid() == Some("a")));
         let set = JwkSet::new(vec![key.clone(), key.clone()]);
-        assert!(matches!(KeySource::keys(&set, &lookup), Ok(Keys::Set(s)) if s.len() == 2));
+        assert!(matches!(KeySource::keys_for(&set, &lookup), Ok(Keys::Set(s)) if s.len() == 2));
         let vec = vec![key.clone()];
-        assert!(matches!(KeySource::keys(&vec, &lookup), Ok(Keys::Set(s)) if s.len() == 1));
+        assert!(matches!(KeySource::keys_for(&vec, &lookup), Ok(Keys::Set(s)) if s.len() == 1));
         assert!(matches!(
-            KeySource::keys(vec.as_slice(), &lookup),
+            KeySource::keys_for(vec.as_slice(), &lookup),
             Ok(Keys::Set(s)) if s.len() == 1
         ));
         let shared: Arc<JwkSet> = Arc::new(set);
-        assert!(matches!(KeySource::keys(&shared, &lookup), Ok(Keys::Set(s)) if s.len() == 2));
+        assert!(matches!(KeySource::keys_for(&shared, &lookup), Ok(Keys::Set(s)) if s.len() == 2));
         let dynamic: &dyn KeySource = &key;
-        assert!(matches!((&dynamic).keys(&lookup), Ok(Keys::One(_))));
+        assert!(matches!((&dynamic).keys_for(&lookup), Ok(Keys::One(_))));
     }
 
     #[test]

@@ -16,3 +16,5 @@ mod jws;
 mod jws_props;
 #[path = "zegel-jose/jws_vectors.rs"]
 mod jws_vectors;
+#[path = "zegel-jose/keys.rs"]
+mod keys;

@@ -397,7 +397,7 @@ impl Decryptor {
         for (p, plan) in plans.iter().enumerate() {
             let kid = plan.header.kid.as_deref();
             let lookup = Lookup::new(kid, plan.alg.name(), KeyOp::Decrypt);
-            let (candidates, one): (Vec<&Jwk>, bool) = match source.keys(&lookup)? {
+            let (candidates, one): (Vec<&Jwk>, bool) = match source.keys_for(&lookup)? {
                 Keys::One(key) => (vec![key], true),
                 Keys::Set(set) => match keys::by_kid(set, kid) {
                     Ok(it) => (it.collect(), set.len() == 1),

@@ -358,7 +358,7 @@ impl Verifier {
         let input = signing_input(raw, sig, detached, encoded_payload)?;
         let signature = base64url::decode_public(&sig.signature, Part::Signature)?;
         let kid = header.kid.as_deref();
-        match source.keys(&Lookup::new(kid, alg.name(), KeyOp::Verify))? {
+        match source.keys_for(&Lookup::new(kid, alg.name(), KeyOp::Verify))? {
             Keys::One(key) => {
                 self.spend(spent)?;
                 self.with_key(key, alg, &input, &signature)?;
