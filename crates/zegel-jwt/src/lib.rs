@@ -5,7 +5,6 @@
 pub mod claims;
 pub mod error;
 pub mod hash;
-mod keys;
 mod nested;
 pub mod numeric_date;
 mod sign;
@@ -16,7 +15,6 @@ mod verify;
 
 pub use claims::{Audience, Claim, Claims};
 pub use error::Error;
-pub use keys::{KeySource, Keys};
 pub use nested::{DecryptedJwt, Decryption, decrypt, encrypt_signed, open, sign_and_encrypt};
 pub use numeric_date::NumericDate;
 pub use sign::{sign, sign_with_header};

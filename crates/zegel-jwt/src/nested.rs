@@ -30,10 +30,10 @@ use zegel_jose::{Jwk, base64url, json};
 
 use crate::claims::Claims;
 use crate::error::Error;
-use crate::keys::{KeySource, Keys};
 use crate::time::UnixTime;
 use crate::validation::{Validation, media_type_eq};
 use crate::verify::{Verified, claims_from, verify_signature};
+use zegel_jose::keys::KeySource;
 
 /// How nested tokens are decrypted: the accepted key management and content encryption
 /// algorithms, the JWE limits, and whether an unsigned claim set inside is tolerated.
@@ -141,7 +141,7 @@ impl DecryptedJwt {
         match self.inner {
             Inner::Signed(jws) => {
                 let (header, alg, payload) =
-                    verify_signature(jws.expose_secret(), keys.keys(), validation)?;
+                    verify_signature(jws.expose_secret(), keys, validation)?;
                 let claims = claims_from(&payload, validation, now)?;
                 Ok(Verified {
                     claims,
@@ -202,10 +202,7 @@ pub fn decrypt(
         }
         .into());
     }
-    let decrypted = match keys.keys() {
-        Keys::One(key) => decryption.decryptor.decrypt(token, key)?,
-        Keys::Set(set) => decryption.decryptor.decrypt_with_keys(token, set)?,
-    };
+    let decrypted = decryption.decryptor.decrypt(token, keys)?;
     let header = decrypted.header().clone();
     let plaintext = decrypted.into_plaintext();
     let inner = match header.cty.as_deref() {
