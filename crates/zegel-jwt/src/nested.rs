@@ -24,7 +24,7 @@ use zegel_jose::error::Part;
 use zegel_jose::jwe::{
     ContentEncryption, Decryptor, Encryptor, JweHeader, KeyManagement, Recipient,
 };
-use zegel_jose::jws::{JwsHeader, SigningKey};
+use zegel_jose::jws::{JwsHeader, Signer};
 use zegel_jose::secret::SecretBytes;
 use zegel_jose::{Jwk, base64url, json};
 
@@ -237,7 +237,7 @@ pub fn decrypt(
 /// [`Error::Jose`] (a key that does not fit `alg`, for example).
 pub fn sign_and_encrypt<T: Serialize>(
     claims: &Claims<T>,
-    signing_key: &SigningKey,
+    signing_key: &dyn Signer,
     recipient: &Jwk,
     alg: &'static KeyManagement,
     enc: &'static ContentEncryption,

@@ -35,6 +35,7 @@ use zeroize::Zeroizing;
 use super::alg::{
     ContentEncryption, KeyManagement, KeyReq, RSA1_5_FOR_LEGACY_USE_ONLY, by_name, enc_by_name,
 };
+use super::decrypter::{self, Decrypter};
 use super::header::{self, JweHeader};
 use super::keymgmt::{UnwrapCtx, random};
 use super::token::{Limits, UnverifiedJwe};
@@ -351,12 +352,77 @@ impl Decryptor {
         })
     }
 
-    fn run<S: KeySource + ?Sized>(
+    /// Decrypts `token` (any serialization) through `decrypter`, a private key that stays in
+    /// its store (an HSM, a cloud KMS, another thread): it does the private-key step (RSA-OAEP
+    /// key decryption, ECDH agreement) and this decryptor everything else, with the same
+    /// header rules, allowlists and limits as [`decrypt`](Self::decrypt). The decrypter is
+    /// used whatever `kid` the token names, like a single key; each recipient whose `alg` is
+    /// allowed and among the decrypter's [`algs`](Decrypter::algs) is tried in turn.
+    ///
+    /// # Errors
+    /// As [`decrypt`](Self::decrypt); [`Error::NoMatchingKey`] when the decrypter does none of
+    /// the recipients' algorithms.
+    pub fn decrypt_with_decrypter(
         &self,
-        mut jwe: UnverifiedJwe,
-        source: &S,
+        token: &[u8],
+        decrypter: &dyn Decrypter,
     ) -> Result<Decrypted, Error> {
-        // Phase 1: headers and allowlists, no cryptography.
+        let mut jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
+        let (mut plans, enc) = self.prepare(&jwe)?;
+        let supported = decrypter.algs();
+        let attempts: Vec<usize> = (0..plans.len())
+            .filter(|p| {
+                plans
+                    .get(*p)
+                    .is_some_and(|plan| supported.contains(&plan.alg))
+            })
+            .collect();
+        if attempts.is_empty() {
+            return Err(Error::NoMatchingKey);
+        }
+        let aad = jwe.content_aad();
+        let mut failure = None;
+        for (n, p) in attempts.into_iter().enumerate() {
+            if n >= self.max_key_operations {
+                failure = Some(Error::KeyOperationBudget {
+                    limit: self.max_key_operations,
+                });
+                break;
+            }
+            let (Some(plan), Some(r)) = (
+                plans.get(p),
+                plans
+                    .get(p)
+                    .and_then(|plan| jwe.recipients.get(plan.recipient)),
+            ) else {
+                continue;
+            };
+            let opened = decrypter::recover_cek(
+                decrypter,
+                plan.alg,
+                enc,
+                &plan.header.other,
+                &r.encrypted_key,
+            )
+            .and_then(|cek| open_with(&jwe, enc, cek, &aad, jwe.ciphertext.clone()));
+            match opened {
+                Ok(plain) => return self.finish(&mut jwe, &mut plans, p, enc, plain),
+                Err(e) => {
+                    if failure.is_none() || e == Error::DecryptionFailed {
+                        failure = Some(e);
+                    }
+                }
+            }
+        }
+        Err(failure.unwrap_or(Error::DecryptionFailed))
+    }
+
+    /// Phase 1 of a decryption: headers and allowlists, no cryptography. The recipients this
+    /// decryptor accepts, and their content encryption.
+    fn prepare(
+        &self,
+        jwe: &UnverifiedJwe,
+    ) -> Result<(Vec<Plan>, &'static ContentEncryption), Error> {
         let mut plans: Vec<Plan> = Vec::with_capacity(jwe.recipients.len());
         let mut refused = None;
         for i in 0..jwe.recipients.len() {
@@ -388,6 +454,44 @@ impl Decryptor {
                 expected: "an authentication tag of the length enc requires",
             });
         }
+        Ok((plans, enc))
+    }
+
+    /// The result of opening recipient `p`'s plan with `plain`, the decrypted content.
+    fn finish(
+        &self,
+        jwe: &mut UnverifiedJwe,
+        plans: &mut Vec<Plan>,
+        p: usize,
+        enc: &'static ContentEncryption,
+        mut plain: Zeroizing<Vec<u8>>,
+    ) -> Result<Decrypted, Error> {
+        if p >= plans.len() {
+            return Err(Error::DecryptionFailed);
+        }
+        let plan = plans.swap_remove(p);
+        let plaintext = if plan.header.zip.is_some() {
+            zip::inflate(&plain, self.max_plaintext)?
+        } else {
+            // Moved, not copied: one buffer holds the plaintext.
+            SecretBytes::new(core::mem::take(&mut *plain))
+        };
+        Ok(Decrypted {
+            header: plan.header,
+            protected: core::mem::take(&mut jwe.protected),
+            alg: plan.alg,
+            enc,
+            recipient: plan.recipient,
+            plaintext,
+        })
+    }
+
+    fn run<S: KeySource + ?Sized>(
+        &self,
+        mut jwe: UnverifiedJwe,
+        source: &S,
+    ) -> Result<Decrypted, Error> {
+        let (mut plans, enc) = self.prepare(&jwe)?;
 
         // Phase 2: the (recipient, key) pairs to try, in order.
         let mut attempts: Vec<(usize, &Jwk)> = Vec::new();
@@ -470,24 +574,13 @@ impl Decryptor {
             } else {
                 jwe.ciphertext.clone()
             };
-            match open(&jwe, &ctx, &aad, ciphertext) {
-                Ok(mut plain) => {
-                    let plaintext = if plan.header.zip.is_some() {
-                        zip::inflate(&plain, self.max_plaintext)?
-                    } else {
-                        // Moved, not copied: one buffer holds the plaintext.
-                        SecretBytes::new(core::mem::take(&mut *plain))
-                    };
-                    let plan = plans.swap_remove(p);
-                    return Ok(Decrypted {
-                        header: plan.header,
-                        protected: core::mem::take(&mut jwe.protected),
-                        alg: plan.alg,
-                        enc,
-                        recipient: plan.recipient,
-                        plaintext,
-                    });
-                }
+            let opened = ctx
+                .alg
+                .imp
+                .unwrap(&ctx)
+                .and_then(|cek| open_with(&jwe, enc, cek, &aad, ciphertext));
+            match opened {
+                Ok(plain) => return self.finish(&mut jwe, &mut plans, p, enc, plain),
                 Err(e) => {
                     if failure.is_none() || e == Error::DecryptionFailed {
                         failure = Some(e);
@@ -586,22 +679,21 @@ impl Decryptor {
     }
 }
 
-/// Recovers the CEK and opens the content in `buf` (the ciphertext). A CEK of the wrong length
-/// becomes a random one of the right length, so that it fails at the tag check like any other
-/// bad key.
-fn open(
+/// Opens the content (the ciphertext, decrypted in place) with the recovered `cek`. A CEK of
+/// the wrong length becomes a random one of the right length, so that it fails at the tag
+/// check like any other bad key.
+fn open_with(
     jwe: &UnverifiedJwe,
-    ctx: &UnwrapCtx<'_>,
+    enc: &'static ContentEncryption,
+    mut cek: SecretBytes,
     aad: &[u8],
     ciphertext: Vec<u8>,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     let mut buf = Zeroizing::new(ciphertext);
-    let mut cek = ctx.alg.imp.unwrap(ctx)?;
-    if cek.len() != ctx.enc.key_len() {
-        cek = random(ctx.enc.key_len())?;
+    if cek.len() != enc.key_len() {
+        cek = random(enc.key_len())?;
     }
-    ctx.enc
-        .imp
+    enc.imp
         .open(cek.expose_secret(), &jwe.iv, aad, &mut buf, &jwe.tag)?;
     Ok(buf)
 }

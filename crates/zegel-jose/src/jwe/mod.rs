@@ -33,6 +33,7 @@ mod compact;
 mod content;
 pub mod dangerous;
 mod decrypt;
+mod decrypter;
 mod encrypt;
 mod header;
 mod json;
@@ -50,6 +51,7 @@ pub use alg::{
 pub use decrypt::{
     DEFAULT_MAX_KEY_OPERATIONS, DEFAULT_MAX_P2C, Decrypted, Decryptor, PBES2_BUDGET_FACTOR,
 };
+pub use decrypter::Decrypter;
 pub use encrypt::{DEFAULT_P2C, Encryptor, Recipient, encrypt_compact};
 pub use header::JweHeader;
 pub use token::{DEFAULT_MAX_RECIPIENTS, DEFAULT_MAX_TOKEN_LEN, Serialization, UnverifiedJwe};

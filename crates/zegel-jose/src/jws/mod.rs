@@ -42,7 +42,7 @@ pub use header::JwsHeader;
 /// The hash of a JWS algorithm ([`JwsAlgorithm::hash_alg`]), here for convenience.
 pub use crate::hash::HashAlg;
 pub use sign::{
-    GeneralSigner, SigningKey, sign_compact, sign_compact_detached, sign_flattened,
+    GeneralSigner, Signer, SigningKey, sign_compact, sign_compact_detached, sign_flattened,
     sign_flattened_detached, sign_general, sign_general_detached,
 };
 pub use verify::{
