@@ -22,7 +22,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zegel_jose::error::Part;
 use zegel_jose::jwe::{
-    ContentEncryption, Decryptor, Encryptor, JweHeader, KeyManagement, Recipient,
+    ContentEncryption, Decrypted, Decrypter, Decryptor, Encryptor, JweHeader, KeyManagement,
+    Recipient,
 };
 use zegel_jose::jws::{JwsHeader, Signer};
 use zegel_jose::secret::SecretBytes;
@@ -195,14 +196,42 @@ pub fn decrypt(
     decryption: &Decryption,
     keys: &(impl KeySource + ?Sized),
 ) -> Result<DecryptedJwt, Error> {
-    let token = token.as_ref();
+    let token = compact(token.as_ref())?;
+    inner(decryption.decryptor.decrypt(token, keys)?, decryption)
+}
+
+/// Decrypts a nested JWT through `decrypter`, a private key that stays in its store (an HSM, a
+/// cloud KMS), and checks its `cty`: [`decrypt`] for keys that never leave their store.
+///
+/// # Errors
+/// As [`decrypt`].
+pub fn decrypt_with_decrypter(
+    token: impl AsRef<[u8]>,
+    decryption: &Decryption,
+    decrypter: &dyn Decrypter,
+) -> Result<DecryptedJwt, Error> {
+    let token = compact(token.as_ref())?;
+    inner(
+        decryption
+            .decryptor
+            .decrypt_with_decrypter(token, decrypter)?,
+        decryption,
+    )
+}
+
+/// `token`, if it is not a JSON serialization.
+fn compact(token: &[u8]) -> Result<&[u8], Error> {
     if token.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return Err(zegel_jose::Error::Structure {
             expected: "the compact serialization",
         }
         .into());
     }
-    let decrypted = decryption.decryptor.decrypt(token, keys)?;
+    Ok(token)
+}
+
+/// The nested token inside a decrypted JWE, after the `cty` rules.
+fn inner(decrypted: Decrypted, decryption: &Decryption) -> Result<DecryptedJwt, Error> {
     let header = decrypted.header().clone();
     let plaintext = decrypted.into_plaintext();
     let inner = match header.cty.as_deref() {

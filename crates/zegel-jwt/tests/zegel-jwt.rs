@@ -7,6 +7,8 @@
 mod claims;
 #[path = "zegel-jwt/common.rs"]
 mod common;
+#[path = "zegel-jwt/external_keys.rs"]
+mod external_keys;
 #[path = "zegel-jwt/hash.rs"]
 mod hash;
 #[path = "zegel-jwt/hostile.rs"]

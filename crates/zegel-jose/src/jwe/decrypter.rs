@@ -14,7 +14,7 @@ use super::alg::{
 };
 use super::keymgmt::{UnwrapCtx, aeskw, b64_param, ecdh, random};
 use crate::error::{Error, KeyError};
-use crate::jwk::{Curve, Jwk, KeyPolicy};
+use crate::jwk::{Curve, Jwk, KeyOp, KeyPolicy};
 use crate::secret::SecretBytes;
 
 /// A private key that decrypts JWE content keys without handing itself out: RSA-OAEP key
@@ -64,9 +64,13 @@ pub trait Decrypter: Send + Sync {
 
 impl Decrypter for Jwk {
     /// The RSA-OAEP or ECDH-ES algorithms that fit the key (its own `alg` only, if it has
-    /// one); none for a public key.
+    /// one); none for a public key, or one whose `use`/`key_ops` forbid decryption.
     fn algs(&self) -> Vec<&'static KeyManagement> {
-        if !self.is_private() {
+        let p = self.params();
+        let permitted = [KeyOp::Decrypt, KeyOp::UnwrapKey, KeyOp::DeriveKey]
+            .into_iter()
+            .any(|op| p.permits(op));
+        if !self.is_private() || !permitted {
             return Vec::new();
         }
         ALL.iter()
