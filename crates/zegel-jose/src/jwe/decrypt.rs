@@ -426,7 +426,7 @@ impl Decryptor {
         let mut plans: Vec<Plan> = Vec::with_capacity(jwe.recipients.len());
         let mut refused = None;
         for i in 0..jwe.recipients.len() {
-            match self.plan(&jwe, i) {
+            match self.plan(jwe, i) {
                 Ok(plan) => plans.push(plan),
                 // With several recipients, one this decryptor does not accept is skipped.
                 Err(e) => {

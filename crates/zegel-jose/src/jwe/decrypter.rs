@@ -82,7 +82,7 @@ impl Decrypter for Jwk {
     }
 
     fn kid(&self) -> Option<&str> {
-        Jwk::kid(self)
+        Self::kid(self)
     }
 
     fn unwrap_key(

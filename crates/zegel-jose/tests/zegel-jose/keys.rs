@@ -152,7 +152,7 @@ fn an_unbound_oct_key_serves_one_algorithm() {
     // A key bound to the other algorithm is refused for this one.
     assert_eq!(
         Decryptor::new(&[&jwe::A128GCMKW], &[&jwe::A128GCM])
-            .decrypt(token.as_bytes(), &key.clone().with_alg("A128KW"))
+            .decrypt(token.as_bytes(), &key.with_alg("A128KW"))
             .unwrap_err(),
         Error::Key(KeyError::AlgMismatch {
             key_alg: "A128KW".into(),
@@ -310,7 +310,7 @@ fn duplicate_kids_are_refused_within_a_key_type_and_use() {
     let d = Decryptor::new(&[&jwe::A128KW], &[&jwe::A128GCM]);
     let t = jwe::encrypt_compact(b"x", &k2, &jwe::A128KW, &jwe::A128GCM).unwrap();
     assert_eq!(
-        d.decrypt(t.as_bytes(), &[k1.clone(), k2.clone()][..])
+        d.decrypt(t.as_bytes(), &[k1, k2.clone()][..])
             .unwrap_err(),
         Error::Key(KeyError::DuplicateKid)
     );
