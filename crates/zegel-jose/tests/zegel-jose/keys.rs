@@ -46,6 +46,10 @@ fn replay_as_dir(victim: &str, enc: &ContentEncryption, kid: &str) -> String {
 #[test]
 fn a_gcm_wrapped_key_is_never_opened_as_a_dir_ciphertext() {
     for (bytes, kw, enc) in SIZES {
+        // ring alone has no AES-192.
+        if !kw.is_available() || !enc.is_available() {
+            continue;
+        }
         let key = oct(bytes).with_kid("k");
         let victim = jwe::encrypt_compact(b"secret claims", &key, kw, enc).unwrap();
         let attack = replay_as_dir(&victim, enc, "k");
