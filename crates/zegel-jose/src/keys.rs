@@ -13,7 +13,7 @@
 //!    again.
 //! 2. Two keys with the token's `kid`, of the same key type and the same `use` (RFC 7517 §4.5:
 //!    `kid`s SHOULD differ within a set) make the set ambiguous:
-//!    [`KeyError::DuplicateKid`](crate::error::KeyError::DuplicateKid). Keys that share a `kid`
+//!    [`KeyError::DuplicateKid`]. Keys that share a `kid`
 //!    across key types (an `RSA` and an `EC` key rotated under one name) are allowed, and only
 //!    the one whose type fits the token's algorithm is ever tried: never across key types.
 //! 3. The remaining keys are filtered by their own `alg`, their type (and curve) and their
