@@ -514,7 +514,15 @@ impl Decryptor {
             for key in candidates {
                 match self.usable(key, plan.alg, enc) {
                     Ok(()) => attempts.push((p, key)),
-                    Err(e) if one => {
+                    // One key's own reason, and in a set the binding refusals (which say
+                    // what to fix), are reported; other keys of a set that do not fit are not.
+                    Err(e)
+                        if one
+                            || matches!(
+                                e,
+                                Error::Key(KeyError::UnboundSymmetricKey | KeyError::NotAPassword)
+                            ) =>
+                    {
                         key_error.get_or_insert(e);
                     }
                     Err(_) => {}

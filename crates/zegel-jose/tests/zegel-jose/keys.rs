@@ -117,6 +117,12 @@ fn an_unbound_oct_key_serves_one_algorithm() {
         both.decrypt(token.as_bytes(), &key).unwrap_err(),
         Error::Key(KeyError::UnboundSymmetricKey)
     );
+    // In a set too: the reason is reported, not a bare `NoMatchingKey`.
+    assert_eq!(
+        both.decrypt(token.as_bytes(), &[oct(16), key.clone()][..])
+            .unwrap_err(),
+        Error::Key(KeyError::UnboundSymmetricKey)
+    );
     let with_dir = Decryptor::new(&[&jwe::A128GCMKW, &jwe::DIR], &[&jwe::A128GCM]);
     assert_eq!(
         with_dir.decrypt(token.as_bytes(), &key).unwrap_err(),
@@ -314,8 +320,7 @@ fn duplicate_kids_are_refused_within_a_key_type_and_use() {
     let d = Decryptor::new(&[&jwe::A128KW], &[&jwe::A128GCM]);
     let t = jwe::encrypt_compact(b"x", &k2, &jwe::A128KW, &jwe::A128GCM).unwrap();
     assert_eq!(
-        d.decrypt(t.as_bytes(), &[k1, k2.clone()][..])
-            .unwrap_err(),
+        d.decrypt(t.as_bytes(), &[k1, k2.clone()][..]).unwrap_err(),
         Error::Key(KeyError::DuplicateKid)
     );
     assert_eq!(
