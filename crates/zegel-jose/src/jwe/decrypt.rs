@@ -357,7 +357,8 @@ impl Decryptor {
     /// key decryption, ECDH agreement) and this decryptor everything else, with the same
     /// header rules, allowlists and limits as [`decrypt`](Self::decrypt). The decrypter is
     /// used whatever `kid` the token names, like a single key; each recipient whose `alg` is
-    /// allowed and among the decrypter's [`algs`](Decrypter::algs) is tried in turn.
+    /// allowed and among the decrypter's [`algs`](Decrypter::algs) is tried in turn, those
+    /// that name the decrypter's `kid` first.
     ///
     /// # Errors
     /// As [`decrypt`](Self::decrypt); [`Error::NoMatchingKey`] when the decrypter does none of
@@ -370,13 +371,18 @@ impl Decryptor {
         let mut jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
         let (mut plans, enc) = self.prepare(&jwe)?;
         let supported = decrypter.algs();
-        let attempts: Vec<usize> = (0..plans.len())
+        let mut attempts: Vec<usize> = (0..plans.len())
             .filter(|p| {
                 plans
                     .get(*p)
                     .is_some_and(|plan| supported.contains(&plan.alg))
             })
             .collect();
+        // The recipients that name the decrypter's `kid` first: usually the one that opens.
+        let kid = decrypter.kid();
+        attempts.sort_by_key(|p| {
+            kid.is_none() || plans.get(*p).and_then(|plan| plan.header.kid.as_deref()) != kid
+        });
         if attempts.is_empty() {
             return Err(Error::NoMatchingKey);
         }

@@ -452,3 +452,42 @@ fn verification_work_is_budgeted() {
         b"signed"
     );
 }
+
+#[test]
+fn an_in_memory_decrypter_is_budgeted_and_tries_its_kid_first() {
+    use zegel_jose::jwe::Decrypter;
+    if !jwe::ECDH_ES_A128KW.is_available() {
+        return;
+    }
+    let other = ec("o");
+    let mine = ec("k");
+    let token = Encryptor::new(&jwe::A128GCM)
+        .encrypt_general(
+            b"general",
+            &[
+                Recipient::new(&other.to_public().unwrap(), &jwe::ECDH_ES_A128KW),
+                Recipient::new(&mine.to_public().unwrap(), &jwe::ECDH_ES_A128KW),
+            ],
+        )
+        .unwrap();
+    assert!(Decrypter::algs(&mine).contains(&&jwe::ECDH_ES_A128KW));
+    let d = Decryptor::new(&[&jwe::ECDH_ES_A128KW], &[&jwe::A128GCM]).with_max_key_operations(1);
+    // The recipient naming the decrypter's kid is tried first: one operation is enough.
+    let out = d.decrypt_with_decrypter(token.as_bytes(), &mine).unwrap();
+    assert_eq!((out.plaintext(), out.recipient()), (&b"general"[..], 1));
+    // Under another kid it tries the recipients in order, and the budget stops it.
+    let renamed = Jwk::parse(mine.to_private_json().as_bytes())
+        .unwrap()
+        .with_kid("other");
+    assert_eq!(
+        d.decrypt_with_decrypter(token.as_bytes(), &renamed)
+            .unwrap_err(),
+        Error::KeyOperationBudget { limit: 1 }
+    );
+    // A public key decrypts for no algorithm.
+    assert_eq!(
+        d.decrypt_with_decrypter(token.as_bytes(), &mine.to_public().unwrap())
+            .unwrap_err(),
+        Error::NoMatchingKey
+    );
+}
