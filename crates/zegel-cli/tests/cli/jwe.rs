@@ -585,6 +585,10 @@ fn a_wrapped_key_is_never_replayed_as_a_dir_ciphertext() {
         (192, "A192GCMKW", "A192GCM"),
         (256, "A256GCMKW", "A256GCM"),
     ] {
+        // ring alone has no AES-192.
+        if bits == 192 && !crate::with_aws_lc() {
+            continue;
+        }
         let key = oct(&scratch, bits);
         let jwk: Value = serde_json::from_str(&std::fs::read_to_string(&key).unwrap()).unwrap();
         let kid = jwk["kid"].as_str().unwrap().to_owned();
