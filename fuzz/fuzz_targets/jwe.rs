@@ -30,7 +30,10 @@ static KEYS: LazyLock<Vec<Jwk>> = LazyLock::new(|| {
 
 fuzz_target!(|data: &[u8]| {
     let _ = jwe::dangerous::decode_unverified(data);
+    // Every algorithm at once, so the keys without `alg` (the PBES2 password) are opted in.
     let decryptor = Decryptor::new(jwe::ALL, jwe::ALL_ENC)
+        .with_unbound_oct_keys()
+        .with_oct_keys_as_passwords()
         .with_max_p2c(1_000)
         .with_max_plaintext(65_536);
     for key in KEYS.iter() {

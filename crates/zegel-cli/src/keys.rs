@@ -1,13 +1,15 @@
 //! Loading keys (`--key FILE`: a JWK, a JWK Set or PEM) and choosing one from a set.
 //!
-//! A key file that cannot be read or parsed is a configuration error (exit 2). With a JWK Set,
-//! the key is chosen by the token's `kid` (or `--kid`), then by `alg`, `use` and `kty`, as
-//! [`JwkSet::select`] does.
+//! A key file that cannot be read or parsed is a configuration error (exit 2). The loaded
+//! [`Keys`] are a [`KeySource`]: to verify or decrypt, the library narrows a JWK Set by the
+//! token's `kid` (or `--kid`), then by `alg`, `use` and `kty` (the rules of
+//! [`zegel_jose::keys`]). To sign or encrypt, [`Keys::pick`] chooses with the same query.
 
 use std::path::Path;
 
 use zegel_jose::Jwk;
 use zegel_jose::jwk::{JwkSet, KeyOp, KeyQuery};
+use zegel_jose::keys::{self as source, KeySource, Lookup};
 
 use crate::exit::{self, Failure};
 use crate::io;
@@ -50,6 +52,15 @@ fn is_set(text: &[u8]) -> bool {
         zegel_jose::json::DEFAULT_MAX_DEPTH,
     )
     .is_ok_and(|obj| obj.contains_key("keys"))
+}
+
+impl KeySource for Keys {
+    fn keys_for(&self, lookup: &Lookup<'_>) -> Result<source::Keys<'_>, zegel_jose::Error> {
+        match self {
+            Self::One(key) => key.keys_for(lookup),
+            Self::Set(set) => set.keys_for(lookup),
+        }
+    }
 }
 
 impl Keys {

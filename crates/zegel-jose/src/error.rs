@@ -331,6 +331,22 @@ pub enum KeyError {
     /// The RSA modulus carries the ROCA fingerprint (CVE-2017-15361): it was made by a flawed
     /// key generator (Infineon's, 2012–2017) and can be factored. Generate a new key.
     RocaWeak,
+    /// Two keys of a set have the token's `kid`, the same key type and the same `use`, so the
+    /// `kid` does not say which one is meant (RFC 7517 §4.5). The `kid` is not repeated here.
+    DuplicateKid,
+    /// A verification key set mixes `oct` secrets with RSA, EC or OKP public keys, which
+    /// invites algorithm confusion; [`jws::Verifier::with_mixed_key_set`] opts in.
+    ///
+    /// [`jws::Verifier::with_mixed_key_set`]: crate::jws::Verifier::with_mixed_key_set
+    MixedKeySet,
+    /// An `oct` key without `alg` fits more than one of the key management algorithms the
+    /// decryptor accepts, so one secret could serve two algorithms; give the key an `alg`.
+    UnboundSymmetricKey,
+    /// An `oct` key would be used as a PBES2 password, and the caller did not opt in
+    /// ([`jwe::Decryptor::with_oct_keys_as_passwords`]).
+    ///
+    /// [`jwe::Decryptor::with_oct_keys_as_passwords`]: crate::jwe::Decryptor::with_oct_keys_as_passwords
+    NotAPassword,
 }
 
 impl fmt::Display for KeyError {
@@ -369,6 +385,19 @@ impl fmt::Display for KeyError {
                 "the rsa modulus has the roca fingerprint (CVE-2017-15361) and can be factored; \
                  generate a new key",
             ),
+            Self::DuplicateKid => f.write_str(
+                "two keys of the set have the token's kid, the same key type and the same use",
+            ),
+            Self::MixedKeySet => f.write_str(
+                "the verification key set mixes symmetric secrets with public keys, \
+                 which invites algorithm confusion",
+            ),
+            Self::UnboundSymmetricKey => f.write_str(
+                "the oct key has no alg and fits several accepted key management algorithms",
+            ),
+            Self::NotAPassword => {
+                f.write_str("the oct key may not be used as a pbes2 password unless allowed")
+            }
         }
     }
 }
@@ -393,6 +422,10 @@ impl KeyError {
             Self::Pem => "jose.key.pem",
             Self::Backend => "jose.key.backend",
             Self::RocaWeak => "jose.key.roca_weak",
+            Self::DuplicateKid => "jose.key.duplicate_kid",
+            Self::MixedKeySet => "jose.key.mixed_key_set",
+            Self::UnboundSymmetricKey => "jose.key.unbound_symmetric_key",
+            Self::NotAPassword => "jose.key.not_a_password",
         }
     }
 }
@@ -605,7 +638,9 @@ pub enum Error {
         /// The algorithm.
         alg: &'static str,
     },
-    /// No key in the set fits the token (`kid`, `alg`, `use`, `kty`).
+    /// Keys exist (with the token's `kid`, if it names one), but none fits its `alg`, key type
+    /// or `use`/`key_ops`: refreshing the key set will not help (compare
+    /// [`Error::UnknownKid`]).
     NoMatchingKey,
     /// The signature does not verify.
     InvalidSignature,
@@ -637,6 +672,24 @@ pub enum Error {
         /// The maximum number of keys.
         limit: usize,
     },
+    /// No key of the set has the token's `kid`: the set may be out of date, and refreshing
+    /// it may help (unlike [`Error::NoMatchingKey`]). `Display` does not repeat the `kid`.
+    UnknownKid {
+        /// The `kid` the token names (public, but taken from the token).
+        kid: String,
+    },
+    /// Verifying or decrypting the token would take more key operations (signatures or
+    /// recipients, times candidate keys) than the configured budget.
+    KeyOperationBudget {
+        /// The budget.
+        limit: usize,
+    },
+    /// `dir` was used without `alg` and `enc` in a non-empty protected header, which would let
+    /// a wrapped key be replayed as a `dir` ciphertext under the same key.
+    Unprotected {
+        /// The parameter that must be protected.
+        name: &'static str,
+    },
 }
 
 impl Error {
@@ -664,6 +717,9 @@ impl Error {
             Self::Random => "jose.random",
             Self::KeySetMember { .. } => "jose.key_set_member",
             Self::TooManyKeys { .. } => "jose.too_many_keys",
+            Self::UnknownKid { .. } => "jose.unknown_kid",
+            Self::KeyOperationBudget { .. } => "jose.key_operation_budget",
+            Self::Unprotected { .. } => "jose.unprotected",
         }
     }
 
@@ -672,14 +728,23 @@ impl Error {
     ///
     /// Key errors are the input's (a key being parsed or judged), except a key that cannot do
     /// what was asked of it at all ([`KeyError::NotPrivate`]) or that the crypto backend refuses
-    /// to load ([`KeyError::Backend`]), which are configuration. A caller that knows the key
+    /// to load ([`KeyError::Backend`]), and a key set the caller put together badly (duplicate
+    /// kids, mixed secrets and public keys, an unbound or password `oct` key), which are
+    /// configuration. A caller that knows the key
     /// came from its own configuration treats every key error as [`Fault::Config`].
     #[must_use]
     pub const fn fault(&self) -> Fault {
         match self {
             Self::Structure { expected } => expected.fault(),
             Self::RecipientCount { rule } => rule.fault(),
-            Self::Key(KeyError::NotPrivate | KeyError::Backend) => Fault::Config,
+            Self::Key(
+                KeyError::NotPrivate
+                | KeyError::Backend
+                | KeyError::DuplicateKid
+                | KeyError::MixedKeySet
+                | KeyError::UnboundSymmetricKey
+                | KeyError::NotAPassword,
+            ) => Fault::Config,
             Self::AlgorithmUnavailable { .. } | Self::Random => Fault::Unavailable,
             Self::TooLarge { .. }
             | Self::Base64 { .. }
@@ -692,6 +757,9 @@ impl Error {
             | Self::UnknownAlgorithm { .. }
             | Self::AlgNotAllowed { .. }
             | Self::NoMatchingKey
+            | Self::UnknownKid { .. }
+            | Self::KeyOperationBudget { .. }
+            | Self::Unprotected { .. }
             | Self::InvalidSignature
             | Self::DecryptionFailed
             | Self::Pbes2CountTooHigh { .. }
@@ -759,7 +827,7 @@ impl fmt::Display for Error {
                     "algorithm {alg} needs a crypto backend that is not compiled in"
                 )
             }
-            Self::NoMatchingKey => f.write_str("no key fits the token"),
+            Self::NoMatchingKey => f.write_str("keys exist, but none fits the token"),
             Self::InvalidSignature => f.write_str("invalid signature"),
             Self::DecryptionFailed => f.write_str("decryption failed"),
             Self::Pbes2CountTooHigh { limit, .. } => {
@@ -771,6 +839,14 @@ impl fmt::Display for Error {
                 write!(f, "key {index} of the jwk set refused: {reason}")
             }
             Self::TooManyKeys { limit } => write!(f, "the jwk set has more than {limit} keys"),
+            Self::UnknownKid { .. } => f.write_str("no key has the token's kid"),
+            Self::KeyOperationBudget { limit } => write!(
+                f,
+                "the token needs more than the budget of {limit} key operations"
+            ),
+            Self::Unprotected { name } => {
+                write!(f, "parameter {name:?} must be in the protected header")
+            }
         }
     }
 }

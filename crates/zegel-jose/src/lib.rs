@@ -10,6 +10,7 @@ pub mod json;
 pub mod jwe;
 pub mod jwk;
 pub mod jws;
+pub mod keys;
 mod secret;
 
 pub use error::Error;

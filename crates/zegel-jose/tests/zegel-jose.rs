@@ -21,6 +21,8 @@ mod jws;
 mod jws_props;
 #[path = "zegel-jose/jws_vectors.rs"]
 mod jws_vectors;
+#[path = "zegel-jose/keys.rs"]
+mod keys;
 #[path = "zegel-jose/roca.rs"]
 mod roca;
 #[path = "zegel-jose/wycheproof.rs"]

@@ -23,17 +23,18 @@ use serde::de::DeserializeOwned;
 use zegel_jose::SecretBytes;
 use zegel_jose::error::Part;
 use zegel_jose::jwe::{
-    ContentEncryption, Decryptor, Encryptor, JweHeader, KeyManagement, Recipient,
+    ContentEncryption, Decrypted, Decrypter, Decryptor, Encryptor, JweHeader, KeyManagement,
+    Recipient,
 };
-use zegel_jose::jws::{JwsHeader, SigningKey};
+use zegel_jose::jws::{JwsHeader, Signer};
 use zegel_jose::{Jwk, base64url, json};
 
 use crate::claims::Claims;
 use crate::error::Error;
-use crate::keys::{KeySource, Keys};
 use crate::time::UnixTime;
 use crate::validation::{Validation, media_type_eq};
 use crate::verify::{Verified, claims_from, verify_signature};
+use zegel_jose::keys::KeySource;
 
 /// How nested tokens are decrypted: the accepted key management and content encryption
 /// algorithms, the JWE limits, and whether an unsigned claim set inside is tolerated.
@@ -141,7 +142,7 @@ impl DecryptedJwt {
         match self.inner {
             Inner::Signed(jws) => {
                 let (header, alg, payload) =
-                    verify_signature(jws.expose_secret(), keys.keys(), validation)?;
+                    verify_signature(jws.expose_secret(), keys, validation)?;
                 let claims = claims_from(&payload, validation, now)?;
                 Ok(Verified {
                     claims,
@@ -195,17 +196,42 @@ pub fn decrypt(
     decryption: &Decryption,
     keys: &(impl KeySource + ?Sized),
 ) -> Result<DecryptedJwt, Error> {
-    let token = token.as_ref();
+    let token = compact(token.as_ref())?;
+    inner(decryption.decryptor.decrypt(token, keys)?, decryption)
+}
+
+/// Decrypts a nested JWT through `decrypter`, a private key that stays in its store (an HSM, a
+/// cloud KMS), and checks its `cty`: [`decrypt`] for keys that never leave their store.
+///
+/// # Errors
+/// As [`decrypt`].
+pub fn decrypt_with_decrypter(
+    token: impl AsRef<[u8]>,
+    decryption: &Decryption,
+    decrypter: &dyn Decrypter,
+) -> Result<DecryptedJwt, Error> {
+    let token = compact(token.as_ref())?;
+    inner(
+        decryption
+            .decryptor
+            .decrypt_with_decrypter(token, decrypter)?,
+        decryption,
+    )
+}
+
+/// `token`, if it is not a JSON serialization.
+fn compact(token: &[u8]) -> Result<&[u8], Error> {
     if token.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return Err(zegel_jose::Error::Structure {
             expected: zegel_jose::error::Shape::Compact,
         }
         .into());
     }
-    let decrypted = match keys.keys() {
-        Keys::One(key) => decryption.decryptor.decrypt(token, key)?,
-        Keys::Set(set) => decryption.decryptor.decrypt_with_keys(token, set)?,
-    };
+    Ok(token)
+}
+
+/// The nested token inside a decrypted JWE, after the `cty` rules.
+fn inner(decrypted: Decrypted, decryption: &Decryption) -> Result<DecryptedJwt, Error> {
     let header = decrypted.header().clone();
     let plaintext = decrypted.into_plaintext();
     let inner = match header.cty.as_deref() {
@@ -240,7 +266,7 @@ pub fn decrypt(
 /// [`Error::Jose`] (a key that does not fit `alg`, for example).
 pub fn sign_and_encrypt<T: Serialize>(
     claims: &Claims<T>,
-    signing_key: &SigningKey,
+    signing_key: &dyn Signer,
     recipient: &Jwk,
     alg: &'static KeyManagement,
     enc: &'static ContentEncryption,

@@ -4,7 +4,7 @@
 //! among the extra claims, so the signed payload never names a claim twice.
 
 use serde::Serialize;
-use zegel_jose::jws::{self, JwsHeader, SigningKey};
+use zegel_jose::jws::{self, JwsHeader, Signer};
 
 use crate::claims::Claims;
 use crate::error::Error;
@@ -15,7 +15,7 @@ use crate::error::Error;
 /// # Errors
 /// [`Error::DuplicateClaim`] and [`Error::CustomClaims`] from [`Claims::to_json`]; the signing
 /// errors of [`jws::sign_compact`] wrapped in [`Error::Jose`].
-pub fn sign<T: Serialize>(claims: &Claims<T>, key: &SigningKey) -> Result<String, Error> {
+pub fn sign<T: Serialize>(claims: &Claims<T>, key: &dyn Signer) -> Result<String, Error> {
     let mut header = JwsHeader::new().with_typ("JWT");
     if let Some(kid) = key.kid() {
         header = header.with_kid(kid);
@@ -30,7 +30,7 @@ pub fn sign<T: Serialize>(claims: &Claims<T>, key: &SigningKey) -> Result<String
 /// As [`sign`]; [`zegel_jose::Error::InvalidParameter`] (wrapped) for a header with `b64`.
 pub fn sign_with_header<T: Serialize>(
     claims: &Claims<T>,
-    key: &SigningKey,
+    key: &dyn Signer,
     header: &JwsHeader,
 ) -> Result<String, Error> {
     // A JWT's payload is always base64url (RFC 7519 §7.1): no RFC 7797 `b64`.

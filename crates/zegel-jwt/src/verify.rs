@@ -14,9 +14,9 @@ use zeroize::Zeroizing;
 
 use crate::claims::Claims;
 use crate::error::Error;
-use crate::keys::{KeySource, Keys};
 use crate::time::UnixTime;
 use crate::validation::{Validation, media_type_eq};
+use zegel_jose::keys::KeySource;
 
 /// A JWT whose signature verified and whose claims passed the [`Validation`].
 ///
@@ -92,7 +92,7 @@ pub fn verify<T: DeserializeOwned>(
     validation: &Validation,
     now: UnixTime,
 ) -> Result<Verified<T>, Error> {
-    let (header, alg, payload) = verify_signature(token.as_ref(), keys.keys(), validation)?;
+    let (header, alg, payload) = verify_signature(token.as_ref(), keys, validation)?;
     let claims = claims_from(&payload, validation, now)?;
     Ok(Verified {
         claims,
@@ -104,9 +104,9 @@ pub fn verify<T: DeserializeOwned>(
 
 /// Checks the signature and the header of a compact JWS; returns its header, algorithm and
 /// payload.
-pub(crate) fn verify_signature(
+pub(crate) fn verify_signature<S: KeySource + ?Sized>(
     token: &[u8],
-    keys: Keys<'_>,
+    keys: &S,
     validation: &Validation,
 ) -> Result<(JwsHeader, &'static JwsAlgorithm, Zeroizing<Vec<u8>>), Error> {
     if token.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
@@ -115,10 +115,7 @@ pub(crate) fn verify_signature(
         }
         .into());
     }
-    let verified = match keys {
-        Keys::One(key) => validation.verifier.verify_compact(token, key)?,
-        Keys::Set(set) => validation.verifier.verify_with_keys(token, set)?,
-    };
+    let verified = validation.verifier.verify_compact(token, keys)?;
     let header = verified.header();
     // A JWT's payload is always base64url (RFC 7519 §7.2): a JWS with RFC 7797 `b64`, made for
     // some other use of the key, is not a JWT.

@@ -9,6 +9,8 @@ mod claims;
 mod common;
 #[path = "zegel-jwt/errors.rs"]
 mod errors;
+#[path = "zegel-jwt/external_keys.rs"]
+mod external_keys;
 #[path = "zegel-jwt/hash.rs"]
 mod hash;
 #[path = "zegel-jwt/hostile.rs"]

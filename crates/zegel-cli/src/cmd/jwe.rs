@@ -175,11 +175,7 @@ pub(crate) fn decrypt_token(
     encs: &[&'static ContentEncryption],
 ) -> Result<SecretBytes, Failure> {
     let decryptor = decryptor(keys, algs, encs)?;
-    let decrypted = match keys {
-        Keys::One(key) => decryptor.decrypt(token, key),
-        Keys::Set(set) => decryptor.decrypt_with_set(token, set),
-    }
-    .map_err(|e| {
+    let decrypted = decryptor.decrypt(token, keys).map_err(|e| {
         let failure = exit::input("decryption failed", &e);
         match e {
             zegel_jose::Error::AlgNotAllowed { .. } => {
@@ -206,6 +202,8 @@ pub(crate) fn decryptor(
     let rsa1_5 = algs
         .iter()
         .any(|a| core::ptr::eq(*a, &jwe::RSA1_5_FOR_LEGACY_USE_ONLY));
+    // Naming a PBES2 algorithm is the caller saying that an `oct` key is a password.
+    let passwords = algs.iter().any(|a| is_pbes2(a));
     let algs = if algs.is_empty() {
         let algs = default_algs(keys);
         if algs.is_empty() {
@@ -224,24 +222,45 @@ pub(crate) fn decryptor(
         encs.to_vec()
     };
     // The input was already read in full: the library's network-sized defaults do not apply.
-    let decryptor = Decryptor::new(&algs, &encs)
+    // The contract accepts an `oct` key without `alg` for every algorithm it fits; the library
+    // still refuses `dir` whose `alg`/`enc` are not protected, which closes the replay of a
+    // wrapped key as a `dir` ciphertext.
+    let mut decryptor = Decryptor::new(&algs, &encs)
         .with_max_token_len(io::MAX_INPUT)
-        .with_max_plaintext(io::MAX_INPUT);
-    Ok(if rsa1_5 {
-        decryptor.with_rsa1_5_for_legacy_use_only()
-    } else {
-        decryptor
-    })
+        .with_max_plaintext(io::MAX_INPUT)
+        .with_unbound_oct_keys();
+    if rsa1_5 {
+        decryptor = decryptor.with_rsa1_5_for_legacy_use_only();
+    }
+    if passwords {
+        decryptor = decryptor.with_oct_keys_as_passwords();
+    }
+    Ok(decryptor)
 }
 
-/// Without `--alg`: each key's own `alg`, else every key management algorithm that fits its
-/// type, RSA1_5 excluded.
+/// Whether `alg` is one of the `PBES2-*` algorithms (a password, not a key).
+fn is_pbes2(alg: &KeyManagement) -> bool {
+    [
+        &jwe::PBES2_HS256_A128KW,
+        &jwe::PBES2_HS384_A192KW,
+        &jwe::PBES2_HS512_A256KW,
+    ]
+    .iter()
+    .any(|p| core::ptr::eq(*p, alg))
+}
+
+/// Without `--alg`: each key's own `alg` (a `dir` key may name its `enc` there instead, as
+/// RFC 7520 §5.6 does), else every key management algorithm that fits its type and length,
+/// `PBES2-*` and `RSA1_5` excluded (they must be named).
 fn default_algs(keys: &Keys) -> Vec<&'static KeyManagement> {
     let mut out: Vec<&'static KeyManagement> = Vec::new();
     for key in keys.all() {
         let fitting = jwe::ALL.iter().copied().filter(|a| match key.alg() {
+            Some(own) if jwe::enc_by_name(own).is_some() => core::ptr::eq(*a, &jwe::DIR),
             Some(own) => a.name() == own,
-            None => a.fits(key) && !core::ptr::eq(*a, &jwe::RSA1_5_FOR_LEGACY_USE_ONLY),
+            None => {
+                a.fits(key) && !core::ptr::eq(*a, &jwe::RSA1_5_FOR_LEGACY_USE_ONLY) && !is_pbes2(a)
+            }
         });
         for alg in fitting {
             if !out.iter().any(|a| core::ptr::eq(*a, alg)) {

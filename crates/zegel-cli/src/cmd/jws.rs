@@ -174,11 +174,7 @@ pub(crate) fn verify_token(
     };
     // The input was already read in full: the library's network-sized default does not apply.
     let verifier = Verifier::new(&allowed).with_max_token_len(io::MAX_INPUT);
-    match keys {
-        Keys::One(key) => verifier.verify(token, key),
-        Keys::Set(set) => verifier.verify_with_set(token, set),
-    }
-    .map_err(|e| {
+    verifier.verify(token, keys).map_err(|e| {
         let failure = exit::input("verification failed", &e);
         match e {
             zegel_jose::Error::AlgNotAllowed { .. } => failure.with_hint(&allowed_hint(&allowed)),

@@ -15,11 +15,11 @@ use zegel_jose::error::Part;
 use zegel_jose::jwe::{Encryptor, Recipient};
 use zegel_jose::jwk::KeyOp;
 use zegel_jose::jws;
-use zegel_jwt::{Claim, Claims, Decryption, KeySource, UnixTime, Validation};
+use zegel_jwt::{Claim, Claims, Decryption, UnixTime, Validation};
 
 use crate::cmd::{jwe as jwe_cmd, jws as jws_cmd};
 use crate::exit::{self, Failure};
-use crate::keys::{self, Keys};
+use crate::keys;
 use crate::{algs, io};
 
 /// `zegel jwt ...`
@@ -309,15 +309,13 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
         ));
     }
     let verified: zegel_jwt::Verified = match &decrypt_keys {
-        None => with_keys(&verify_keys, |v| {
-            zegel_jwt::verify(&token, v, &validation, now)
-        }),
+        None => zegel_jwt::verify(&token, &verify_keys, &validation, now),
         Some(dk) => {
             let decryptor = jwe_cmd::decryptor(dk, &decrypt_algs, &encs)?;
             let decryption = Decryption::from_decryptor(decryptor);
-            let decrypted = with_keys(dk, |d| zegel_jwt::decrypt(&token, &decryption, d))
+            let decrypted = zegel_jwt::decrypt(&token, &decryption, dk)
                 .map_err(|e| exit::jwt_input("decryption failed", &e))?;
-            with_keys(&verify_keys, |v| decrypted.verify(v, &validation, now))
+            decrypted.verify(&verify_keys, &validation, now)
         }
     }
     .map_err(|e| refused(&e, &allowed))?;
@@ -422,14 +420,6 @@ fn refused(e: &zegel_jwt::Error, allowed: &[&'static jws::JwsAlgorithm]) -> Fail
             failure.with_hint(&jws_cmd::allowed_hint(allowed))
         }
         _ => failure,
-    }
-}
-
-/// Calls `f` with the keys as a [`zegel_jwt::KeySource`]: one key, or a set.
-fn with_keys<R>(keys: &Keys, f: impl FnOnce(&dyn KeySource) -> R) -> R {
-    match keys {
-        Keys::One(key) => f(&**key),
-        Keys::Set(set) => f(set),
     }
 }
 

@@ -266,7 +266,7 @@ fn header_flags_zip_and_json() {
         json!({"keys": [serde_json::from_str::<Value>(&data_text("rsa.jwk.json")).unwrap()]})
             .to_string(),
     );
-    zegel(&["jwe", "decrypt", "--key", &set], &token).fails_with(1, "no key fits");
+    zegel(&["jwe", "decrypt", "--key", &set], &token).fails_with(1, "no key has the token's kid");
     let scratch = Scratch::new("jwe-kid");
     let mut renamed: Value = serde_json::from_str(&data_text("rsa.jwk.json")).unwrap();
     renamed["kid"] = json!("k7");
@@ -505,19 +505,23 @@ fn legacy_and_password_algorithms_from_jwcrypto() {
     )
     .ok();
     assert_eq!(out.stdout, b"legacy");
-    // PBES2 with a password key, and the iteration ceiling.
+    // PBES2 with a password key (an `oct` key without `alg`: PBES2 must be named), and the
+    // iteration ceiling.
     let password = data("password.jwk.json");
+    zegel(
+        &["jwe", "decrypt", "--key", &password],
+        data_text("jwe_pbes2.txt"),
+    )
+    .fails_with(1, "\"PBES2-HS256+A128KW\" is not allowed");
+    let pbes2 = |alg| ["jwe", "decrypt", "--key", &password, "--alg", alg];
     assert_eq!(
-        zegel(
-            &["jwe", "decrypt", "--key", &password],
-            data_text("jwe_pbes2.txt")
-        )
-        .ok()
-        .stdout,
+        zegel(&pbes2("PBES2-HS256+A128KW"), data_text("jwe_pbes2.txt"))
+            .ok()
+            .stdout,
         b"pbes2"
     );
     let line = zegel(
-        &["jwe", "decrypt", "--key", &password],
+        &pbes2("PBES2-HS256+A128KW"),
         data_text("jwe_pbes2_p2c_16384.txt"),
     )
     .fails(1);
@@ -529,9 +533,7 @@ fn legacy_and_password_algorithms_from_jwcrypto() {
     // And zegel's own PBES2 output decrypts.
     let token = encrypt(&password, "PBES2-HS512+A256KW", "A256CBC-HS512", b"pw");
     assert_eq!(
-        zegel(&["jwe", "decrypt", "--key", &password], token)
-            .ok()
-            .stdout,
+        zegel(&pbes2("PBES2-HS512+A256KW"), token).ok().stdout,
         b"pw"
     );
 }
@@ -574,4 +576,89 @@ fn rsa_needs_the_aws_lc_backend() {
         "x",
     )
     .fails_with(2, "not compiled in");
+}
+
+/// The key reuse break of an `oct` key without `alg`: the victim's `A*GCMKW` wrapped key, with
+/// its header's `iv` and `tag`, replayed as the ciphertext of a JSON JWE whose `alg: dir` and
+/// `enc` are unprotected. The contract accepts such a key for every algorithm it fits, but
+/// `dir` only with a protected `alg` and `enc`: the replay is refused, one key or a set.
+#[test]
+fn a_wrapped_key_is_never_replayed_as_a_dir_ciphertext() {
+    let scratch = Scratch::new("jwe-replay");
+    for (bits, kw, enc) in [
+        (128, "A128GCMKW", "A128GCM"),
+        (192, "A192GCMKW", "A192GCM"),
+        (256, "A256GCMKW", "A256GCM"),
+    ] {
+        // ring alone has no AES-192.
+        if bits == 192 && !crate::with_aws_lc() {
+            continue;
+        }
+        let key = oct(&scratch, bits);
+        let jwk: Value = serde_json::from_str(&std::fs::read_to_string(&key).unwrap()).unwrap();
+        let kid = jwk["kid"].as_str().unwrap().to_owned();
+        let set = scratch.write(
+            &format!("set{bits}.json"),
+            json!({"keys": [jwk]}).to_string(),
+        );
+        let victim = encrypt(&key, kw, enc, PLAINTEXT);
+        let header = header_of(&victim);
+        let parts: Vec<&str> = victim.split('.').collect();
+        let attack = json!({
+            "unprotected": {"alg": "dir", "enc": enc, "kid": kid},
+            "iv": header["iv"],
+            "ciphertext": parts[1],
+            "tag": header["tag"],
+        })
+        .to_string();
+        for k in [&key, &set] {
+            zegel(&["jwe", "decrypt", "--key", k], &attack)
+                .fails_with(1, "\"alg\" must be in the protected header");
+            zegel(
+                &["jwe", "decrypt", "--key", k, "--alg", "dir", "--enc", enc],
+                &attack,
+            )
+            .fails_with(1, "\"alg\" must be in the protected header");
+            // The twins: the victim's token and a real `dir` token decrypt with that key.
+            assert_eq!(
+                zegel(&["jwe", "decrypt", "--key", k], &victim).ok().stdout,
+                PLAINTEXT
+            );
+            let direct = encrypt(&key, "dir", enc, PLAINTEXT);
+            assert_eq!(
+                zegel(&["jwe", "decrypt", "--key", k], &direct).ok().stdout,
+                PLAINTEXT
+            );
+        }
+    }
+}
+
+/// RFC 7520 §5.6: a `dir` key whose `alg` names its content encryption decrypts that
+/// section's token without `--alg` (the key's own `alg` binds it).
+#[test]
+fn a_dir_key_naming_its_enc_decrypts_without_alg() {
+    let scratch = Scratch::new("jwe-5-6");
+    let key = scratch.write(
+        "5_6.json",
+        r#"{"kty":"oct","kid":"77c7e2b8-6e13-45cf-8672-617b5b45243a","use":"enc","alg":"A128GCM","k":"XctOhJAkA-pD9Lh7ZgW_2A"}"#,
+    );
+    let vector: Value = serde_json::from_str(
+        &std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            "../zegel-jose/tests/vectors/jwe/rfc7520/5_6.direct_encryption_using_aes-gcm.json",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let token = vector["output"]["compact"].as_str().unwrap();
+    let plaintext = vector["input"]["plaintext"].as_str().unwrap();
+    assert_eq!(
+        zegel(&["jwe", "decrypt", "--key", &key], token).ok().stdout,
+        plaintext.as_bytes()
+    );
+    // Its reject twin: the key is not one of another content encryption.
+    zegel(
+        &["jwe", "decrypt", "--key", &key, "--enc", "A256GCM"],
+        token,
+    )
+    .fails(1);
 }

@@ -733,3 +733,39 @@ fn header_values_never_reach_stderr() {
         );
     }
 }
+
+/// A verification set that mixes an HMAC secret with public keys is refused (issue 13:
+/// Wycheproof `jws_mixedSymmetryKeyset`), and so is a set with two keys of the token's `kid`
+/// of one type and use; their twins verify. Both are mistakes in the key file: exit 2.
+#[test]
+fn mixed_and_ambiguous_sets_are_refused() {
+    let scratch = Scratch::new("jws-mixed");
+    let token = sign("ES256", "p256", b"mixed");
+    let mixed = scratch.write("mixed.json", set(&["oct.jwk.json", "p256.pub.jwk.json"]));
+    zegel(&["jws", "verify", "--key", &mixed], &token)
+        .fails_with(2, "mixes symmetric secrets with public keys");
+    let hs = sign("HS256", "oct", b"mixed");
+    zegel(&["jws", "verify", "--key", &mixed], &hs)
+        .fails_with(2, "mixes symmetric secrets with public keys");
+    let public_only = scratch.write(
+        "public.json",
+        set(&["p256.pub.jwk.json", "ed25519.pub.jwk.json"]),
+    );
+    assert_eq!(
+        zegel(&["jws", "verify", "--key", &public_only], &token)
+            .ok()
+            .stdout,
+        b"mixed"
+    );
+    // Two P-256 keys under the token's kid: which one is meant is not said.
+    let mut other: Value = serde_json::from_str(&data_text("p256.pub.jwk.json")).unwrap();
+    other["x"] = json!("gI0GAILBdu7T53akrFmMyGcsF3n5dO7MmwNBHKW5SV0");
+    other["y"] = json!("SLW_xSffzlPWrHEVI30DHM_4egVwt3NQqeUD7nMFpps");
+    let original: Value = serde_json::from_str(&data_text("p256.pub.jwk.json")).unwrap();
+    let twice = scratch.write(
+        "twice.json",
+        json!({ "keys": [other, original] }).to_string(),
+    );
+    zegel(&["jws", "verify", "--key", &twice], &token)
+        .fails_with(2, "two keys of the set have the token's kid");
+}

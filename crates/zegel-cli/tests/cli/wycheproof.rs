@@ -2,22 +2,20 @@
 //! group's public key (its `private` member for `oct` keys) and `zegel jwe decrypt` with its
 //! private key, both without `--alg`, so the command line's defaults decide.
 //!
-//! The files, the exact payloads and the tables of deviations and pending cases are the
+//! The files, the exact payloads and the table of deviations are the
 //! library runner's (`crates/zegel-jose/tests/zegel-jose/wycheproof_cases.rs`): a `valid` case
 //! (or an `invalid` one zegel deliberately accepts) must exit 0 with exactly its payload on
 //! standard output; every other must exit 1 with one `error: ` line, or 2 when the key file
 //! itself is unusable for the command (refused on import, or no algorithm fits it: a
-//! configuration error by the command line contract). A pending case must still fail to meet
-//! its label, as in the library runner.
+//! configuration error by the command line contract).
 
 use serde_json::Value;
 use zegel_jose::jwe;
+use zegel_jose::jwk::KeyType;
 use zegel_jose::jws;
 use zegel_jose::{Jwk, JwkSet};
 
-use crate::wycheproof_cases::{
-    CRYPTO, ENCRYPTION, KEYS, SIGNATURE, cases, deviation, expected, pending,
-};
+use crate::wycheproof_cases::{CRYPTO, ENCRYPTION, KEYS, SIGNATURE, cases, deviation, expected};
 use crate::{Out, Scratch, with_aws_lc, zegel};
 
 /// Whether the key file cannot serve the command at all: the library refuses to import it, or
@@ -39,19 +37,25 @@ fn unusable(key: &Value, is_jws: bool) -> bool {
     if !is_jws && keys.iter().any(|k| !k.is_private()) {
         return true;
     }
+    // A verification set mixing secrets with public keys is a configuration mistake (issue 13).
+    let secret = |k: &Jwk| k.key_type() == KeyType::Oct;
+    if is_jws && keys.iter().any(secret) && !keys.iter().all(secret) {
+        return true;
+    }
     !keys.iter().any(|k| match (k.alg(), is_jws) {
         (Some(own), true) => jws::by_name(own).is_some(),
-        (Some(own), false) => jwe::by_name(own).is_some(),
+        // A `dir` key may name its `enc` as its `alg` (RFC 7520 §5.6).
+        (Some(own), false) => jwe::by_name(own).is_some() || jwe::enc_by_name(own).is_some(),
         (None, true) => jws::ALL.iter().any(|a| a.fits(k)),
         (None, false) => jwe::ALL.iter().any(|a| a.fits(k)),
     })
 }
 
-/// Runs every case of `file`; returns how many exited 0, 1 and 2, and how many are pending.
-fn run_file(file: &str) -> [usize; 4] {
+/// Runs every case of `file`; returns how many exited 0, 1 and 2.
+fn run_file(file: &str) -> [usize; 3] {
     let scratch = Scratch::new("wycheproof");
     let mut failures = Vec::new();
-    let mut counts = [0; 4];
+    let mut counts = [0; 3];
     for (n, (group, t)) in cases(file).into_iter().enumerate() {
         let id = t["tcId"].as_u64().unwrap();
         let is_jws = t.get("jws").is_some();
@@ -78,18 +82,7 @@ fn run_file(file: &str) -> [usize; 4] {
             0..=2 => counts[usize::try_from(out.code).unwrap()] += 1,
             _ => failures.push(format!("exit status: {what}")),
         }
-        if let Some((item, today)) = pending(file, id) {
-            counts[3] += 1;
-            // As today, and so still failing its label; remove the entry once its work lands.
-            let as_today = if today == "accepted" {
-                out.code == 0 && out.stdout == expected(file, &t)
-            } else {
-                one_error_line(&out, 1) || one_error_line(&out, 2)
-            };
-            if !as_today {
-                failures.push(format!("pending case ({item:?}) changed: {what}"));
-            }
-        } else if !with_aws_lc() && out.stderr.contains("not compiled in") {
+        if !with_aws_lc() && out.stderr.contains("not compiled in") {
             // ring alone lacks ECDH-ES, AES-192-GCM, RSA-OAEP...: counted, not run.
             if !one_error_line(&out, 1) && !one_error_line(&out, 2) {
                 failures.push(format!("expected one error line: {what}"));
@@ -119,39 +112,42 @@ fn one_error_line(out: &Out, code: i32) -> bool {
 }
 
 // Each file on its own, so that the test harness runs them in parallel. The counts (exit 0,
-// exit 1, exit 2, pending) are asserted so that no case is silently skipped (with aws-lc: ring
+// exit 1, exit 2) are asserted so that no case is silently skipped (with aws-lc: ring
 // alone refuses some algorithms, which moves cases between the counts).
 
-fn counts(file: &str, with_aws_lc_counts: [usize; 4]) {
+fn counts(file: &str, with_aws_lc_counts: [usize; 3]) {
     let got = run_file(file);
     if with_aws_lc() {
         assert_eq!(got, with_aws_lc_counts, "{file}");
     }
-    assert_eq!(got[..3].iter().sum::<usize>(), cases(file).len(), "{file}");
+    assert_eq!(got.iter().sum::<usize>(), cases(file).len(), "{file}");
 }
 
 #[test]
 fn wycheproof_crypto() {
-    // Exit 0: the 6 valid cases, 2 JSON serializations, pending #47; exit 2: the ROCA key.
-    counts(CRYPTO, [9, 73, 1, 1]);
+    // Exit 0: the 6 valid cases and 2 JSON serializations; exit 2: the ROCA key and the set
+    // mixing a secret with public keys (#47).
+    counts(CRYPTO, [8, 73, 2]);
 }
 
 #[test]
 fn wycheproof_encryption() {
-    // Exit 0: 65 valid cases less pending #132 (exit 2), and the JSON serialization #22.
-    counts(ENCRYPTION, [65, 73, 1, 1]);
+    // Exit 0: the 65 valid cases (#132's `dir` key names its `enc`) and the JSON
+    // serialization #22.
+    counts(ENCRYPTION, [66, 73, 0]);
 }
 
 #[test]
 fn wycheproof_keys() {
-    // Exit 0: the 5 valid cases and pending #1; exit 2: 15 keys refused on import or unfit.
-    counts(KEYS, [6, 5, 15, 1]);
+    // Exit 0: the 5 valid cases; exit 2: 15 keys refused on import or unfit, and the mixed set
+    // (#1).
+    counts(KEYS, [5, 5, 16]);
 }
 
 #[test]
 fn wycheproof_signature() {
     // Exit 0: 46 valid cases less 6 deviations, plus 2 (#367, #370); exit 2: the "ES521" keys.
-    counts(SIGNATURE, [42, 357, 2, 0]);
+    counts(SIGNATURE, [42, 357, 2]);
 }
 
 /// A ROCA-weak RSA key (CVE-2017-15361) is refused as a key file, for verification and

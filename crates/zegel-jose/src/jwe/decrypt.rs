@@ -1,10 +1,30 @@
 //! Decryption (RFC 7516 §5.2) behind an allowlist.
 //!
 //! The caller names the `alg` and `enc` values it accepts; anything else is
-//! [`Error::AlgNotAllowed`] before any cryptography. Keys come from the caller (one [`Jwk`], or
-//! a list for key rotation), never from the token's `jwk`, `jku`, `x5u` or `x5c`. The token's
-//! `kid` only selects among several keys: a single key given to [`Decryptor::decrypt`] is used
-//! whatever `kid` the token names, as with [`jws::Verifier::verify`](crate::jws::Verifier).
+//! [`Error::AlgNotAllowed`] before any cryptography. Keys come from the caller (any
+//! [`KeySource`]: one [`Jwk`], or a set for key rotation), never from the token's `jwk`, `jku`,
+//! `x5u` or `x5c`. The token's `kid` only selects among several keys (the rules of
+//! [`keys`](crate::keys)): a single key is used whatever `kid` the token names, as with
+//! [`jws::Verifier::verify`](crate::jws::Verifier).
+//!
+//! # Symmetric keys
+//! One `oct` secret must never serve two key management algorithms, one for its sender and
+//! another for an attacker. Give `oct` keys an `alg` (`A128KW`, `A256GCMKW`, `dir`, or for a
+//! `dir` key the `enc` it is the key of, as RFC 7520 §5.6 does); a key with `alg` serves only
+//! that. A key without `alg` serves only the one accepted algorithm its length fits, and is
+//! refused with [`KeyError::UnboundSymmetricKey`] when several fit, unless the caller opts in
+//! with [`Decryptor::with_unbound_oct_keys`]. A key that fits both a PBES2 algorithm and
+//! another one is no password unless the caller says so
+//! ([`Decryptor::with_oct_keys_as_passwords`]): a raw AES key must not double as one. Whatever the key, `dir` is accepted
+//! only with `alg` and `enc` in a non-empty protected header: otherwise the AES-GCM key
+//! wrapping of a CEK (under an empty AAD) could be replayed as a `dir` ciphertext under the
+//! same key, and "decrypt" to that CEK ([`Error::Unprotected`]).
+//!
+//! # Work
+//! Each (recipient, candidate key) pair costs one key management operation (an RSA private
+//! key operation, an ECDH agreement, a key unwrap). [`Decryptor::with_max_key_operations`]
+//! bounds their total per token ([`DEFAULT_MAX_KEY_OPERATIONS`]); PBES2 has its own, tighter
+//! budget in iterations.
 //! Every cryptographic failure, whatever its cause, is the single [`Error::DecryptionFailed`];
 //! on the RSA paths a bad encrypted key continues with a random CEK so that it fails at the tag
 //! check, taking the same path and time as a bad tag.
@@ -15,12 +35,14 @@ use zeroize::Zeroizing;
 use super::alg::{
     ContentEncryption, KeyManagement, KeyReq, RSA1_5_FOR_LEGACY_USE_ONLY, by_name, enc_by_name,
 };
+use super::decrypter::{self, Decrypter};
 use super::header::{self, JweHeader};
 use super::keymgmt::{UnwrapCtx, random};
 use super::token::{Limits, UnverifiedJwe};
 use super::zip::{self, DEFAULT_MAX_PLAINTEXT};
 use crate::error::{CountRule, Error, KeyError, Shape};
-use crate::jwk::{Jwk, JwkSet, KeyMaterial, KeyOp};
+use crate::jwk::{Jwk, JwkSet, KeyMaterial, KeyOp, KeyType};
+use crate::keys::{self, KeySource, Keys, Lookup};
 use crate::secret::SecretBytes;
 
 /// The default ceiling on the PBES2 iteration count (`p2c`).
@@ -29,6 +51,10 @@ pub const DEFAULT_MAX_P2C: u32 = 10_000;
 /// How many times the `p2c` ceiling one decryption may spend on PBKDF2 in total, over all the
 /// recipients and keys it tries.
 pub const PBES2_BUDGET_FACTOR: u32 = 4;
+
+/// The default budget of key management operations (recipients times candidate keys) one
+/// decryption may spend: 16.
+pub const DEFAULT_MAX_KEY_OPERATIONS: usize = 16;
 
 /// Decrypts JWEs whose `alg` and `enc` are in its allowlists.
 ///
@@ -46,6 +72,9 @@ pub struct Decryptor {
     max_plaintext: usize,
     limits: Limits,
     critical: Vec<String>,
+    max_key_operations: usize,
+    unbound_oct_keys: bool,
+    oct_as_passwords: bool,
 }
 
 /// A decrypted JWE: its header and its plaintext.
@@ -120,7 +149,43 @@ impl Decryptor {
             max_plaintext: DEFAULT_MAX_PLAINTEXT,
             limits: Limits::default(),
             critical: Vec::new(),
+            max_key_operations: DEFAULT_MAX_KEY_OPERATIONS,
+            unbound_oct_keys: false,
+            oct_as_passwords: false,
         }
+    }
+
+    /// Sets the budget of key management operations one token may cost, over all its
+    /// recipients and the candidate keys of each (default [`DEFAULT_MAX_KEY_OPERATIONS`]);
+    /// past it, [`Error::KeyOperationBudget`]. Checked before each operation.
+    #[must_use]
+    pub fn with_max_key_operations(mut self, n: usize) -> Self {
+        self.max_key_operations = n;
+        self
+    }
+
+    /// Lets an `oct` key without `alg` serve every accepted key management algorithm its
+    /// length fits (`A*KW`, `A*GCMKW`, `dir`), instead of only the one that fits.
+    ///
+    /// # Security
+    /// The key then serves several algorithms. The known cross-algorithm replay (a GCM-wrapped
+    /// CEK presented as a `dir` ciphertext) is closed whatever this says, since `dir` needs a
+    /// protected `alg` and `enc`; still, prefer keys that carry `alg`.
+    #[must_use]
+    pub fn with_unbound_oct_keys(mut self) -> Self {
+        self.unbound_oct_keys = true;
+        self
+    }
+
+    /// Lets an `oct` key without `alg` be a PBES2 password although its length also fits
+    /// another accepted algorithm (`A128KW`, `dir`...). By default such a key is refused with
+    /// [`KeyError::NotAPassword`]: a raw AES key must not double as a password. A key whose
+    /// `alg` names a `PBES2-*` algorithm, or an unbound key that only a `PBES2-*` algorithm of
+    /// the allowlist fits, is a password without this.
+    #[must_use]
+    pub fn with_oct_keys_as_passwords(mut self) -> Self {
+        self.oct_as_passwords = true;
+        self
     }
 
     /// Sets the ceiling on the PBES2 iteration count (default [`DEFAULT_MAX_P2C`]). A token
@@ -184,66 +249,70 @@ impl Decryptor {
         self
     }
 
-    /// Decrypts `token` (any serialization) with `key`.
+    /// Decrypts `token` (any serialization) with the keys of `keys`: one [`Jwk`], or a set
+    /// ([`JwkSet`], `[Jwk]`, or any [`KeySource`]).
     ///
-    /// The caller chose this key, so it is used whatever `kid` the token names (as
-    /// [`jws::Verifier::verify`](crate::jws::Verifier::verify) does): a `kid` only selects among
-    /// several keys. For the general JSON serialization, every recipient whose `alg` is allowed
-    /// and fits the key is tried in turn.
+    /// A single key is used whatever `kid` the token names (as
+    /// [`jws::Verifier::verify`](crate::jws::Verifier::verify) does): a `kid` only selects
+    /// among several keys. With a set, a recipient with a `kid` is tried only with the keys of
+    /// exactly that `kid` (a key without `kid` is not a fallback); one without is tried with
+    /// every key that fits its `alg`; candidates are tried in set order and the first success
+    /// wins. For the general JSON serialization, every recipient whose `alg` is allowed and
+    /// fits is tried in turn.
     ///
     /// # Errors
     /// Before any cryptography: parse errors (see [`UnverifiedJwe::parse`]),
     /// [`Error::UnknownAlgorithm`], [`Error::AlgNotAllowed`], [`Error::Crit`],
-    /// [`Error::Key`] when the key does not fit, [`Error::Pbes2CountTooHigh`],
+    /// [`Error::Unprotected`] for a `dir` recipient whose `alg`/`enc` are not protected,
+    /// [`Error::Key`] when the key does not fit, [`Error::UnknownKid`] when no key of the set
+    /// has a recipient's `kid`, [`Error::NoMatchingKey`] when keys exist but none fits,
+    /// [`Error::Pbes2CountTooHigh`], [`Error::KeyOperationBudget`],
     /// [`Error::InvalidParameter`] (for example an `epk` not on its curve),
     /// [`Error::RecipientCount`]. Then [`Error::DecryptionFailed`] for any cryptographic
     /// failure, and [`Error::TooLarge`] when the inflated plaintext passes the cap.
-    pub fn decrypt(&self, token: &[u8], key: &Jwk) -> Result<Decrypted, Error> {
+    pub fn decrypt<S: KeySource + ?Sized>(
+        &self,
+        token: &[u8],
+        keys: &S,
+    ) -> Result<Decrypted, Error> {
         let jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
-        self.run(jwe, core::slice::from_ref(key), KidRule::Ignore)
+        self.run(jwe, keys)
     }
 
-    /// Decrypts `token` with the first of `keys` that works, for key rotation.
-    ///
-    /// Keys are tried in order. A recipient with a `kid` is tried only with the keys of exactly
-    /// that `kid` (a key without `kid` is not a fallback, as in
-    /// [`jws::Verifier::verify_with_keys`](crate::jws::Verifier::verify_with_keys)); one without
-    /// is tried with every key that fits its `alg`. To use one key whatever the token's `kid`,
-    /// give it to [`decrypt`](Self::decrypt).
+    /// Decrypts `token` with the first of `keys` that works, as [`decrypt`](Self::decrypt)
+    /// does with a set.
     ///
     /// # Errors
-    /// As [`decrypt`](Self::decrypt); [`Error::NoMatchingKey`] when no key fits any recipient.
+    /// As [`decrypt`](Self::decrypt).
     pub fn decrypt_with_keys(&self, token: &[u8], keys: &[Jwk]) -> Result<Decrypted, Error> {
-        let jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
-        self.run(jwe, keys, KidRule::Exact)
+        self.decrypt(token, keys)
     }
 
-    /// Decrypts `token` with a key from `set`, for key rotation.
-    ///
-    /// A recipient with a `kid` is tried only with the keys of exactly that `kid` (a key
-    /// without `kid` is not a fallback); one without is tried with every key that fits its
-    /// `alg`. Candidates are tried in set order; the first success wins.
+    /// Decrypts `token` with a key from `set`, as [`decrypt`](Self::decrypt) does.
     ///
     /// # Errors
-    /// As [`decrypt`](Self::decrypt); [`Error::NoMatchingKey`] when no key fits any recipient.
+    /// As [`decrypt`](Self::decrypt).
     pub fn decrypt_with_set(&self, token: &[u8], set: &JwkSet) -> Result<Decrypted, Error> {
-        let jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
-        self.run(jwe, set.keys(), KidRule::Exact)
+        self.decrypt(token, set)
     }
 
-    /// Decrypts an already parsed JWE; see [`decrypt_with_keys`](Self::decrypt_with_keys).
+    /// Decrypts an already parsed JWE; see [`decrypt`](Self::decrypt).
     /// The token was parsed with the default limits; this decryptor's recipient limit applies
     /// here too (its size and depth limits cannot: the token is no longer text).
     ///
     /// # Errors
-    /// As [`decrypt_with_keys`](Self::decrypt_with_keys).
-    pub fn decrypt_parsed(&self, jwe: &UnverifiedJwe, keys: &[Jwk]) -> Result<Decrypted, Error> {
+    /// As [`decrypt`](Self::decrypt).
+    pub fn decrypt_parsed<S: KeySource + ?Sized>(
+        &self,
+        jwe: &UnverifiedJwe,
+        keys: &S,
+    ) -> Result<Decrypted, Error> {
         if jwe.recipients.len() > self.limits.max_recipients {
             return Err(Error::RecipientCount {
                 rule: CountRule::RecipientsOutOfRange,
             });
         }
-        self.run(jwe.clone(), keys, KidRule::Exact)
+        self.run(jwe.clone(), keys)
     }
 
     /// Checks recipient `i`'s headers against the rules and the allowlists.
@@ -266,6 +335,15 @@ impl Decryptor {
         if !self.algs.contains(&alg) {
             return Err(Error::AlgNotAllowed { alg: header.alg });
         }
+        // `dir` under an unprotected `alg`/`enc` would have an empty AAD, and accept the
+        // GCM-wrapped CEK of another token under the same key as its ciphertext.
+        if alg == &super::alg::DIR {
+            for name in ["alg", "enc"] {
+                if !jwe.protected.contains_key(name) {
+                    return Err(Error::Unprotected { name });
+                }
+            }
+        }
         Ok(Plan {
             recipient: i,
             alg,
@@ -274,17 +352,87 @@ impl Decryptor {
         })
     }
 
-    fn run(
+    /// Decrypts `token` (any serialization) through `decrypter`, a private key that stays in
+    /// its store (an HSM, a cloud KMS, another thread): it does the private-key step (RSA-OAEP
+    /// key decryption, ECDH agreement) and this decryptor everything else, with the same
+    /// header rules, allowlists and limits as [`decrypt`](Self::decrypt). The decrypter is
+    /// used whatever `kid` the token names, like a single key; each recipient whose `alg` is
+    /// allowed and among the decrypter's [`algs`](Decrypter::algs) is tried in turn, those
+    /// that name the decrypter's `kid` first.
+    ///
+    /// # Errors
+    /// As [`decrypt`](Self::decrypt); [`Error::NoMatchingKey`] when the decrypter does none of
+    /// the recipients' algorithms.
+    pub fn decrypt_with_decrypter(
         &self,
-        mut jwe: UnverifiedJwe,
-        keys: &[Jwk],
-        kid_rule: KidRule,
+        token: &[u8],
+        decrypter: &dyn Decrypter,
     ) -> Result<Decrypted, Error> {
-        // Phase 1: headers and allowlists, no cryptography.
+        let mut jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
+        let (mut plans, enc) = self.prepare(&jwe)?;
+        let supported = decrypter.algs();
+        let mut attempts: Vec<usize> = (0..plans.len())
+            .filter(|p| {
+                plans
+                    .get(*p)
+                    .is_some_and(|plan| supported.contains(&plan.alg))
+            })
+            .collect();
+        // The recipients that name the decrypter's `kid` first: usually the one that opens.
+        let kid = decrypter.kid();
+        attempts.sort_by_key(|p| {
+            kid.is_none() || plans.get(*p).and_then(|plan| plan.header.kid.as_deref()) != kid
+        });
+        if attempts.is_empty() {
+            return Err(Error::NoMatchingKey);
+        }
+        let aad = jwe.content_aad();
+        let mut failure = None;
+        for (n, p) in attempts.into_iter().enumerate() {
+            if n >= self.max_key_operations {
+                failure = Some(Error::KeyOperationBudget {
+                    limit: self.max_key_operations,
+                });
+                break;
+            }
+            let (Some(plan), Some(r)) = (
+                plans.get(p),
+                plans
+                    .get(p)
+                    .and_then(|plan| jwe.recipients.get(plan.recipient)),
+            ) else {
+                continue;
+            };
+            let opened = decrypter::recover_cek(
+                decrypter,
+                plan.alg,
+                enc,
+                &plan.header.other,
+                &r.encrypted_key,
+            )
+            .and_then(|cek| open_with(&jwe, enc, cek, &aad, jwe.ciphertext.clone()));
+            match opened {
+                Ok(plain) => return self.finish(&mut jwe, &mut plans, p, enc, plain),
+                Err(e) => {
+                    if failure.is_none() || e == Error::DecryptionFailed {
+                        failure = Some(e);
+                    }
+                }
+            }
+        }
+        Err(failure.unwrap_or(Error::DecryptionFailed))
+    }
+
+    /// Phase 1 of a decryption: headers and allowlists, no cryptography. The recipients this
+    /// decryptor accepts, and their content encryption.
+    fn prepare(
+        &self,
+        jwe: &UnverifiedJwe,
+    ) -> Result<(Vec<Plan>, &'static ContentEncryption), Error> {
         let mut plans: Vec<Plan> = Vec::with_capacity(jwe.recipients.len());
         let mut refused = None;
         for i in 0..jwe.recipients.len() {
-            match self.plan(&jwe, i) {
+            match self.plan(jwe, i) {
                 Ok(plan) => plans.push(plan),
                 // With several recipients, one this decryptor does not accept is skipped.
                 Err(e) => {
@@ -312,26 +460,85 @@ impl Decryptor {
                 expected: Shape::TagLength,
             });
         }
+        Ok((plans, enc))
+    }
+
+    /// The result of opening recipient `p`'s plan with `plain`, the decrypted content.
+    fn finish(
+        &self,
+        jwe: &mut UnverifiedJwe,
+        plans: &mut Vec<Plan>,
+        p: usize,
+        enc: &'static ContentEncryption,
+        mut plain: Zeroizing<Vec<u8>>,
+    ) -> Result<Decrypted, Error> {
+        if p >= plans.len() {
+            return Err(Error::DecryptionFailed);
+        }
+        let plan = plans.swap_remove(p);
+        let plaintext = if plan.header.zip.is_some() {
+            zip::inflate(&plain, self.max_plaintext)?
+        } else {
+            // Moved, not copied: one buffer holds the plaintext.
+            SecretBytes::new(core::mem::take(&mut *plain))
+        };
+        Ok(Decrypted {
+            header: plan.header,
+            protected: core::mem::take(&mut jwe.protected),
+            alg: plan.alg,
+            enc,
+            recipient: plan.recipient,
+            plaintext,
+        })
+    }
+
+    fn run<S: KeySource + ?Sized>(
+        &self,
+        mut jwe: UnverifiedJwe,
+        source: &S,
+    ) -> Result<Decrypted, Error> {
+        let (mut plans, enc) = self.prepare(&jwe)?;
 
         // Phase 2: the (recipient, key) pairs to try, in order.
         let mut attempts: Vec<(usize, &Jwk)> = Vec::new();
         let mut key_error = None;
+        // The error that says most: one key's own reason, a refused set, an unknown `kid`.
+        let mut selection_error = None;
         for (p, plan) in plans.iter().enumerate() {
-            for key in keys {
-                match usable(key, plan.alg, enc, plan.header.kid.as_deref(), kid_rule) {
-                    Ok(true) => attempts.push((p, key)),
-                    Ok(false) => {}
+            let kid = plan.header.kid.as_deref();
+            let lookup = Lookup::new(kid, plan.alg.name(), KeyOp::Decrypt);
+            let (candidates, one): (Vec<&Jwk>, bool) = match source.keys_for(&lookup)? {
+                Keys::One(key) => (vec![key], true),
+                Keys::Set(set) => match keys::by_kid(set, kid) {
+                    Ok(it) => (it.collect(), set.len() == 1),
                     Err(e) => {
+                        selection_error.get_or_insert(e);
+                        continue;
+                    }
+                },
+            };
+            for key in candidates {
+                match self.usable(key, plan.alg, enc) {
+                    Ok(()) => attempts.push((p, key)),
+                    // One key's own reason, and in a set the binding refusals (which say
+                    // what to fix), are reported; other keys of a set that do not fit are not.
+                    Err(e)
+                        if one
+                            || matches!(
+                                e,
+                                Error::Key(KeyError::UnboundSymmetricKey | KeyError::NotAPassword)
+                            ) =>
+                    {
                         key_error.get_or_insert(e);
                     }
+                    Err(_) => {}
                 }
             }
         }
         if attempts.is_empty() {
-            return Err(match key_error {
-                Some(e) if keys.len() == 1 => e,
-                _ => Error::NoMatchingKey,
-            });
+            return Err(key_error
+                .or(selection_error)
+                .unwrap_or(Error::NoMatchingKey));
         }
 
         // Phase 3: cryptography.
@@ -341,6 +548,12 @@ impl Decryptor {
         let budget = u64::from(self.max_p2c) * u64::from(PBES2_BUDGET_FACTOR);
         let mut spent: u64 = 0;
         for (n, (p, key)) in attempts.into_iter().enumerate() {
+            if n >= self.max_key_operations {
+                failure = Some(Error::KeyOperationBudget {
+                    limit: self.max_key_operations,
+                });
+                break;
+            }
             let Some(plan) = plans.get(p) else { continue };
             if plan.alg.key_req() == KeyReq::Password {
                 let p2c = plan
@@ -375,24 +588,13 @@ impl Decryptor {
             } else {
                 jwe.ciphertext.clone()
             };
-            match open(&jwe, &ctx, &aad, ciphertext) {
-                Ok(mut plain) => {
-                    let plaintext = if plan.header.zip.is_some() {
-                        zip::inflate(&plain, self.max_plaintext)?
-                    } else {
-                        // Moved, not copied: one buffer holds the plaintext.
-                        SecretBytes::new(core::mem::take(&mut *plain))
-                    };
-                    let plan = plans.swap_remove(p);
-                    return Ok(Decrypted {
-                        header: plan.header,
-                        protected: core::mem::take(&mut jwe.protected),
-                        alg: plan.alg,
-                        enc,
-                        recipient: plan.recipient,
-                        plaintext,
-                    });
-                }
+            let opened = ctx
+                .alg
+                .imp
+                .unwrap(&ctx)
+                .and_then(|cek| open_with(&jwe, enc, cek, &aad, ciphertext));
+            match opened {
+                Ok(plain) => return self.finish(&mut jwe, &mut plans, p, enc, plain),
                 Err(e) => {
                     if failure.is_none() || e == Error::DecryptionFailed {
                         failure = Some(e);
@@ -412,79 +614,100 @@ struct Plan {
     header: JweHeader,
 }
 
-/// How a recipient's `kid` selects among the caller's keys.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum KidRule {
-    /// One key the caller chose: the token's `kid` does not matter.
-    Ignore,
-    /// Several keys (a list or a JWK Set): only keys with exactly the recipient's `kid` are
-    /// tried.
-    Exact,
+impl Decryptor {
+    /// Whether `key` may be tried for a recipient using `alg` (the `kid` already chose it), or
+    /// why not.
+    fn usable(
+        &self,
+        key: &Jwk,
+        alg: &'static KeyManagement,
+        enc: &'static ContentEncryption,
+    ) -> Result<(), Error> {
+        if !alg.fits(key) {
+            return Err(match (alg.key_req(), key.material()) {
+                (KeyReq::Oct(len), KeyMaterial::Oct { k }) => KeyError::WrongLength {
+                    expected: len,
+                    actual: k.len(),
+                },
+                _ => KeyError::WrongKeyType { alg: alg.name() },
+            }
+            .into());
+        }
+        match key.alg() {
+            // A `dir` key may name the content encryption algorithm it is the key of (RFC 7520
+            // §5.6).
+            Some(bound)
+                if bound != alg.name() && !(alg == &super::alg::DIR && enc.name() == bound) =>
+            {
+                return Err(KeyError::AlgMismatch {
+                    key_alg: bound.to_owned(),
+                    alg: alg.name(),
+                }
+                .into());
+            }
+            Some(_) => {}
+            None if key.key_type() == KeyType::Oct => self.bind_unbound_oct(key)?,
+            None => {}
+        }
+        let p = key.params();
+        if !(p.permits(KeyOp::Decrypt)
+            || p.permits(KeyOp::UnwrapKey)
+            || p.permits(KeyOp::DeriveKey))
+        {
+            return Err(KeyError::UsageNotPermitted.into());
+        }
+        if !key.is_private() {
+            return Err(KeyError::NotPrivate.into());
+        }
+        Ok(())
+    }
+
+    /// Binds an `oct` key without `alg` to the one accepted algorithm its length fits (see the
+    /// [module](self) documentation), or refuses it.
+    fn bind_unbound_oct(&self, key: &Jwk) -> Result<(), Error> {
+        let KeyMaterial::Oct { k } = key.material() else {
+            return Ok(());
+        };
+        let len = k.len();
+        let mut passwords = 0usize;
+        let mut others = 0usize;
+        for a in &self.algs {
+            if !a.fits(key)
+                || (*a == &super::alg::DIR && !self.encs.iter().any(|e| e.key_len() == len))
+            {
+                continue;
+            }
+            if a.key_req() == KeyReq::Password {
+                passwords += 1;
+            } else {
+                others += 1;
+            }
+        }
+        if passwords > 0 && others > 0 && !self.oct_as_passwords {
+            return Err(KeyError::NotAPassword.into());
+        }
+        if passwords + others > 1 && !self.unbound_oct_keys {
+            return Err(KeyError::UnboundSymmetricKey.into());
+        }
+        Ok(())
+    }
 }
 
-/// Whether `key` may be tried for a recipient using `alg` with header `kid`. A key that does
-/// not fit is `Ok(false)`, or an error saying why when it is the only candidate.
-fn usable(
-    key: &Jwk,
-    alg: &'static KeyManagement,
-    enc: &'static ContentEncryption,
-    kid: Option<&str>,
-    rule: KidRule,
-) -> Result<bool, Error> {
-    match (rule, kid, key.kid()) {
-        (KidRule::Exact, Some(want), Some(have)) if want != have => {
-            return Ok(false);
-        }
-        (KidRule::Exact, Some(_), None) => return Ok(false),
-        _ => {}
-    }
-    if !alg.fits(key) {
-        return Err(match (alg.key_req(), key.material()) {
-            (KeyReq::Oct(len), KeyMaterial::Oct { k }) => KeyError::WrongLength {
-                expected: len,
-                actual: k.len(),
-            },
-            _ => KeyError::WrongKeyType { alg: alg.name() },
-        }
-        .into());
-    }
-    // A `dir` key may name the content encryption algorithm it is the key of (RFC 7520 §5.6).
-    if let Some(bound) = key.alg()
-        && bound != alg.name()
-        && !(alg == &super::alg::DIR && enc.name() == bound)
-    {
-        return Err(KeyError::AlgMismatch {
-            key_alg: bound.to_owned(),
-            alg: alg.name(),
-        }
-        .into());
-    }
-    let p = key.params();
-    if !(p.permits(KeyOp::Decrypt) || p.permits(KeyOp::UnwrapKey) || p.permits(KeyOp::DeriveKey)) {
-        return Err(KeyError::UsageNotPermitted.into());
-    }
-    if !key.is_private() {
-        return Err(KeyError::NotPrivate.into());
-    }
-    Ok(true)
-}
-
-/// Recovers the CEK and opens the content in `buf` (the ciphertext). A CEK of the wrong length
-/// becomes a random one of the right length, so that it fails at the tag check like any other
-/// bad key.
-fn open(
+/// Opens the content (the ciphertext, decrypted in place) with the recovered `cek`. A CEK of
+/// the wrong length becomes a random one of the right length, so that it fails at the tag
+/// check like any other bad key.
+fn open_with(
     jwe: &UnverifiedJwe,
-    ctx: &UnwrapCtx<'_>,
+    enc: &'static ContentEncryption,
+    mut cek: SecretBytes,
     aad: &[u8],
     ciphertext: Vec<u8>,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     let mut buf = Zeroizing::new(ciphertext);
-    let mut cek = ctx.alg.imp.unwrap(ctx)?;
-    if cek.len() != ctx.enc.key_len() {
-        cek = random(ctx.enc.key_len())?;
+    if cek.len() != enc.key_len() {
+        cek = random(enc.key_len())?;
     }
-    ctx.enc
-        .imp
+    enc.imp
         .open(cek.expose_secret(), &jwe.iv, aad, &mut buf, &jwe.tag)?;
     Ok(buf)
 }

@@ -33,6 +33,7 @@ mod compact;
 mod content;
 pub mod dangerous;
 mod decrypt;
+mod decrypter;
 mod encrypt;
 mod header;
 mod json;
@@ -47,7 +48,10 @@ pub use alg::{
     PBES2_HS384_A192KW, PBES2_HS512_A256KW, RSA_OAEP, RSA_OAEP_256, RSA_OAEP_384, RSA_OAEP_512,
     RSA1_5_FOR_LEGACY_USE_ONLY, by_name, enc_by_name,
 };
-pub use decrypt::{DEFAULT_MAX_P2C, Decrypted, Decryptor, PBES2_BUDGET_FACTOR};
+pub use decrypt::{
+    DEFAULT_MAX_KEY_OPERATIONS, DEFAULT_MAX_P2C, Decrypted, Decryptor, PBES2_BUDGET_FACTOR,
+};
+pub use decrypter::Decrypter;
 pub use encrypt::{DEFAULT_P2C, Encryptor, Recipient, encrypt_compact};
 pub use header::JweHeader;
 pub use token::{DEFAULT_MAX_RECIPIENTS, DEFAULT_MAX_TOKEN_LEN, Serialization, UnverifiedJwe};

@@ -135,6 +135,13 @@ impl KeyPolicy {
 /// A validated JSON Web Key.
 ///
 /// `Debug` shows the public members and `kid`, never private material.
+///
+/// # `oct` keys should carry `alg`
+/// A symmetric secret must serve one algorithm only: a key used for both `A128GCMKW` and `dir`,
+/// say, lets one algorithm's output be replayed as the other's input. Give `oct` keys an `alg`
+/// ([`with_alg`](Self::with_alg)); a JWE decryptor binds a key without one to the single
+/// accepted algorithm its length fits, and refuses it when several do (see
+/// [`jwe::Decryptor`](crate::jwe::Decryptor)).
 #[derive(Clone)]
 pub struct Jwk {
     material: KeyMaterial,

@@ -40,10 +40,12 @@ pub(crate) use cache::KeyCache;
 pub use header::JwsHeader;
 
 pub use sign::{
-    GeneralSigner, SigningKey, sign_compact, sign_compact_detached, sign_flattened,
+    GeneralSigner, Signer, SigningKey, sign_compact, sign_compact_detached, sign_flattened,
     sign_flattened_detached, sign_general, sign_general_detached,
 };
-pub use verify::{DEFAULT_MAX_SIGNATURES, DEFAULT_MAX_TOKEN_LEN, Verified, Verifier};
+pub use verify::{
+    DEFAULT_MAX_KEY_OPERATIONS, DEFAULT_MAX_SIGNATURES, DEFAULT_MAX_TOKEN_LEN, Verified, Verifier,
+};
 
 /// Reading a JWS without verifying it.
 pub mod dangerous {

@@ -14,13 +14,52 @@ use crate::error::{CountRule, Error, KeyError, Shape};
 use crate::header::{JWS_REGISTERED, check_crit, check_disjoint};
 use crate::jwk::{Jwk, KeyOp};
 
+/// What signs a JWS: a private key bound to one algorithm that computes signatures over the
+/// JWS signing input and never hands the key out.
+///
+/// [`SigningKey`] is the in-memory implementation (a [`Jwk`]). A key kept in an HSM or a cloud
+/// KMS implements it too, answering [`sign`](Self::sign) from its store: every signing
+/// function of this crate and of `zegel-jwt` takes a `&dyn Signer`.
+///
+/// ```
+/// use zegel_jose::jws::{self, JwsHeader, Signer, SigningKey, Verifier};
+/// use zegel_jose::Jwk;
+///
+/// let key = Jwk::generate(&zegel_jose::jwk::KeySpec::Ec(zegel_jose::jwk::Curve::P256))?;
+/// let signer: &dyn Signer = &SigningKey::new(&key, &jws::ES256)?;
+/// let token = jws::sign_compact(b"hello", signer, &JwsHeader::new())?;
+/// let public = signer.public_jwk().expect("an EC key has a public part");
+/// assert_eq!(Verifier::new(&[&jws::ES256]).verify(token.as_bytes(), public)?.payload(), b"hello");
+/// # Ok::<(), zegel_jose::Error>(())
+/// ```
+pub trait Signer: Send + Sync {
+    /// The algorithm this signer signs with (the header's `alg`).
+    fn alg(&self) -> &'static JwsAlgorithm;
+
+    /// The key's `kid`, if it has one (not copied into headers automatically).
+    fn kid(&self) -> Option<&str>;
+
+    /// The key's public JWK, to publish or to verify with; `None` for an HMAC secret or when
+    /// the store does not say.
+    fn public_jwk(&self) -> Option<&Jwk>;
+
+    /// Signs `signing_input` (RFC 7515 §5.1: `protected '.' payload`), returning the signature
+    /// in its JWS form (for ECDSA, `r ‖ s`, RFC 7518 §3.4).
+    ///
+    /// # Errors
+    /// Whatever the signer cannot do: [`Error::Key`], [`Error::Random`], or an error of the
+    /// store.
+    fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, Error>;
+}
+
 /// A private key bound to one algorithm and prepared (parsed by the crypto backend) once, to
-/// sign any number of payloads.
+/// sign any number of payloads: the in-memory [`Signer`].
 ///
 /// `Debug` shows the algorithm and `kid`, never key material.
 pub struct SigningKey {
     alg: &'static JwsAlgorithm,
     kid: Option<String>,
+    public: Option<Jwk>,
     inner: Box<dyn PreparedSigner>,
 }
 
@@ -57,6 +96,7 @@ impl SigningKey {
         Ok(Self {
             alg,
             kid: key.kid().map(str::to_owned),
+            public: key.to_public(),
             inner,
         })
     }
@@ -71,6 +111,24 @@ impl SigningKey {
     #[must_use]
     pub fn kid(&self) -> Option<&str> {
         self.kid.as_deref()
+    }
+}
+
+impl Signer for SigningKey {
+    fn alg(&self) -> &'static JwsAlgorithm {
+        self.alg
+    }
+
+    fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    fn public_jwk(&self) -> Option<&Jwk> {
+        self.public.as_ref()
+    }
+
+    fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, Error> {
+        self.inner.sign(signing_input)
     }
 }
 
@@ -92,7 +150,7 @@ impl fmt::Debug for SigningKey {
 /// [`Error::Structure`] for an unencoded payload that is not UTF-8 or contains `.` (RFC 7797
 /// §5.2); [`Error::Crit`] or [`Error::InvalidParameter`] for a header that breaks the `crit`
 /// rules; [`Error::Random`] or [`Error::Key`] when the backend fails.
-pub fn sign_compact(payload: &[u8], key: &SigningKey, header: &JwsHeader) -> Result<String, Error> {
+pub fn sign_compact(payload: &[u8], key: &dyn Signer, header: &JwsHeader) -> Result<String, Error> {
     compact(payload, key, header, false)
 }
 
@@ -103,7 +161,7 @@ pub fn sign_compact(payload: &[u8], key: &SigningKey, header: &JwsHeader) -> Res
 /// As [`sign_compact`].
 pub fn sign_compact_detached(
     payload: &[u8],
-    key: &SigningKey,
+    key: &dyn Signer,
     header: &JwsHeader,
 ) -> Result<String, Error> {
     compact(payload, key, header, true)
@@ -117,7 +175,7 @@ pub fn sign_compact_detached(
 /// [`Error::InvalidParameter`] for `b64` in the unprotected header.
 pub fn sign_flattened(
     payload: &[u8],
-    key: &SigningKey,
+    key: &dyn Signer,
     protected: &JwsHeader,
     unprotected: Option<&Map<String, Value>>,
 ) -> Result<String, Error> {
@@ -130,7 +188,7 @@ pub fn sign_flattened(
 /// As [`sign_flattened`].
 pub fn sign_flattened_detached(
     payload: &[u8],
-    key: &SigningKey,
+    key: &dyn Signer,
     protected: &JwsHeader,
     unprotected: Option<&Map<String, Value>>,
 ) -> Result<String, Error> {
@@ -140,7 +198,7 @@ pub fn sign_flattened_detached(
 /// One signer of a general JSON serialization: the key, its protected header and an optional
 /// unprotected header.
 pub type GeneralSigner<'a> = (
-    &'a SigningKey,
+    &'a dyn Signer,
     &'a JwsHeader,
     Option<&'a Map<String, Value>>,
 );
@@ -167,20 +225,20 @@ pub fn sign_general_detached(
 
 /// The protected header of `key` as base64url, and whether the payload is base64url-encoded.
 fn protected_b64(
-    key: &SigningKey,
+    key: &dyn Signer,
     header: &JwsHeader,
     unprotected: Option<&Map<String, Value>>,
 ) -> Result<(String, bool), Error> {
     let mut buf = [0_u8; HEADER_BUF];
     if unprotected.is_none()
-        && let Some(json) = simple_header_json(key.alg.name(), header, &mut buf)
+        && let Some(json) = simple_header_json(key.alg().name(), header, &mut buf)
     {
         let mut out = String::with_capacity(json.len().div_ceil(3) * 4);
         base64url::encode_public_into(json, &mut out);
         return Ok((out, true));
     }
     let mut obj = header.to_object();
-    obj.insert("alg".into(), Value::String(key.alg.name().to_owned()));
+    obj.insert("alg".into(), Value::String(key.alg().name().to_owned()));
     let encoded = header.payload_is_encoded();
     if !encoded {
         let crit = obj
@@ -281,13 +339,13 @@ fn payload_segment(payload: &[u8], encoded: bool, compact: bool) -> Result<Strin
 
 fn compact(
     payload: &[u8],
-    key: &SigningKey,
+    key: &dyn Signer,
     header: &JwsHeader,
     detached: bool,
 ) -> Result<String, Error> {
     let mut out = Vec::with_capacity(payload.len() / 3 * 4 + 800);
     let mut buf = [0_u8; HEADER_BUF];
-    let encoded = if let Some(json) = simple_header_json(key.alg.name(), header, &mut buf) {
+    let encoded = if let Some(json) = simple_header_json(key.alg().name(), header, &mut buf) {
         // The common header: its JSON straight into the output, no intermediate string.
         base64url::encode_public_to_vec(json, &mut out);
         true
@@ -303,7 +361,7 @@ fn compact(
     } else {
         out.extend_from_slice(payload_segment(payload, false, !detached)?.as_bytes());
     }
-    let sig = key.inner.sign(&out)?;
+    let sig = key.sign(&out)?;
     if detached {
         out.truncate(protected_len + 1);
     }
@@ -329,7 +387,7 @@ fn json(
     let mut segment = String::new();
     let mut sigs = Vec::with_capacity(signers.len());
     for (key, header, unprotected) in signers {
-        let (protected, encoded) = protected_b64(key, header, *unprotected)?;
+        let (protected, encoded) = protected_b64(*key, header, *unprotected)?;
         match encoded_all {
             None => {
                 encoded_all = Some(encoded);
@@ -342,7 +400,7 @@ fn json(
         input.push_str(&protected);
         input.push('.');
         input.push_str(&segment);
-        let sig = key.inner.sign(input.as_bytes())?;
+        let sig = key.sign(input.as_bytes())?;
         let mut obj = Map::new();
         obj.insert("protected".into(), Value::String(protected));
         if let Some(u) = unprotected {

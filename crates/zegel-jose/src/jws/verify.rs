@@ -12,12 +12,17 @@ use crate::base64url;
 use crate::error::{Error, KeyError, Part, Shape};
 use crate::json;
 use crate::jwk::{Jwk, JwkSet, KeyOp, KeyQuery};
+use crate::keys::{self, KeySource, Keys, Lookup};
 
 /// The default maximum size of a serialized JWS: 256 KiB.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 256 * 1024;
 
 /// The default maximum number of signatures of a general JSON serialization: 16.
 pub const DEFAULT_MAX_SIGNATURES: usize = 16;
+
+/// The default budget of signature verifications one token may cost, over all its signatures
+/// and the candidate keys of each: 16.
+pub const DEFAULT_MAX_KEY_OPERATIONS: usize = 16;
 
 /// Which algorithms a [`Verifier`] accepts.
 #[derive(Clone, Debug)]
@@ -55,6 +60,8 @@ pub struct Verifier {
     limits: Limits,
     critical: Vec<String>,
     detached: Option<Vec<u8>>,
+    mixed_key_set: bool,
+    max_key_operations: usize,
 }
 
 /// A JWS whose signature verified: its header (protected and unprotected, merged), its payload
@@ -134,7 +141,27 @@ impl Verifier {
             },
             critical: Vec::new(),
             detached: None,
+            mixed_key_set: false,
+            max_key_operations: DEFAULT_MAX_KEY_OPERATIONS,
         }
+    }
+
+    /// Accepts key sets that mix `oct` secrets with RSA, EC or OKP public keys. By default such
+    /// a set is refused with [`KeyError::MixedKeySet`]: an HMAC secret kept beside public keys
+    /// is almost always a configuration mistake, and invites algorithm confusion.
+    #[must_use]
+    pub fn with_mixed_key_set(mut self) -> Self {
+        self.mixed_key_set = true;
+        self
+    }
+
+    /// Sets the budget of signature verifications one token may cost, over all its signatures
+    /// and the candidate keys of each (default [`DEFAULT_MAX_KEY_OPERATIONS`]); past it,
+    /// [`Error::KeyOperationBudget`]. Checked before each verification.
+    #[must_use]
+    pub fn with_max_key_operations(mut self, n: usize) -> Self {
+        self.max_key_operations = n;
+        self
     }
 
     /// Sets the maximum size of a serialized token, in bytes (default 256 KiB); checked before
@@ -177,9 +204,16 @@ impl Verifier {
         self
     }
 
-    /// Verifies a JWS in any serialization (compact, flattened or general JSON) with `key`.
-    /// For the general serialization, the first signature that verifies with `key` wins, and
-    /// all the signatures must use the same `b64` value (RFC 7797 §3), else
+    /// Verifies a JWS in any serialization (compact, flattened or general JSON) with the keys
+    /// of `keys`: one [`Jwk`], used whatever `kid` the token names, or a set ([`JwkSet`],
+    /// `[Jwk]`, or any [`KeySource`]), narrowed by the rules of [`keys`](crate::keys): a token
+    /// with a `kid` is tried only with keys of that exact `kid`, and only keys whose `alg` (if
+    /// any), type and `use`/`key_ops` fit are tried, in order, until one verifies. A set that
+    /// mixes `oct` secrets with public keys is refused unless
+    /// [`with_mixed_key_set`](Self::with_mixed_key_set).
+    ///
+    /// For the general serialization, the first signature that verifies wins, and all the
+    /// signatures must use the same `b64` value (RFC 7797 §3), else
     /// [`Error::InvalidParameter`] (`b64`).
     ///
     /// # Errors
@@ -187,63 +221,61 @@ impl Verifier {
     /// [`Error::Crit`], [`Error::InvalidParameter`], [`Error::DuplicateParameter`] and
     /// [`Error::MissingParameter`] for malformed tokens; [`Error::UnknownAlgorithm`] and
     /// [`Error::AlgNotAllowed`] for algorithms not accepted; [`Error::Key`] when the key does
-    /// not fit; [`Error::AlgorithmUnavailable`]; [`Error::InvalidSignature`].
-    pub fn verify(&self, token: &[u8], key: &Jwk) -> Result<Verified, Error> {
+    /// not fit or the set is refused; [`Error::UnknownKid`] when no key of the set has the
+    /// token's `kid`; [`Error::NoMatchingKey`] when keys with that `kid` exist but none fits;
+    /// [`Error::KeyOperationBudget`]; [`Error::AlgorithmUnavailable`];
+    /// [`Error::InvalidSignature`] (the error of the last key tried when none verifies).
+    pub fn verify<S: KeySource + ?Sized>(&self, token: &[u8], keys: &S) -> Result<Verified, Error> {
         let raw = parse::split(token, self.limits)?;
-        self.first_valid(&raw, self.detached.as_deref(), Keys::One(key))
+        self.first_valid(&raw, self.detached.as_deref(), keys)
     }
 
     /// Verifies a JWS in the compact serialization only (as JWTs must be).
     ///
     /// # Errors
     /// As [`verify`](Self::verify), and [`Error::Structure`] for a JSON serialization.
-    pub fn verify_compact(&self, token: &[u8], key: &Jwk) -> Result<Verified, Error> {
+    pub fn verify_compact<S: KeySource + ?Sized>(
+        &self,
+        token: &[u8],
+        keys: &S,
+    ) -> Result<Verified, Error> {
         if token.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
             return Err(Error::Structure {
                 expected: Shape::Compact,
             });
         }
-        self.verify(token, key)
+        self.verify(token, keys)
     }
 
     /// Verifies a JWS whose payload was detached (RFC 7515 Appendix F), given the payload.
     ///
     /// # Errors
     /// As [`verify`](Self::verify), and [`Error::Structure`] when the token carries a payload.
-    pub fn verify_detached(
+    pub fn verify_detached<S: KeySource + ?Sized>(
         &self,
         token: &[u8],
         payload: &[u8],
-        key: &Jwk,
+        keys: &S,
     ) -> Result<Verified, Error> {
         let raw = parse::split(token, self.limits)?;
-        self.first_valid(&raw, Some(payload), Keys::One(key))
+        self.first_valid(&raw, Some(payload), keys)
     }
 
-    /// Verifies with the keys of a set: a token with a `kid` is tried only with keys of that
-    /// exact `kid`, and only keys whose `alg` (if any), type and `use`/`key_ops` fit are tried,
-    /// in order, until one verifies.
+    /// Verifies with the keys of a list, as [`verify`](Self::verify) does with a set.
     ///
     /// # Errors
-    /// As [`verify`](Self::verify); [`Error::NoMatchingKey`] when no key fits; the error of the
-    /// last key tried when none verifies.
-    pub fn verify_with_keys<'k>(
-        &self,
-        token: &[u8],
-        keys: impl IntoIterator<Item = &'k Jwk>,
-    ) -> Result<Verified, Error> {
-        let raw = parse::split(token, self.limits)?;
-        let keys: Vec<&Jwk> = keys.into_iter().collect();
-        self.first_valid(&raw, self.detached.as_deref(), Keys::Set(&keys))
+    /// As [`verify`](Self::verify).
+    pub fn verify_with_keys(&self, token: &[u8], keys: &[Jwk]) -> Result<Verified, Error> {
+        self.verify(token, keys)
     }
 
-    /// Verifies with the keys of a JWK Set, as [`verify_with_keys`](Self::verify_with_keys)
-    /// (for key rotation: the keys are tried in the set's order).
+    /// Verifies with the keys of a JWK Set, as [`verify`](Self::verify) does (for key
+    /// rotation: the keys are tried in the set's order).
     ///
     /// # Errors
-    /// As [`verify_with_keys`](Self::verify_with_keys).
+    /// As [`verify`](Self::verify).
     pub fn verify_with_set(&self, token: &[u8], set: &JwkSet) -> Result<Verified, Error> {
-        self.verify_with_keys(token, set.keys())
+        self.verify(token, set)
     }
 
     /// Verifies every signature of a JWS (any serialization) with `key`, each on its own: the
@@ -261,35 +293,50 @@ impl Verifier {
     ) -> Result<Vec<Result<Verified, Error>>, Error> {
         let raw = parse::split(token, self.limits)?;
         parse::check_same_b64(&raw, self.limits)?;
+        let mut spent = 0;
         Ok((0..raw.sigs().len())
-            .map(|i| self.one(&raw, i, self.detached.as_deref(), Keys::One(key)))
+            .map(|i| self.one(&raw, i, self.detached.as_deref(), key, &mut spent))
             .collect())
     }
 
-    fn first_valid(
+    fn first_valid<S: KeySource + ?Sized>(
         &self,
         raw: &RawJws<'_>,
         detached: Option<&[u8]>,
-        keys: Keys<'_>,
+        keys: &S,
     ) -> Result<Verified, Error> {
         parse::check_same_b64(raw, self.limits)?;
         let mut last = Error::InvalidSignature;
+        let mut spent = 0;
         for i in 0..raw.sigs().len() {
-            match self.one(raw, i, detached, keys) {
+            match self.one(raw, i, detached, keys, &mut spent) {
                 Ok(v) => return Ok(v),
+                Err(e @ Error::KeyOperationBudget { .. }) => return Err(e),
                 Err(e) => last = e,
             }
         }
         Err(last)
     }
 
+    /// Counts one verification against the budget.
+    fn spend(&self, spent: &mut usize) -> Result<(), Error> {
+        *spent = spent.saturating_add(1);
+        if *spent > self.max_key_operations {
+            return Err(Error::KeyOperationBudget {
+                limit: self.max_key_operations,
+            });
+        }
+        Ok(())
+    }
+
     /// Verifies signature `i`.
-    fn one(
+    fn one<S: KeySource + ?Sized>(
         &self,
         raw: &RawJws<'_>,
         i: usize,
         detached: Option<&[u8]>,
-        keys: Keys<'_>,
+        source: &S,
+        spent: &mut usize,
     ) -> Result<Verified, Error> {
         let Some(sig) = raw.sigs().get(i) else {
             return Err(Error::InvalidSignature);
@@ -310,15 +357,20 @@ impl Verifier {
         }
         let input = signing_input(raw, sig, detached, encoded_payload)?;
         let signature = base64url::decode_public(&sig.signature, Part::Signature)?;
-        match keys {
-            Keys::One(key) => self.with_key(key, alg, &input, &signature)?,
+        let kid = header.kid.as_deref();
+        match source.keys_for(&Lookup::new(kid, alg.name(), KeyOp::Verify))? {
+            Keys::One(key) => {
+                self.spend(spent)?;
+                self.with_key(key, alg, &input, &signature)?;
+            }
             Keys::Set(set) => {
+                if !self.mixed_key_set && keys::mixes_symmetry(set) {
+                    return Err(KeyError::MixedKeySet.into());
+                }
                 let mut last = Error::NoMatchingKey;
                 let mut ok = false;
-                for key in set
-                    .iter()
-                    .filter(|k| self.candidate(k, alg, header.kid.as_deref()))
-                {
+                for key in keys::by_kid(set, kid)?.filter(|k| self.candidate(k, alg)) {
+                    self.spend(spent)?;
                     match self.with_key(key, alg, &input, &signature) {
                         Ok(()) => {
                             ok = true;
@@ -347,14 +399,11 @@ impl Verifier {
         })
     }
 
-    /// Whether a key of a set may be tried for `alg` and the token's `kid` (the rules of
-    /// [`KeyQuery`]: exact `kid`, the key's own `alg`, `use`/`key_ops` permitting verification),
-    /// and fits `alg`'s key type.
-    fn candidate(&self, key: &Jwk, alg: &'static JwsAlgorithm, kid: Option<&str>) -> bool {
-        let mut query = KeyQuery::new().with_alg(alg.name()).with_op(KeyOp::Verify);
-        if let Some(kid) = kid {
-            query = query.with_kid(kid);
-        }
+    /// Whether a key of a set (already narrowed by `kid`) may be tried for `alg` (the rules of
+    /// [`KeyQuery`]: the key's own `alg`, `use`/`key_ops` permitting verification), and fits
+    /// `alg`'s key type.
+    fn candidate(&self, key: &Jwk, alg: &'static JwsAlgorithm) -> bool {
+        let query = KeyQuery::new().with_alg(alg.name()).with_op(KeyOp::Verify);
         let alg_bound = !matches!(self.allowed, Allowed::KeyAlg) || key.alg().is_some();
         alg_bound && query.matches(key) && alg.fits(key)
     }
@@ -394,13 +443,6 @@ impl Verifier {
             })?;
         prepared.verify(input, sig)
     }
-}
-
-/// The keys a token may be verified with.
-#[derive(Clone, Copy)]
-enum Keys<'a> {
-    One(&'a Jwk),
-    Set(&'a [&'a Jwk]),
 }
 
 fn missing_payload() -> Error {

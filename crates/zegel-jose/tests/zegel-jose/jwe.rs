@@ -451,7 +451,7 @@ fn keys_are_chosen_by_kid_then_tried_in_turn() {
     assert_eq!(
         d.decrypt_with_set(to_b.as_bytes(), &JwkSet::new(vec![a.clone(), anon.clone()]))
             .unwrap_err(),
-        Error::NoMatchingKey
+        Error::UnknownKid { kid: "b".into() }
     );
     // A single key is used whatever kid the token names: the kid only selects among keys.
     assert_eq!(
@@ -468,7 +468,7 @@ fn keys_are_chosen_by_kid_then_tried_in_turn() {
     assert_eq!(
         d.decrypt_with_keys(to_b.as_bytes(), core::slice::from_ref(&a))
             .unwrap_err(),
-        Error::NoMatchingKey
+        Error::UnknownKid { kid: "b".into() }
     );
     // Without: every key that fits, in turn (rotation).
     let to_anon = Encryptor::new(&jwe::A128GCM)

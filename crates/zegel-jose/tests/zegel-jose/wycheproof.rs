@@ -16,8 +16,8 @@
 //! `valid` must give the exact payload (read from the token itself: Wycheproof gives no
 //! separate JWS payload) or plaintext (`pt`); `invalid` must give a typed error, never a panic.
 //! The cases where zegel's reading differs from upstream's label are in [`DEVIATIONS`] (mirrored
-//! in `tests/vectors/wycheproof/DEVIATIONS.md`); those that wait for work in progress are in
-//! [`PENDING`]. Every other case must pass, and the total is asserted, so none is skipped.
+//! in `tests/vectors/wycheproof/DEVIATIONS.md`). Every other case must pass, and the total is
+//! asserted, so none is skipped.
 //! Built with ring alone (no `aws-lc`), a case refused with [`Error::AlgorithmUnavailable`] is
 //! counted apart (ring has no ECDH-ES, AES-192-GCM, RSA-OAEP...).
 
@@ -34,9 +34,7 @@ use zegel_jose::jwe::{self, Decryptor, KeyManagement};
 use zegel_jose::jws::{self, JwsAlgorithm, Verifier};
 use zegel_jose::{Error, Jwk, JwkSet};
 
-use crate::wycheproof_cases::{
-    CODES, DEVIATIONS, FILES, PENDING, TOTAL, cases, deviation, expected, pending,
-};
+use crate::wycheproof_cases::{CODES, DEVIATIONS, FILES, TOTAL, cases, deviation, expected};
 
 /// The most precise code of an error: a key's own reason when a key was refused.
 fn reason_code(e: &Error) -> &'static str {
@@ -107,11 +105,13 @@ fn jws_algs(keys: &Keys) -> Vec<&'static JwsAlgorithm> {
 }
 
 /// `zegel jwe decrypt` without `--alg`: each key's own `alg`, else every key management
-/// algorithm that fits (not `RSA1_5` nor `PBES2`, which must be named).
+/// algorithm that fits (not `RSA1_5` nor `PBES2`, which must be named); a `dir` key may name
+/// its `enc` as its `alg` (RFC 7520 §5.6).
 fn jwe_algs(keys: &Keys) -> Vec<&'static KeyManagement> {
     let mut out: Vec<&'static KeyManagement> = Vec::new();
     for key in keys.all() {
         for alg in jwe::ALL.iter().copied().filter(|a| match key.alg() {
+            Some(own) if jwe::enc_by_name(own).is_some() => core::ptr::eq(*a, &jwe::DIR),
             Some(own) => a.name() == own,
             None => {
                 a.fits(key)
@@ -151,7 +151,7 @@ fn run(group: &Value, t: &Value) -> Result<Vec<u8>, Error> {
         let keys = public.or(private).unwrap();
         let verifier = Verifier::new(&jws_algs(&keys));
         match &keys {
-            Keys::One(k) => verifier.verify(&token, k),
+            Keys::One(k) => verifier.verify(&token, &**k),
             Keys::Set(s) => verifier.verify_with_set(&token, s),
         }
         .map(jws::Verified::into_payload)
@@ -160,7 +160,7 @@ fn run(group: &Value, t: &Value) -> Result<Vec<u8>, Error> {
         let algs = jwe_algs(&keys);
         let decryptor = Decryptor::new(&algs, jwe::ALL_ENC);
         match &keys {
-            Keys::One(k) => decryptor.decrypt(&token, k),
+            Keys::One(k) => decryptor.decrypt(&token, &**k),
             Keys::Set(s) => decryptor.decrypt_with_set(&token, s),
         }
         .map(|d| d.plaintext().to_vec())
@@ -201,7 +201,7 @@ fn opposite_of_label(file: &str, label: &str, t: &Value, got: &Outcome) -> bool 
 #[test]
 fn every_wycheproof_case() {
     let (mut total, mut passed, mut codes_checked) = (0, 0, 0);
-    let (mut deviated, mut waiting, mut unavailable) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut deviated, mut unavailable) = (Vec::new(), Vec::new());
     let mut failures = Vec::new();
     for (file, _) in FILES {
         for (group, t) in cases(file) {
@@ -229,24 +229,6 @@ fn every_wycheproof_case() {
                 } else {
                     failures.push(format!("deviation no longer holds ({why}): {what}"));
                 }
-            } else if let Some((item, today)) = pending(file, id) {
-                let same = match &got {
-                    Outcome::Accepted(_) => today == "accepted",
-                    Outcome::Refused(e) => today == reason_code(e),
-                    Outcome::Panicked(_) => false,
-                };
-                if meets_label(file, label, &t, &got) {
-                    failures.push(format!(
-                        "pending case passes now ({item:?} landed?): remove it from PENDING: \
-                         {what}"
-                    ));
-                } else if !same {
-                    failures.push(format!(
-                        "pending case ({item:?}) changed: expected {today} today: {what}"
-                    ));
-                } else {
-                    waiting.push(id);
-                }
             } else if meets_label(file, label, &t, &got) {
                 if let Some((_, _, code)) = CODES.iter().find(|c| c.0 == *file && c.1 == id) {
                     codes_checked += 1;
@@ -264,18 +246,13 @@ fn every_wycheproof_case() {
     assert_eq!(total, TOTAL);
     if cfg!(feature = "aws-lc") {
         assert_eq!(deviated.len(), DEVIATIONS.len(), "every deviation is met");
-        assert_eq!(waiting.len(), PENDING.len(), "every pending case is met");
         assert_eq!(codes_checked, CODES.len(), "every expected code is checked");
     }
-    assert_eq!(
-        passed + deviated.len() + waiting.len() + unavailable.len(),
-        TOTAL
-    );
+    assert_eq!(passed + deviated.len() + unavailable.len(), TOTAL);
     eprintln!(
-        "wycheproof: {total} cases, {passed} passed, {} deviations, {} pending, {} needing an \
-         algorithm this backend lacks",
+        "wycheproof: {total} cases, {passed} passed, {} deviations, {} needing an algorithm this \
+         backend lacks",
         deviated.len(),
-        waiting.len(),
         unavailable.len()
     );
 }

@@ -1,7 +1,7 @@
 //! The Wycheproof JOSE files (`tests/vectors/wycheproof/`) and what zegel must give for each
 //! case, shared by the library runner (`wycheproof.rs`) and the command-line test
 //! (`crates/zegel-cli/tests/cli/wycheproof.rs`): the case counts, the exact payload of each
-//! accepted case, and the tables of deviations and pending cases (mirrored in
+//! accepted case, and the table of deviations (mirrored in
 //! `tests/vectors/wycheproof/DEVIATIONS.md`).
 
 #![allow(
@@ -90,36 +90,12 @@ const KEY_ALG_ES521: &str = "mislabelled: the key says \"alg\": \"ES521\", which
 const SAME_AS_357: &str = "mislabelled: byte-identical to valid case #357 (C2SP/wycheproof \
      issue 236)";
 
-/// Which work item a [`PENDING`] case waits for.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Item {
-    /// Issue 13 item 3: a verification set mixing `oct` secrets with public keys is refused.
-    MixedSymmetry13_3,
-    /// Issue 13 item 5: a `dir` key whose `alg` names its `enc` (RFC 7520 §5.6) decrypts.
-    DirKeyEncAlg13_5,
-}
-
-/// Cases that fail today ONLY because the work named by their [`Item`] has not landed yet:
-/// (file, `tcId`, item, what zegel gives today: `"accepted"` or the error's most precise code).
-/// The runners assert exactly that outcome, so they fail loudly when it changes (when a case
-/// starts passing, remove its entry). This list must be empty once items 13.3, 13.4 and 13.5
-/// are done. (No case waits for 13.4, the duplicate-`kid` rule: upstream's one case is refused
-/// earlier, see [`CODES`].)
-pub(crate) const PENDING: &[(&str, u64, Item, &str)] = &[
-    (CRYPTO, 47, Item::MixedSymmetry13_3, "accepted"),
-    (KEYS, 1, Item::MixedSymmetry13_3, "accepted"),
-    (
-        ENCRYPTION,
-        132,
-        Item::DirKeyEncAlg13_5,
-        "jose.alg_not_allowed",
-    ),
-];
-
 /// Cases whose refusal must have this error code (file, `tcId`, code), to check the reason and
 /// not only the refusal.
 pub(crate) const CODES: &[(&str, u64, &str)] = &[
     (CRYPTO, 46, "jose.key.roca_weak"),
+    (CRYPTO, 47, "jose.key.mixed_key_set"),
+    (KEYS, 1, "jose.key.mixed_key_set"),
     (KEYS, 7, "jose.key.roca_weak"),
     // Refused at import: the second key's `k` is not canonical base64url (its last character
     // has non-zero unused bits), so this case never reaches a duplicate-kid rule (issue 13
@@ -193,12 +169,4 @@ pub(crate) fn deviation(file: &str, id: u64) -> Option<&'static str> {
         .iter()
         .find(|d| d.0 == file && d.1 == id)
         .map(|d| d.2)
-}
-
-/// The pending entry of a case, if any: the item it waits for and what zegel gives today.
-pub(crate) fn pending(file: &str, id: u64) -> Option<(Item, &'static str)> {
-    PENDING
-        .iter()
-        .find(|d| d.0 == file && d.1 == id)
-        .map(|d| (d.2, d.3))
 }

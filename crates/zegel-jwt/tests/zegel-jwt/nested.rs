@@ -129,7 +129,9 @@ fn rotation_old_and_new_partner_keys() {
             now()
         )
         .unwrap_err(),
-        Error::Jose(zegel_jose::Error::NoMatchingKey)
+        Error::Jose(zegel_jose::Error::UnknownKid {
+            kid: "partner-enc-1".into()
+        })
     );
 }
 

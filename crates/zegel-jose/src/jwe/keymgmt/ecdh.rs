@@ -29,7 +29,7 @@ pub(crate) static KW256: Ecdh = Ecdh { kw: Some(32) };
 
 /// The curve and the encoded public point of an ECDH key: `04 ‖ x ‖ y` for `EC`, `x` for
 /// X25519.
-fn public_point(key: &Jwk, alg: &'static str) -> Result<(Curve, Vec<u8>), Error> {
+pub(crate) fn public_point(key: &Jwk, alg: &'static str) -> Result<(Curve, Vec<u8>), Error> {
     match key.material() {
         KeyMaterial::Ec { crv, x, y, .. }
             if matches!(crv, Curve::P256 | Curve::P384 | Curve::P521) =>
@@ -239,7 +239,7 @@ impl KeyManager for Ecdh {
     }
 }
 
-mod backend {
+pub(crate) mod backend {
     //! The ECDH operations, by backend.
 
     use zeroize::Zeroizing;
@@ -306,7 +306,7 @@ mod backend {
     /// Agreement between the private key of `key` and `peer`. A peer point that is not on
     /// the curve is [`Error::InvalidParameter`] `epk`.
     #[cfg(feature = "aws-lc")]
-    pub(super) fn static_agree(
+    pub(crate) fn static_agree(
         key: &Jwk,
         crv: Curve,
         peer: &[u8],
@@ -343,7 +343,7 @@ mod backend {
     }
 
     #[cfg(not(feature = "aws-lc"))]
-    pub(super) fn static_agree(
+    pub(crate) fn static_agree(
         _: &Jwk,
         _: Curve,
         _: &[u8],
