@@ -9,7 +9,6 @@ mod keys;
 mod nested;
 pub mod numeric_date;
 mod sign;
-mod strict;
 pub mod time;
 pub mod validation;
 mod verify;
