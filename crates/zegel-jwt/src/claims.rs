@@ -437,15 +437,26 @@ impl<T: Serialize> Claims<T> {
         Ok(map)
     }
 
-    /// The claim set as JSON text (see [`to_map`](Self::to_map)).
+    /// The claim set as JSON text: the registered claims that are set (in the order of RFC 7519
+    /// §4.1), then the members of `extra`, written in one pass with no intermediate value.
     ///
     /// # Errors
     /// As [`to_map`](Self::to_map).
     pub fn to_json(&self) -> Result<String, Error> {
-        let map = self.to_map()?;
-        serde_json::to_string(&map).map_err(|e| Error::CustomClaims {
-            reason: e.to_string(),
+        let bytes = self.to_json_bytes()?;
+        String::from_utf8(bytes).map_err(|_| Error::CustomClaims {
+            reason: "the claims are not utf-8".into(),
         })
+    }
+
+    /// As [`to_json`](Self::to_json), as bytes (the payload a signature covers).
+    ///
+    /// # Errors
+    /// As [`to_map`](Self::to_map).
+    pub fn to_json_bytes(&self) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::with_capacity(256);
+        crate::write::write_claims(self, &mut out)?;
+        Ok(out)
     }
 }
 
@@ -740,7 +751,7 @@ mod tests {
         assert_eq!(c.extra["x"], serde_json::json!({"y":[1]}));
         assert_eq!(
             c.to_json().unwrap(),
-            r#"{"aud":["c","d"],"exp":10,"iat":1,"iss":"a","jti":"j","nbf":1.5,"sub":"b","x":{"y":[1]}}"#
+            r#"{"iss":"a","sub":"b","aud":["c","d"],"exp":10,"nbf":1.5,"iat":1,"jti":"j","x":{"y":[1]}}"#
         );
     }
 
@@ -757,7 +768,7 @@ mod tests {
         assert!(c.aud.as_ref().unwrap().is_single_string());
         assert_eq!(
             c.to_json().unwrap(),
-            r#"{"acr":null,"aud":"c","nonce":"n"}"#
+            r#"{"aud":"c","nonce":"n","acr":null}"#
         );
         let e = Claims::<Custom>::from_json(br#"{"aud":"c"}"#).unwrap_err();
         assert!(
@@ -863,6 +874,44 @@ mod tests {
             Claims::new(5).to_map(),
             Err(Error::CustomClaims { .. })
         ));
+        // The one-pass writer agrees with to_map on every refusal.
+        let mut extra = Map::new();
+        extra.insert("iss".into(), "x".into());
+        assert_eq!(
+            Claims::new(extra.clone()).with_issuer("y").to_json(),
+            Err(Error::DuplicateClaim { name: "iss" })
+        );
+        assert_eq!(Claims::new(extra).to_json().unwrap(), r#"{"iss":"x"}"#);
+        #[derive(Serialize)]
+        struct Exp {
+            exp: u8,
+        }
+        assert_eq!(
+            Claims::new(Exp { exp: 1 })
+                .with_lifetime(UnixTime::from_secs(1), Duration::from_secs(1))
+                .unwrap()
+                .to_json(),
+            Err(Error::DuplicateClaim { name: "exp" })
+        );
+        for not_an_object in [
+            Claims::new(5).to_json(),
+            Claims::new("s").to_json(),
+            Claims::new(vec![1]).to_json(),
+        ] {
+            assert_eq!(
+                not_an_object,
+                Err(Error::CustomClaims {
+                    reason: "the extra claims are not a json object".into()
+                })
+            );
+        }
+        assert_eq!(Claims::new(None::<Exp>).to_json().unwrap(), "{}");
+        let mut numbered = std::collections::BTreeMap::new();
+        numbered.insert(7_u8, "seven");
+        assert_eq!(
+            Claims::new(numbered).with_subject("s\"").to_json().unwrap(),
+            r#"{"sub":"s\"","7":"seven"}"#
+        );
         assert_eq!(
             Claims::new(()).with_subject("s").to_json().unwrap(),
             r#"{"sub":"s"}"#

@@ -12,6 +12,7 @@ mod sign;
 pub mod time;
 pub mod validation;
 mod verify;
+mod write;
 
 pub use claims::{Audience, Claim, Claims};
 pub use error::Error;
