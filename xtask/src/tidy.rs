@@ -61,6 +61,10 @@ const BANNED_CALLS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The one library file allowed to read the system clock: `UnixTime::now`, the sanctioned
+/// convenience (every check still takes `now` as an argument).
+const CLOCK_READ_ALLOWED: &str = "crates/zegel-jwt/src/time.rs";
+
 /// Runs every check on the workspace at `root` and prints the problems.
 pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     let problems = problems(root)?;
@@ -201,6 +205,9 @@ pub(crate) fn banned_calls(shown: &str, text: &str) -> Vec<String> {
     let code = source::without_test_items(&source::code_only(text));
     let mut problems = Vec::new();
     for (pattern, why) in BANNED_CALLS {
+        if *pattern == "SystemTime::now" && shown.ends_with(CLOCK_READ_ALLOWED) {
+            continue;
+        }
         let word = pattern.starts_with(source::is_ident);
         for (at, _) in code.match_indices(pattern) {
             let after_ident = code[..at].chars().next_back().is_some_and(source::is_ident);

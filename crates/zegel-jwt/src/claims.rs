@@ -782,7 +782,7 @@ mod tests {
 
     #[test]
     fn registered_claims_only() {
-        let c: Claims<de::IgnoredAny> = Claims::from_json(br#"{"sub":"s","x":1}"#).unwrap();
+        let c: Claims<IgnoredAny> = Claims::from_json(br#"{"sub":"s","x":1}"#).unwrap();
         assert_eq!(c.sub.as_deref(), Some("s"));
         let c: Claims<()> = Claims::from_json(br#"{"sub":"s","x":1}"#).unwrap();
         assert_eq!(c.sub.as_deref(), Some("s"));

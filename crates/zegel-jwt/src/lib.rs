@@ -17,9 +17,11 @@ mod write;
 pub use claims::{Audience, Claim, Claims};
 pub use error::Error;
 pub use keys::{KeySource, Keys};
-pub use nested::{DecryptedJwt, Decryption, decrypt, encrypt_signed, open, sign_and_encrypt};
+pub use nested::{
+    DecryptedJwt, Decryption, OpenKeys, decrypt, encrypt_signed, open, open_as, sign_and_encrypt,
+};
 pub use numeric_date::NumericDate;
 pub use sign::{sign, sign_with_header};
 pub use time::UnixTime;
 pub use validation::Validation;
-pub use verify::{Verified, verify};
+pub use verify::{Verified, verify, verify_as};

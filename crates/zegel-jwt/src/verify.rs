@@ -76,7 +76,7 @@ impl<T> Verified<T> {
 /// let token = zegel_jwt::sign(&claims, &SigningKey::new(&key, &jws::HS256)?)?;
 ///
 /// let validation = Validation::new(&[&jws::HS256]).issuer("me");
-/// let verified: zegel_jwt::Verified = zegel_jwt::verify(&token, &key, &validation, now)?;
+/// let verified = zegel_jwt::verify(&token, &key, &validation, now)?;
 /// assert_eq!(verified.claims().iss.as_deref(), Some("me"));
 /// # Ok::<(), zegel_jwt::Error>(())
 /// ```
@@ -86,7 +86,21 @@ impl<T> Verified<T> {
 /// no fitting key or an invalid signature; [`Error::UnexpectedNesting`] for `cty: JWT`;
 /// [`Error::WrongType`]; the claim errors of [`Claims::from_json`] and
 /// [`Validation::validate`].
-pub fn verify<T: DeserializeOwned>(
+pub fn verify(
+    token: impl AsRef<[u8]>,
+    keys: &(impl KeySource + ?Sized),
+    validation: &Validation,
+    now: UnixTime,
+) -> Result<Verified, Error> {
+    verify_as(token, keys, validation, now)
+}
+
+/// As [`verify`], with the claims other than the registered ones read into the caller's `T`
+/// (a struct deriving `Deserialize`): `zegel_jwt::verify_as::<IdToken>(...)`.
+///
+/// # Errors
+/// As [`verify`]; [`Error::CustomClaims`] when the claims do not fit `T`.
+pub fn verify_as<T: DeserializeOwned>(
     token: impl AsRef<[u8]>,
     keys: &(impl KeySource + ?Sized),
     validation: &Validation,
