@@ -24,4 +24,4 @@ pub use numeric_date::NumericDate;
 pub use sign::{sign, sign_with_header};
 pub use time::UnixTime;
 pub use validation::Validation;
-pub use verify::{Verified, verify, verify_as};
+pub use verify::{Verified, unverified_header, verify, verify_as};

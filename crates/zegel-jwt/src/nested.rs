@@ -20,13 +20,12 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use zegel_jose::error::Part;
+use zegel_jose::Jwk;
 use zegel_jose::jwe::{
     ContentEncryption, Decryptor, Encryptor, JweHeader, KeyManagement, Recipient,
 };
 use zegel_jose::jws::{JwsHeader, SigningKey};
 use zegel_jose::secret::SecretBytes;
-use zegel_jose::{Jwk, base64url, json};
 
 use crate::claims::Claims;
 use crate::error::Error;
@@ -115,14 +114,7 @@ impl DecryptedJwt {
         match &self.inner {
             // Only the protected header is decoded: the payload is decrypted plaintext, and a
             // decoded copy of it would outlive this call unwiped.
-            Inner::Signed(jws) => {
-                let compact = jws.expose_secret();
-                let end = compact.iter().position(|&b| b == b'.')?;
-                let header = base64url::decode_public(compact.get(..end)?, Part::Header).ok()?;
-                let obj =
-                    json::parse_object(&header, Part::Header, json::DEFAULT_MAX_DEPTH).ok()?;
-                JwsHeader::from_object(obj).ok()
-            }
+            Inner::Signed(jws) => crate::verify::unverified_header(jws.expose_secret()).ok(),
             Inner::Unsigned(_) => None,
         }
     }

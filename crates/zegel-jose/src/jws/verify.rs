@@ -124,6 +124,16 @@ impl Verifier {
         Self::with_allowed(Allowed::KeyAlg)
     }
 
+    /// The accepted algorithms; `None` for [`for_key_alg`](Self::for_key_alg), which accepts
+    /// each key's own.
+    #[must_use]
+    pub fn algorithms(&self) -> Option<&[&'static JwsAlgorithm]> {
+        match &self.allowed {
+            Allowed::List(algs) => Some(algs),
+            Allowed::KeyAlg => None,
+        }
+    }
+
     fn with_allowed(allowed: Allowed) -> Self {
         Self {
             allowed,

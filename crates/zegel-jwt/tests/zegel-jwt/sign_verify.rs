@@ -273,3 +273,67 @@ proptest! {
         prop_assert!(r.is_err());
     }
 }
+
+#[test]
+fn header_without_the_payload() {
+    let signing = SigningKey::new(&key("issuer_rsa"), &jws::RS256).unwrap();
+    let token = zegel_jwt::sign(&claims(), &signing).unwrap();
+    let header = zegel_jwt::unverified_header(&token).unwrap();
+    assert_eq!(
+        (header.alg.as_str(), header.typ.as_deref()),
+        ("RS256", Some("JWT"))
+    );
+    // A payload that is not even base64url does not matter: it is never decoded.
+    let (head, rest) = token.split_once('.').unwrap();
+    let sig = rest.rsplit_once('.').unwrap().1;
+    let garbage = format!("{head}.!!!.{sig}");
+    assert_eq!(zegel_jwt::unverified_header(&garbage).unwrap(), header);
+    for bad in [
+        format!("{head}.x"),
+        format!("{head}.x.y.z"),
+        format!("{head}x.x.y"),
+        format!(
+            "{}.x.y",
+            zegel_jose::base64url::encode(br#"{"alg":"HS256","alg":"none"}"#)
+        ),
+        "{\"payload\":\"x\"}".to_owned(),
+    ] {
+        assert!(
+            matches!(zegel_jwt::unverified_header(&bad), Err(Error::Jose(_))),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn validation_from_a_configured_verifier() {
+    let token = zegel_jwt::sign(
+        &claims(),
+        &SigningKey::new(&hmac_key(), &jws::HS256).unwrap(),
+    )
+    .unwrap();
+    let configured = |verifier: jws::Verifier| {
+        Validation::from_verifier(verifier)
+            .issuer("https://idp.example")
+            .audience("client-1")
+    };
+    let roomy = configured(jws::Verifier::new(&[&jws::HS256]));
+    assert_eq!(roomy.algorithms(), [&jws::HS256]);
+    let v: Verified<Login> = zegel_jwt::verify_as(&token, &hmac_key(), &roomy, now()).unwrap();
+    assert_eq!(v.claims().extra.nonce, "n-1");
+    // The verifier's own limits apply.
+    let tight = configured(jws::Verifier::new(&[&jws::HS256]).with_max_token_len(64));
+    assert!(matches!(
+        zegel_jwt::verify(&token, &hmac_key(), &tight, now()),
+        Err(Error::Jose(zegel_jose::Error::TooLarge { .. }))
+    ));
+    // And its allowlist: no algorithm from the key alone.
+    let by_key = configured(jws::Verifier::for_key_alg());
+    assert!(by_key.algorithms().is_empty());
+    assert!(matches!(
+        zegel_jwt::verify(&token, &hmac_key(), &by_key, now()),
+        Err(Error::Jose(_))
+    ));
+    let bound = hmac_key().with_alg("HS256");
+    assert!(zegel_jwt::verify(&token, &bound, &by_key, now()).is_ok());
+}
