@@ -177,26 +177,22 @@ impl<'de> MemberNames<'de> {
     /// # Errors
     /// [`JsonError::DuplicateMember`] (also stored in `rules`), as a serde error, when `name`
     /// was added before.
-    pub fn insert<E: de::Error>(
-        &mut self,
-        name: &Cow<'de, str>,
-        rules: Rules<'_>,
-    ) -> Result<(), E> {
+    pub fn insert<E: de::Error>(&mut self, name: Cow<'de, str>, rules: Rules<'_>) -> Result<(), E> {
         let seen = if self.many.is_empty() {
-            self.few.iter().any(|n| n == name)
+            self.few.contains(&name)
         } else {
-            self.many.contains(name)
+            self.many.contains(&name)
         };
         if seen {
             return Err(rules.fail(JsonError::DuplicateMember {
-                name: name.clone().into_owned(),
+                name: name.into_owned(),
             }));
         }
         if self.many.is_empty() && self.few.len() < Self::FEW {
-            self.few.push(name.clone());
+            self.few.push(name);
         } else {
             self.many.extend(self.few.drain(..));
-            self.many.insert(name.clone());
+            self.many.insert(name);
         }
         Ok(())
     }
@@ -504,7 +500,8 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StrictMap<'de, '_, A> {
         let Some(name) = self.inner.next_key_seed(MemberName)? else {
             return Ok(None);
         };
-        self.names.insert(&name, self.rules)?;
+        // A borrowed name costs nothing to keep; an escaped one is copied.
+        self.names.insert(name.clone(), self.rules)?;
         seed.deserialize(NameDeserializer::new(name)).map(Some)
     }
 
@@ -698,7 +695,7 @@ mod tests {
         #[allow(dead_code)]
         struct Typed {
             a: Vec<u8>,
-            b: Option<Box<Typed>>,
+            b: Option<Box<Self>>,
         }
         let found = Cell::new(None);
         let read = |s: &str| {

@@ -596,7 +596,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Rest<'_, '_, 'de, '_, A> {
                 m.done = true;
                 return Ok(None);
             };
-            m.names.insert(&name, m.rules)?;
+            m.names.insert(name.clone(), m.rules)?;
             let Some(claim) = Claim::from_name(&name) else {
                 return seed
                     .deserialize(json::NameDeserializer::new(name))

@@ -128,7 +128,7 @@ macro_rules! not_an_object {
     )*};
 }
 
-impl<'a> Serializer for &'a mut Members<'_> {
+impl Serializer for &mut Members<'_> {
     type Ok = ();
     type Error = Refused;
     type SerializeSeq = Impossible<(), Refused>;

@@ -50,5 +50,8 @@ pub use alg::{
 pub use decrypt::{DEFAULT_MAX_P2C, Decrypted, Decryptor, PBES2_BUDGET_FACTOR};
 pub use encrypt::{DEFAULT_P2C, Encryptor, Recipient, encrypt_compact};
 pub use header::JweHeader;
-pub use token::{DEFAULT_MAX_RECIPIENTS, DEFAULT_MAX_TOKEN_LEN, Serialization, UnverifiedJwe};
+pub use token::{
+    DEFAULT_MAX_HEADER_MEMBERS, DEFAULT_MAX_RECIPIENTS, DEFAULT_MAX_TOKEN_LEN, Serialization,
+    UnverifiedJwe,
+};
 pub use zip::DEFAULT_MAX_PLAINTEXT;
