@@ -155,16 +155,19 @@ impl<'r> Rules<'r> {
 
 /// The member names of one object, to refuse a name as soon as it repeats.
 ///
-/// A handful of names are compared in a list (claim sets and headers are small); past that
-/// they move to an ordered set, so a hostile object of many members stays O(n log n).
+/// The names are kept sorted in a list, found by binary search (claim sets and headers have
+/// tens of members: no hashing, one allocation); past [`Self::SORTED`] members they move to an
+/// ordered set, so a hostile object of many members stays O(n log n).
 #[derive(Debug, Default)]
 pub struct MemberNames<'de> {
-    few: Vec<Cow<'de, str>>,
+    sorted: Vec<Cow<'de, str>>,
     many: BTreeSet<Cow<'de, str>>,
 }
 
 impl<'de> MemberNames<'de> {
-    const FEW: usize = 16;
+    /// How many names the sorted list holds before they move to a set: inserting into the
+    /// list moves up to this many pointers, cheaper than a tree below it.
+    const SORTED: usize = 256;
 
     /// No names yet.
     #[must_use]
@@ -178,23 +181,26 @@ impl<'de> MemberNames<'de> {
     /// [`JsonError::DuplicateMember`] (also stored in `rules`), as a serde error, when `name`
     /// was added before.
     pub fn insert<E: de::Error>(&mut self, name: Cow<'de, str>, rules: Rules<'_>) -> Result<(), E> {
-        let seen = if self.many.is_empty() {
-            self.few.contains(&name)
-        } else {
-            self.many.contains(&name)
-        };
-        if seen {
-            return Err(rules.fail(JsonError::DuplicateMember {
-                name: name.into_owned(),
-            }));
-        }
-        if self.many.is_empty() && self.few.len() < Self::FEW {
-            self.few.push(name);
-        } else {
-            self.many.extend(self.few.drain(..));
+        if self.many.is_empty() {
+            match self.sorted.binary_search(&name) {
+                Ok(_) => {}
+                Err(at) if self.sorted.len() < Self::SORTED => {
+                    self.sorted.insert(at, name);
+                    return Ok(());
+                }
+                Err(_) => {
+                    self.many.extend(self.sorted.drain(..));
+                    self.many.insert(name);
+                    return Ok(());
+                }
+            }
+        } else if !self.many.contains(&name) {
             self.many.insert(name);
+            return Ok(());
         }
-        Ok(())
+        Err(rules.fail(JsonError::DuplicateMember {
+            name: name.into_owned(),
+        }))
     }
 }
 

@@ -186,9 +186,10 @@ pub(crate) fn verify_signature(
         return Err(Error::UnexpectedNesting);
     }
     validation.check_typ(header.typ.as_deref())?;
-    let (header, alg) = (header.clone(), verified.alg());
+    let alg = verified.alg();
+    let (header, payload) = verified.into_header_and_payload();
     // Zeroized on drop: inside a nested token, the claims are decrypted plaintext.
-    Ok((header, alg, Zeroizing::new(verified.into_payload())))
+    Ok((header, alg, Zeroizing::new(payload)))
 }
 
 /// Parses and validates a claim set.

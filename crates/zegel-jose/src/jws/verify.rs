@@ -97,6 +97,12 @@ impl Verified {
         self.payload
     }
 
+    /// The header and the payload, by value (no copy of either).
+    #[must_use]
+    pub fn into_header_and_payload(self) -> (JwsHeader, Vec<u8>) {
+        (self.header, self.payload)
+    }
+
     /// The algorithm of the signature that verified.
     #[must_use]
     pub fn alg(&self) -> &'static JwsAlgorithm {
