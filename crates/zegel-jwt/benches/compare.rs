@@ -119,7 +119,7 @@ struct Family {
 }
 
 enum Raw {
-    Hmac(hmac::Key),
+    Hmac(Box<hmac::Key>),
     Rsa(RsaKeyPair, ParsedPublicKey),
     Ec(EcdsaKeyPair, ParsedPublicKey),
     Ed(Ed25519KeyPair, ParsedPublicKey),
@@ -160,7 +160,7 @@ fn families() -> Vec<Family> {
         zegel_verify: hmac_jwk,
         jwt_encoding: jsonwebtoken::EncodingKey::from_secret(&secret),
         jwt_decoding: jsonwebtoken::DecodingKey::from_secret(&secret),
-        raw: Raw::Hmac(hmac::Key::new(hmac::HMAC_SHA256, &secret)),
+        raw: Raw::Hmac(Box::new(hmac::Key::new(hmac::HMAC_SHA256, &secret))),
     }];
     let rsa = RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
     let rsa_pub = ParsedPublicKey::new(
@@ -365,7 +365,7 @@ fn main() {
         let b64 =
             |s: &str| base64url::decode(s.as_bytes(), zegel_jose::error::Part::Token).unwrap();
         let (aad, iv, ciphertext, tag) = (parts[0], b64(parts[2]), b64(parts[3]), b64(parts[4]));
-        let mut sealed = ciphertext.clone();
+        let mut sealed = ciphertext;
         sealed.extend_from_slice(&tag);
         let aead = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &secret).unwrap());
         let nonce: [u8; 12] = iv.as_slice().try_into().unwrap();
