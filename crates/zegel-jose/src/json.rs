@@ -156,7 +156,7 @@ impl<'r> Rules<'r> {
 /// The member names of one object, to refuse a name as soon as it repeats.
 ///
 /// The names are kept sorted in a list, found by binary search (claim sets and headers have
-/// tens of members: no hashing, one allocation); past [`Self::SORTED`] members they move to an
+/// tens of members: no hashing, one allocation); past 256 members they move to an
 /// ordered set, so a hostile object of many members stays O(n log n).
 #[derive(Debug, Default)]
 pub struct MemberNames<'de> {
