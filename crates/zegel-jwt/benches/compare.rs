@@ -386,6 +386,9 @@ fn main() {
                 ("zegel_jose::jwe decrypt", &mut || {
                     black_box(decryptor.decrypt(token.as_bytes(), &key).unwrap());
                 }),
+                ("of which: UnverifiedJwe::parse", &mut || {
+                    black_box(jwe::UnverifiedJwe::parse(token.as_bytes()).unwrap());
+                }),
             ],
         );
     }
