@@ -106,12 +106,14 @@ fn an_id_token_from_the_provider_opens_into_the_partners_type() {
         &jwe::RSA_OAEP_256,
     );
     let open = |validation: &Validation, decrypt_with: &JwkSet, verify_with: &JwkSet| {
-        zegel_jwt::open::<IdToken>(
+        zegel_jwt::open_as::<IdToken>(
             &token,
             &itsme_decryption(),
-            decrypt_with,
             validation,
-            verify_with,
+            zegel_jwt::OpenKeys {
+                recipient: decrypt_with,
+                issuer: verify_with,
+            },
             UnixTime::from_secs(NOW + 60),
         )
     };
@@ -156,12 +158,14 @@ fn an_id_token_from_the_provider_opens_into_the_partners_type() {
         Err(Error::Jose(zegel_jose::Error::AlgNotAllowed { .. }))
     ));
     // Past `exp` plus the 30 s leeway.
-    let late = zegel_jwt::open::<IdToken>(
+    let late = zegel_jwt::open_as::<IdToken>(
         &token,
         &itsme_decryption(),
-        &partner_private,
         &id_token_validation(),
-        &provider_public,
+        zegel_jwt::OpenKeys {
+            recipient: &partner_private,
+            issuer: &provider_public,
+        },
         UnixTime::from_secs(NOW + 300 + 30),
     );
     assert!(matches!(late, Err(Error::Expired { .. })));
@@ -174,17 +178,19 @@ fn a_signed_id_token_that_is_not_encrypted_is_refused() {
     let signed = zegel_jwt::sign(&id_token_claims(), &signing_key(&provider_private)).unwrap();
 
     // The relying party expects encryption: a plain JWS does not get through `open`.
-    let opened = zegel_jwt::open::<IdToken>(
+    let opened = zegel_jwt::open_as::<IdToken>(
         &signed,
         &itsme_decryption(),
-        &partner_private,
         &id_token_validation(),
-        &provider_public,
+        zegel_jwt::OpenKeys {
+            recipient: &partner_private,
+            issuer: &provider_public,
+        },
         UnixTime::from_secs(NOW),
     );
     assert!(matches!(opened, Err(Error::Jose(_))), "{opened:?}");
     // The same token verifies where a signed token is what is expected.
-    let verified = zegel_jwt::verify::<IdToken>(
+    let verified = zegel_jwt::verify_as::<IdToken>(
         &signed,
         &provider_public,
         &id_token_validation(),
@@ -222,12 +228,14 @@ fn a_request_object_is_signed_by_the_partner_then_encrypted_to_the_provider() {
     let validation = Validation::new(&[&jws::RS256])
         .issuer(CLIENT_ID)
         .audience(ISSUER);
-    let opened = zegel_jwt::open::<serde_json::Map<String, serde_json::Value>>(
+    let opened = zegel_jwt::open_as::<serde_json::Map<String, serde_json::Value>>(
         &token,
         &itsme_decryption(),
-        &provider_private,
         &validation,
-        &partner_public,
+        zegel_jwt::OpenKeys {
+            recipient: &provider_private,
+            issuer: &partner_public,
+        },
         UnixTime::from_secs(NOW + 10),
     )
     .unwrap();
@@ -271,12 +279,14 @@ fn a_request_object_is_signed_by_the_partner_then_encrypted_to_the_provider() {
         &unbound,
         &jwe::RSA_OAEP,
     );
-    let refused = zegel_jwt::open::<serde_json::Map<String, serde_json::Value>>(
+    let refused = zegel_jwt::open_as::<serde_json::Map<String, serde_json::Value>>(
         &oaep,
         &itsme_decryption(),
-        &provider_private,
         &validation,
-        &partner_public,
+        zegel_jwt::OpenKeys {
+            recipient: &provider_private,
+            issuer: &partner_public,
+        },
         UnixTime::from_secs(NOW + 10),
     );
     assert!(
@@ -307,12 +317,14 @@ fn partner_key_rotation_keeps_old_tokens_open_until_the_old_key_is_retired() {
         &jwe::RSA_OAEP_256,
     );
     let open = |token: &str, partner: &JwkSet| {
-        zegel_jwt::open::<IdToken>(
+        zegel_jwt::open_as::<IdToken>(
             token,
             &itsme_decryption(),
-            partner,
             &id_token_validation(),
-            &provider_public,
+            zegel_jwt::OpenKeys {
+                recipient: partner,
+                issuer: &provider_public,
+            },
             UnixTime::from_secs(NOW),
         )
     };

@@ -653,6 +653,14 @@ pub enum Error {
         /// The ceiling.
         limit: u32,
     },
+    /// A header has more members than the configured limit (counted over the headers that
+    /// make up one recipient's JOSE header).
+    TooManyMembers {
+        /// The header.
+        part: Part,
+        /// The limit, in members.
+        limit: usize,
+    },
     /// The operation needs more recipients or signatures than allowed, or fewer.
     RecipientCount {
         /// The rule that was broken.
@@ -713,6 +721,7 @@ impl Error {
             Self::InvalidSignature => "jose.invalid_signature",
             Self::DecryptionFailed => "jose.decryption_failed",
             Self::Pbes2CountTooHigh { .. } => "jose.pbes2_count_too_high",
+            Self::TooManyMembers { .. } => "jose.too_many_members",
             Self::RecipientCount { .. } => "jose.recipient_count",
             Self::Random => "jose.random",
             Self::KeySetMember { .. } => "jose.key_set_member",
@@ -758,6 +767,7 @@ impl Error {
             | Self::AlgNotAllowed { .. }
             | Self::NoMatchingKey
             | Self::UnknownKid { .. }
+            | Self::TooManyMembers { .. }
             | Self::KeyOperationBudget { .. }
             | Self::Unprotected { .. }
             | Self::InvalidSignature
@@ -832,6 +842,9 @@ impl fmt::Display for Error {
             Self::DecryptionFailed => f.write_str("decryption failed"),
             Self::Pbes2CountTooHigh { limit, .. } => {
                 write!(f, "the pbes2 count is above the limit of {limit}")
+            }
+            Self::TooManyMembers { part, limit } => {
+                write!(f, "the {part} has more than {limit} members")
             }
             Self::RecipientCount { rule } => write!(f, "wrong number of recipients: {rule}"),
             Self::Random => f.write_str("the system random number generator failed"),

@@ -3,17 +3,34 @@
 //! `serde_json::Value` silently keeps the last of two members with the same name, so
 //! `{"alg":"RS256","alg":"none"}` would read as `none` to one parser and `RS256` to another.
 //! RFC 7515 §5.2 and RFC 7516 §5.2 let an implementation reject such input, and zegel always
-//! does: every header, JWK, JWK Set and claim set goes through [`parse_object`].
+//! does: every header, JWK, JWK Set and claim set goes through this module.
+//!
+//! There is one strict parser, [`Strict`]: a [`DeserializeSeed`] that wraps any other seed and
+//! sees every value the wrapped one reads, refusing a member name as soon as it repeats and an
+//! object or array past the depth limit. [`parse_object`] builds a `serde_json` map through it,
+//! [`check_object`] only checks, and a layer above (zegel-jwt's claims) deserializes its own
+//! types through it in a single pass.
 
+use core::cell::Cell;
 use core::fmt;
+use core::marker::PhantomData;
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeSeed, Deserializer, EnumAccess, IgnoredAny, MapAccess, SeqAccess,
+    VariantAccess, Visitor,
+};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, JsonError, Part};
 
 /// The default maximum nesting depth of objects and arrays.
 pub const DEFAULT_MAX_DEPTH: usize = 32;
+
+/// `serde_json`'s private name for `RawValue`, which reads its text without visiting it: refused,
+/// since nothing inside would be checked.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 /// Parses `input` as a JSON object, refusing duplicate member names at any depth and nesting
 /// deeper than `max_depth` (the top-level object is depth 1).
@@ -35,120 +52,535 @@ pub fn parse_object(
     }
 }
 
+/// Checks `input` as [`parse_object`] does, building nothing: the same errors, in the same
+/// order (the whole text is read before its top level is looked at).
+///
+/// # Errors
+/// As [`parse_object`].
+pub fn check_object(input: &[u8], part: Part, max_depth: usize) -> Result<(), Error> {
+    deserialize::<IgnoredAny>(input, max_depth).map_err(|reason| Error::Json { part, reason })?;
+    // Valid JSON by now: its first character says what the top level is.
+    match input.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Ok(()),
+        _ => Err(Error::Json {
+            part,
+            reason: JsonError::NotAnObject,
+        }),
+    }
+}
+
 /// Parses any JSON value strictly (see [`parse_object`]).
 ///
 /// # Errors
 /// The [`JsonError`] that made the input unacceptable.
 pub fn parse_value(input: &[u8], max_depth: usize) -> Result<Value, JsonError> {
+    deserialize(input, max_depth)
+}
+
+/// Deserializes the whole of `input` into `T` through [`Strict`].
+fn deserialize<'de, T: de::Deserialize<'de>>(
+    input: &'de [u8],
+    max_depth: usize,
+) -> Result<T, JsonError> {
+    let found = Cell::new(None);
     let mut de = serde_json::Deserializer::from_slice(input);
-    let mut found = None;
-    let seed = Strict {
-        limit: max_depth,
-        depth_left: max_depth,
-        found: &mut found,
-    };
+    let seed = Rules::new(max_depth, &found).seed(PhantomData::<T>);
     let value = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
-    match value {
-        Ok(v) => Ok(v),
-        Err(e) => Err(found.unwrap_or(JsonError::Syntax {
+    value.map_err(|e| {
+        found.take().unwrap_or(JsonError::Syntax {
             line: e.line(),
             column: e.column(),
-        })),
-    }
+        })
+    })
 }
 
-/// A seed that builds a `Value` while checking duplicates and depth. Structured failures are
-/// reported through `report` because serde's error type can only carry a message.
-struct Strict<'r> {
+/// The state of a strict pass at one depth: the limit, how many levels are left, and where the
+/// first broken rule is reported (serde's errors carry only a message, so the structured
+/// [`JsonError`] travels beside them).
+#[derive(Clone, Copy)]
+pub struct Rules<'r> {
     limit: usize,
     depth_left: usize,
-    found: &'r mut Option<JsonError>,
+    found: &'r Cell<Option<JsonError>>,
 }
 
-impl Strict<'_> {
-    fn fail<E: de::Error>(&mut self, e: JsonError) -> E {
+impl fmt::Debug for Rules<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rules")
+            .field("limit", &self.limit)
+            .field("depth_left", &self.depth_left)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'r> Rules<'r> {
+    /// The rules for a top-level value: objects and arrays nest at most `max_depth` deep; the
+    /// first rule broken is stored in `found`.
+    #[must_use]
+    pub fn new(max_depth: usize, found: &'r Cell<Option<JsonError>>) -> Self {
+        Self {
+            limit: max_depth,
+            depth_left: max_depth,
+            found,
+        }
+    }
+
+    /// `seed`, made strict under these rules.
+    #[must_use]
+    pub fn seed<S>(self, seed: S) -> Strict<'r, S> {
+        Strict { seed, rules: self }
+    }
+
+    /// Enters an object or an array at this depth: the rules for its members, or
+    /// [`JsonError::TooDeep`].
+    ///
+    /// # Errors
+    /// [`JsonError::TooDeep`] (also stored), as a serde error.
+    pub fn enter<E: de::Error>(self) -> Result<Self, E> {
+        match self.depth_left.checked_sub(1) {
+            Some(depth_left) => Ok(Self { depth_left, ..self }),
+            None => Err(self.fail(JsonError::TooDeep { limit: self.limit })),
+        }
+    }
+
+    /// Stores `e` (unless a rule was already reported) and returns it as a serde error.
+    #[must_use]
+    pub fn fail<E: de::Error>(self, e: JsonError) -> E {
         let msg = e.to_string();
-        *self.found = Some(e);
+        let first = self.found.take().unwrap_or(e);
+        self.found.set(Some(first));
         E::custom(msg)
     }
+}
 
-    /// The seed for a member or element one level down; only called when `depth_left > 0`.
-    fn child(&mut self) -> Strict<'_> {
-        Strict {
-            limit: self.limit,
-            depth_left: self.depth_left - 1,
-            found: self.found,
+/// The member names of one object, to refuse a name as soon as it repeats.
+///
+/// The names are kept sorted in a list, found by binary search (claim sets and headers have
+/// tens of members: no hashing, one allocation); past 256 members they move to an
+/// ordered set, so a hostile object of many members stays O(n log n).
+#[derive(Debug, Default)]
+pub struct MemberNames<'de> {
+    sorted: Vec<Cow<'de, str>>,
+    many: BTreeSet<Cow<'de, str>>,
+}
+
+impl<'de> MemberNames<'de> {
+    /// How many names the sorted list holds before they move to a set: inserting into the
+    /// list moves up to this many pointers, cheaper than a tree below it.
+    const SORTED: usize = 256;
+
+    /// No names yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `name`.
+    ///
+    /// # Errors
+    /// [`JsonError::DuplicateMember`] (also stored in `rules`), as a serde error, when `name`
+    /// was added before.
+    pub fn insert<E: de::Error>(&mut self, name: Cow<'de, str>, rules: Rules<'_>) -> Result<(), E> {
+        if self.many.is_empty() {
+            match self.sorted.binary_search(&name) {
+                Ok(_) => {}
+                Err(at) if self.sorted.len() < Self::SORTED => {
+                    self.sorted.insert(at, name);
+                    return Ok(());
+                }
+                Err(_) => {
+                    self.many.extend(self.sorted.drain(..));
+                    self.many.insert(name);
+                    return Ok(());
+                }
+            }
+        } else if !self.many.contains(&name) {
+            self.many.insert(name);
+            return Ok(());
         }
+        Err(rules.fail(JsonError::DuplicateMember {
+            name: name.into_owned(),
+        }))
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Strict<'_> {
-    type Value = Value;
+/// Reads a member name, borrowed from the input when it has no escapes.
+#[derive(Clone, Copy, Debug)]
+pub struct MemberName;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
+impl<'de> DeserializeSeed<'de> for MemberName {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
     }
 }
 
-impl<'de> Visitor<'de> for Strict<'_> {
-    type Value = Value;
+impl<'de> Visitor<'de> for MemberName {
+    type Value = Cow<'de, str>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a json value")
+        f.write_str("a member name")
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_owned()))
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v))
     }
+}
 
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
+/// A member name already read, handed to the seed that wants it (a struct's field names, a
+/// map's keys). Integer keys are parsed, as `serde_json` does for maps keyed by integers.
+#[derive(Debug)]
+pub struct NameDeserializer<'de, E> {
+    name: Cow<'de, str>,
+    error: PhantomData<E>,
+}
 
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Value, A::Error> {
-        if self.depth_left == 0 {
-            return Err(self.fail(JsonError::TooDeep { limit: self.limit }));
+impl<'de, E> NameDeserializer<'de, E> {
+    /// A deserializer of `name`.
+    #[must_use]
+    pub fn new(name: Cow<'de, str>) -> Self {
+        Self {
+            name,
+            error: PhantomData,
         }
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(v) = seq.next_element_seed(self.child())? {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
     }
+}
 
-    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Value, A::Error> {
-        if self.depth_left == 0 {
-            return Err(self.fail(JsonError::TooDeep { limit: self.limit }));
-        }
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                return Err(self.fail(JsonError::DuplicateMember { name: key }));
+macro_rules! name_as_integer {
+    ($($method:ident $visit:ident $ty:ty),*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+            match self.name.parse::<$ty>() {
+                Ok(n) => visitor.$visit(n),
+                Err(_) => self.deserialize_any(visitor),
             }
-            let v = map.next_value_seed(self.child())?;
-            out.insert(key, v);
         }
-        Ok(Value::Object(out))
+    )*};
+}
+
+impl<'de, E: de::Error> Deserializer<'de> for NameDeserializer<'de, E> {
+    type Error = E;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        match self.name {
+            Cow::Borrowed(s) => visitor.visit_borrowed_str(s),
+            Cow::Owned(s) => visitor.visit_string(s),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        match self.name {
+            Cow::Borrowed(s) => {
+                de::value::BorrowedStrDeserializer::new(s).deserialize_enum(name, variants, visitor)
+            }
+            Cow::Owned(s) => {
+                de::value::StringDeserializer::new(s).deserialize_enum(name, variants, visitor)
+            }
+        }
+    }
+
+    name_as_integer!(
+        deserialize_i8 visit_i8 i8, deserialize_i16 visit_i16 i16, deserialize_i32 visit_i32 i32,
+        deserialize_i64 visit_i64 i64, deserialize_u8 visit_u8 u8, deserialize_u16 visit_u16 u16,
+        deserialize_u32 visit_u32 u32, deserialize_u64 visit_u64 u64
+    );
+
+    serde::forward_to_deserialize_any! {
+        bool i128 u128 f32 f64 char str string bytes byte_buf unit unit_struct seq tuple
+        tuple_struct map struct identifier ignored_any
+    }
+}
+
+/// A [`DeserializeSeed`] made strict: the wrapped seed reads the value as it would, while every
+/// object and array inside is checked for depth and every object for repeated member names.
+#[derive(Clone, Copy, Debug)]
+pub struct Strict<'r, S> {
+    seed: S,
+    rules: Rules<'r>,
+}
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Strict<'_, S> {
+    type Value = S::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
+        self.seed.deserialize(StrictDeserializer {
+            inner: d,
+            rules: self.rules,
+        })
+    }
+}
+
+/// A deserializer whose visitors are wrapped (see [`Strict`]).
+struct StrictDeserializer<'r, D> {
+    inner: D,
+    rules: Rules<'r>,
+}
+
+macro_rules! forward_wrapped {
+    ($($method:ident ($($arg:ident: $ty:ty),*)),*) => {$(
+        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
+            self.inner.$method($($arg,)* StrictVisitor { inner: visitor, rules: self.rules })
+        }
+    )*};
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for StrictDeserializer<'_, D> {
+    type Error = D::Error;
+
+    forward_wrapped!(
+        deserialize_any(), deserialize_bool(), deserialize_i8(), deserialize_i16(),
+        deserialize_i32(), deserialize_i64(), deserialize_i128(), deserialize_u8(),
+        deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
+        deserialize_f32(), deserialize_f64(), deserialize_char(), deserialize_str(),
+        deserialize_string(), deserialize_bytes(), deserialize_byte_buf(), deserialize_option(),
+        deserialize_unit(), deserialize_unit_struct(name: &'static str), deserialize_seq(),
+        deserialize_tuple(len: usize),
+        deserialize_tuple_struct(name: &'static str, len: usize), deserialize_map(),
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
+        deserialize_identifier()
+    );
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        if name == RAW_VALUE_TOKEN {
+            return Err(de::Error::custom("raw json values cannot be read strictly"));
+        }
+        self.inner.deserialize_newtype_struct(
+            name,
+            StrictVisitor {
+                inner: visitor,
+                rules: self.rules,
+            },
+        )
+    }
+
+    /// An ignored value is still read, and checked.
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_any(StrictVisitor {
+            inner: IgnoredAny,
+            rules: self.rules,
+        })?;
+        visitor.visit_unit()
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.inner.is_human_readable()
+    }
+}
+
+/// A visitor whose nested accesses are wrapped (see [`Strict`]).
+struct StrictVisitor<'r, V> {
+    inner: V,
+    rules: Rules<'r>,
+}
+
+macro_rules! forward_visit {
+    ($($method:ident $ty:ty),*) => {$(
+        fn $method<E: de::Error>(self, v: $ty) -> Result<V::Value, E> {
+            self.inner.$method(v)
+        }
+    )*};
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for StrictVisitor<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.expecting(f)
+    }
+
+    forward_visit!(
+        visit_bool bool, visit_i8 i8, visit_i16 i16, visit_i32 i32, visit_i64 i64,
+        visit_i128 i128, visit_u8 u8, visit_u16 u16, visit_u32 u32, visit_u64 u64,
+        visit_u128 u128, visit_f32 f32, visit_f64 f64, visit_char char, visit_str &str,
+        visit_borrowed_str &'de str, visit_string String, visit_bytes &[u8],
+        visit_borrowed_bytes &'de [u8], visit_byte_buf Vec<u8>
+    );
+
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        self.inner.visit_none()
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        self.inner.visit_unit()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        self.inner.visit_some(StrictDeserializer {
+            inner: d,
+            rules: self.rules,
+        })
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        self.inner.visit_newtype_struct(StrictDeserializer {
+            inner: d,
+            rules: self.rules,
+        })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        let rules = self.rules.enter()?;
+        self.inner.visit_seq(StrictSeq { inner: seq, rules })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        let rules = self.rules.enter()?;
+        self.inner.visit_map(StrictMap {
+            inner: map,
+            rules,
+            names: MemberNames::new(),
+        })
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
+        self.inner.visit_enum(StrictEnum {
+            inner: data,
+            rules: self.rules,
+        })
+    }
+}
+
+struct StrictSeq<'r, A> {
+    inner: A,
+    rules: Rules<'r>,
+}
+
+impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for StrictSeq<'_, A> {
+    type Error = A::Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, A::Error> {
+        self.inner.next_element_seed(self.rules.seed(seed))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.inner.size_hint()
+    }
+}
+
+struct StrictMap<'de, 'r, A> {
+    inner: A,
+    rules: Rules<'r>,
+    names: MemberNames<'de>,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for StrictMap<'de, '_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        let Some(name) = self.inner.next_key_seed(MemberName)? else {
+            return Ok(None);
+        };
+        // A borrowed name costs nothing to keep; an escaped one is copied.
+        self.names.insert(name.clone(), self.rules)?;
+        seed.deserialize(NameDeserializer::new(name)).map(Some)
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
+        self.inner.next_value_seed(self.rules.seed(seed))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.inner.size_hint()
+    }
+}
+
+/// An enum written `"Variant"` or `{"Variant": value}`; the second form's object is a level.
+struct StrictEnum<'r, A> {
+    inner: A,
+    rules: Rules<'r>,
+}
+
+impl<'de, 'r, A: EnumAccess<'de>> EnumAccess<'de> for StrictEnum<'r, A> {
+    type Error = A::Error;
+    type Variant = StrictEnum<'r, A::Variant>;
+
+    fn variant_seed<S: DeserializeSeed<'de>>(
+        self,
+        seed: S,
+    ) -> Result<(S::Value, Self::Variant), A::Error> {
+        let (value, variant) = self.inner.variant_seed(seed)?;
+        Ok((
+            value,
+            StrictEnum {
+                inner: variant,
+                rules: self.rules,
+            },
+        ))
+    }
+}
+
+impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for StrictEnum<'_, A> {
+    type Error = A::Error;
+
+    fn unit_variant(self) -> Result<(), A::Error> {
+        self.inner.unit_variant()
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, A::Error> {
+        let rules = self.rules.enter()?;
+        self.inner.newtype_variant_seed(rules.seed(seed))
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, A::Error> {
+        let rules = self.rules.enter()?;
+        self.inner.tuple_variant(
+            len,
+            StrictVisitor {
+                inner: visitor,
+                rules,
+            },
+        )
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, A::Error> {
+        let rules = self.rules.enter()?;
+        self.inner.struct_variant(
+            fields,
+            StrictVisitor {
+                inner: visitor,
+                rules,
+            },
+        )
     }
 }
 
@@ -216,5 +648,82 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn checking_agrees_with_parsing() {
+        let cases: &[&[u8]] = &[
+            br#"{"a":1,"b":[1,{"c":null,"d":"\u0041"}],"e":{"f":{}}}"#,
+            br#"{"alg":"RS256","alg":"none"}"#,
+            br#"{"a":{"b":1,"b":2}}"#,
+            br#"{"a":[{"c":1,"c":1}]}"#,
+            br#"{"alg":1,"\u0061lg":2}"#,
+            br#"{"a":{"b":{"c":[]}}}"#,
+            br#"[{"a":1,"a":2}]"#,
+            b"[1]",
+            b"1",
+            b"\"s\"",
+            b"null",
+            b"{} {}",
+            b"{\"a\":\"\xff\"}",
+            br#"{"a":"\ud800"}"#,
+            b"{",
+            b"",
+        ];
+        for input in cases {
+            assert_eq!(
+                check_object(input, Part::Payload, 3),
+                parse_object(input, Part::Payload, 3).map(|_| ()),
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+
+    #[test]
+    fn many_members_stay_fast() {
+        let obj: String = (0..20_000).map(|i| format!("\"k{i}\":{i},")).collect();
+        let text = format!("{{{obj}\"end\":0,\"k19999\":1}}");
+        assert_eq!(
+            check_object(text.as_bytes(), Part::Payload, 4),
+            Err(Error::Json {
+                part: Part::Payload,
+                reason: JsonError::DuplicateMember {
+                    name: "k19999".into()
+                }
+            })
+        );
+    }
+
+    #[test]
+    fn typed_values_are_checked_too() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Typed {
+            a: Vec<u8>,
+            b: Option<Box<Self>>,
+        }
+        let found = Cell::new(None);
+        let read = |s: &str| {
+            found.set(None);
+            let mut de = serde_json::Deserializer::from_str(s);
+            Rules::new(3, &found)
+                .seed(PhantomData::<Typed>)
+                .deserialize(&mut de)
+                .map_err(|_| found.take())
+        };
+        assert!(read(r#"{"a":[1],"b":{"a":[2]}}"#).is_ok());
+        assert_eq!(
+            read(r#"{"a":[1],"a":[2]}"#).unwrap_err(),
+            Some(JsonError::DuplicateMember { name: "a".into() })
+        );
+        assert_eq!(
+            read(r#"{"a":[1],"b":{"a":[2],"x":{"y":1,"y":2}}}"#).unwrap_err(),
+            Some(JsonError::DuplicateMember { name: "y".into() })
+        );
+        assert_eq!(
+            read(r#"{"a":[1],"b":{"a":[2],"b":{"a":[]}}}"#).unwrap_err(),
+            Some(JsonError::TooDeep { limit: 3 })
+        );
     }
 }

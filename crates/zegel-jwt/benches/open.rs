@@ -108,12 +108,14 @@ fn bench_open(c: &mut Criterion) {
         .audience("zegel-test-client")
         .typ("JWT");
     let decryption = Decryption::new(&[&jwe::RSA_OAEP_256], &[&jwe::A128CBC_HS256]);
-    let check: Verified<ItsmeIdToken> = zegel_jwt::open(
+    let check: Verified<ItsmeIdToken> = zegel_jwt::open_as::<ItsmeIdToken>(
         &token,
         &decryption,
-        &partner,
         &validation,
-        &issuer_public,
+        zegel_jwt::OpenKeys {
+            recipient: &partner,
+            issuer: &issuer_public,
+        },
         NOW,
     )
     .unwrap();
@@ -124,12 +126,14 @@ fn bench_open(c: &mut Criterion) {
     let mut g = c.benchmark_group("open_itsme_id_token");
     g.bench_function("zegel_jwt::open", |b| {
         b.iter(|| {
-            let v: Verified<ItsmeIdToken> = zegel_jwt::open(
+            let v: Verified<ItsmeIdToken> = zegel_jwt::open_as::<ItsmeIdToken>(
                 &token,
                 &decryption,
-                &partner,
                 &validation,
-                &issuer_public,
+                zegel_jwt::OpenKeys {
+                    recipient: &partner,
+                    issuer: &issuer_public,
+                },
                 NOW,
             )
             .unwrap();
@@ -144,12 +148,14 @@ fn bench_open(c: &mut Criterion) {
     paired(
         "zegel_jwt::open vs raw primitives",
         || {
-            let v: Verified<ItsmeIdToken> = zegel_jwt::open(
+            let v: Verified<ItsmeIdToken> = zegel_jwt::open_as::<ItsmeIdToken>(
                 &token,
                 &decryption,
-                &partner,
                 &validation,
-                &issuer_public,
+                zegel_jwt::OpenKeys {
+                    recipient: &partner,
+                    issuer: &issuer_public,
+                },
                 NOW,
             )
             .unwrap();

@@ -7,18 +7,25 @@
 //! MUST be unique"; zegel refuses duplicates rather than keeping the last one), and a registered
 //! claim with the wrong type is [`Error::InvalidClaim`], not silently ignored.
 
+use core::cell::Cell;
+use core::fmt;
+use core::marker::PhantomData;
 use core::time::Duration;
 
-use serde::de::{self, DeserializeOwned, Deserializer};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor,
+};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
+use zegel_jose::error::Part;
+use zegel_jose::json;
 
 use crate::error::Error;
 use crate::numeric_date::NumericDate;
 use crate::time::UnixTime;
 
 /// The maximum JSON nesting depth of a claim set.
-pub const MAX_CLAIMS_DEPTH: usize = zegel_jose::json::DEFAULT_MAX_DEPTH;
+pub const MAX_CLAIMS_DEPTH: usize = json::DEFAULT_MAX_DEPTH;
 
 /// The length of a [`random_jti`], in characters.
 pub const RANDOM_JTI_LEN: usize = 22;
@@ -336,12 +343,23 @@ impl<T: DeserializeOwned> Claims<T> {
     /// [`Error::InvalidClaim`] for a registered claim of the wrong type;
     /// [`Error::CustomClaims`] when the other claims do not fit `T`.
     pub fn from_json(json: &[u8]) -> Result<Self, Error> {
-        crate::strict::check_object(json, MAX_CLAIMS_DEPTH)?;
-        // Checked strict above: what can fail now is the shape of the claims.
-        let repr: Repr<T> = serde_json::from_slice(json).map_err(|e| Error::CustomClaims {
-            reason: without_values(&e.to_string()),
-        })?;
-        repr.into_claims()
+        let found = Cell::new(None);
+        let mut de = serde_json::Deserializer::from_slice(json);
+        let seed = ClaimsSeed {
+            rules: json::Rules::new(MAX_CLAIMS_DEPTH, &found),
+            extra: PhantomData,
+        };
+        match seed.deserialize(&mut de).and_then(|r| de.end().map(|()| r)) {
+            Ok(repr) => repr.into_claims(),
+            Err(e) => {
+                // The error path only: the strict parser reads the text again, so a text that
+                // breaks a rule gets the error it always got, whatever the one pass met first.
+                json::check_object(json, Part::Payload, MAX_CLAIMS_DEPTH)?;
+                Err(Error::CustomClaims {
+                    reason: without_values(&e.to_string()),
+                })
+            }
+        }
     }
 
     /// Builds a claim set from a JSON object already parsed.
@@ -364,13 +382,7 @@ impl<T: DeserializeOwned> Claims<T> {
             reason: without_values(&e.to_string()),
         })?;
         Repr {
-            iss,
-            sub,
-            aud,
-            exp,
-            nbf,
-            iat,
-            jti,
+            registered: [iss, sub, aud, exp, nbf, iat, jti],
             extra,
         }
         .into_claims()
@@ -425,23 +437,40 @@ impl<T: Serialize> Claims<T> {
         Ok(map)
     }
 
-    /// The claim set as JSON text (see [`to_map`](Self::to_map)).
+    /// The claim set as JSON text: the registered claims that are set (in the order of RFC 7519
+    /// §4.1), then the members of `extra`, written in one pass with no intermediate value.
     ///
     /// # Errors
     /// As [`to_map`](Self::to_map).
     pub fn to_json(&self) -> Result<String, Error> {
-        let map = self.to_map()?;
-        serde_json::to_string(&map).map_err(|e| Error::CustomClaims {
-            reason: e.to_string(),
+        let bytes = self.to_json_bytes()?;
+        String::from_utf8(bytes).map_err(|_| Error::CustomClaims {
+            reason: "the claims are not utf-8".into(),
         })
+    }
+
+    /// As [`to_json`](Self::to_json), as bytes (the payload a signature covers).
+    ///
+    /// # Errors
+    /// As [`to_map`](Self::to_map).
+    pub fn to_json_bytes(&self) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::with_capacity(256);
+        crate::write::write_claims(self, &mut out)?;
+        Ok(out)
     }
 }
 
-impl<'de, T: DeserializeOwned> Deserialize<'de> for Claims<T> {
-    /// Deserializes the registered claims typed and the rest into `T`. Duplicate names are
-    /// refused only by [`Claims::from_json`], which reads the text itself; prefer it.
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Claims<T> {
+    /// Deserializes the registered claims typed and the rest into `T`, in one pass, refusing
+    /// repeated names and nesting past [`MAX_CLAIMS_DEPTH`]. [`Claims::from_json`] does the
+    /// same with typed errors; prefer it.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Repr::<T>::deserialize(d)?
+        let found = Cell::new(None);
+        let seed = ClaimsSeed {
+            rules: json::Rules::new(MAX_CLAIMS_DEPTH, &found),
+            extra: PhantomData,
+        };
+        seed.deserialize(d)?
             .into_claims()
             .map_err(de::Error::custom)
     }
@@ -461,51 +490,169 @@ pub fn random_jti() -> Result<String, Error> {
     Ok(zegel_jose::base64url::encode(&bytes))
 }
 
-/// The claim set as serde reads it: the registered claims as raw JSON (typed afterwards, with
-/// errors that name the claim), the rest flattened into `T`.
-#[derive(Deserialize)]
-#[serde(bound = "T: DeserializeOwned")]
+/// The claim set as the one pass reads it: the registered claims as raw JSON (typed afterwards,
+/// with errors that name the claim), the rest already in `T`.
 struct Repr<T> {
-    #[serde(default, deserialize_with = "present")]
-    iss: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    sub: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    aud: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    exp: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    nbf: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    iat: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    jti: Option<Value>,
-    #[serde(flatten)]
+    registered: [Option<Value>; 7],
     extra: T,
-}
-
-/// A member that is present, even as `null` (which is then an invalid claim, not an absent one).
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
-    Value::deserialize(d).map(Some)
 }
 
 impl<T> Repr<T> {
     fn into_claims(self) -> Result<Claims<T>, Error> {
+        let [iss, sub, aud, exp, nbf, iat, jti] = self.registered;
         Ok(Claims {
-            iss: string(self.iss, Claim::Iss)?,
-            sub: string(self.sub, Claim::Sub)?,
-            aud: match self.aud {
+            iss: string(iss, Claim::Iss)?,
+            sub: string(sub, Claim::Sub)?,
+            aud: match aud {
                 None => None,
                 Some(v) => {
                     Some(Audience::from_value(v).ok_or(Error::InvalidClaim { name: "aud" })?)
                 }
             },
-            exp: date(self.exp, Claim::Exp)?,
-            nbf: date(self.nbf, Claim::Nbf)?,
-            iat: date(self.iat, Claim::Iat)?,
-            jti: string(self.jti, Claim::Jti)?,
+            exp: date(exp, Claim::Exp)?,
+            nbf: date(nbf, Claim::Nbf)?,
+            iat: date(iat, Claim::Iat)?,
+            jti: string(jti, Claim::Jti)?,
             extra: self.extra,
         })
+    }
+}
+
+/// Reads a claim set in one pass: a JSON object whose registered claims are kept aside and
+/// whose other members go straight to `T`, every value through [`json::Rules`] (no name twice in
+/// any object, nesting bounded).
+struct ClaimsSeed<'r, T> {
+    rules: json::Rules<'r>,
+    extra: PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for ClaimsSeed<'_, T> {
+    type Value = Repr<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Repr<T>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ClaimsSeed<'_, T> {
+    type Value = Repr<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a json object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Repr<T>, A::Error> {
+        let mut members = Members {
+            map: &mut map,
+            rules: self.rules.enter()?,
+            names: json::MemberNames::new(),
+            registered: Default::default(),
+            done: false,
+        };
+        let extra = T::deserialize(Rest(&mut members))?;
+        // What `T` did not read (all of it for `()`) is still read, and checked.
+        while Rest(&mut members)
+            .next_key_seed(PhantomData::<IgnoredAny>)?
+            .is_some()
+        {
+            Rest(&mut members).next_value_seed(PhantomData::<IgnoredAny>)?;
+        }
+        Ok(Repr {
+            registered: members.registered,
+            extra,
+        })
+    }
+
+    // Anything but an object: the error path re-reads the text and reports `NotAnObject` in
+    // the strict parser's order.
+}
+
+/// The members of the claim set, as the one pass reads them.
+struct Members<'a, 'de, 'r, A> {
+    map: &'a mut A,
+    rules: json::Rules<'r>,
+    names: json::MemberNames<'de>,
+    registered: [Option<Value>; 7],
+    done: bool,
+}
+
+/// The claim set minus its registered claims, as a deserializer for `T` (a map) and as the map
+/// it reads: registered claims are taken out as their names go by.
+struct Rest<'m, 'a, 'de, 'r, A>(&'m mut Members<'a, 'de, 'r, A>);
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Rest<'_, '_, 'de, '_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        let m = &mut *self.0;
+        loop {
+            if m.done {
+                return Ok(None);
+            }
+            let Some(name) = m.map.next_key_seed(json::MemberName)? else {
+                m.done = true;
+                return Ok(None);
+            };
+            m.names.insert(name.clone(), m.rules)?;
+            let Some(claim) = Claim::from_name(&name) else {
+                return seed
+                    .deserialize(json::NameDeserializer::new(name))
+                    .map(Some);
+            };
+            let value = m.map.next_value_seed(m.rules.seed(PhantomData::<Value>))?;
+            if let Some(slot) = m.registered.get_mut(claim as usize) {
+                *slot = Some(value);
+            }
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.0.map.next_value_seed(self.0.rules.seed(seed))
+    }
+}
+
+impl<'de, A: MapAccess<'de>> Deserializer<'de> for Rest<'_, '_, 'de, '_, A> {
+    type Error = A::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
+        visitor.visit_map(self)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, A::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    /// `T = ()` and the like: no other claims wanted (the caller reads and checks the rest).
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, A::Error> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        seq tuple tuple_struct map struct enum identifier
     }
 }
 
@@ -604,7 +751,7 @@ mod tests {
         assert_eq!(c.extra["x"], serde_json::json!({"y":[1]}));
         assert_eq!(
             c.to_json().unwrap(),
-            r#"{"aud":["c","d"],"exp":10,"iat":1,"iss":"a","jti":"j","nbf":1.5,"sub":"b","x":{"y":[1]}}"#
+            r#"{"iss":"a","sub":"b","aud":["c","d"],"exp":10,"nbf":1.5,"iat":1,"jti":"j","x":{"y":[1]}}"#
         );
     }
 
@@ -621,7 +768,7 @@ mod tests {
         assert!(c.aud.as_ref().unwrap().is_single_string());
         assert_eq!(
             c.to_json().unwrap(),
-            r#"{"acr":null,"aud":"c","nonce":"n"}"#
+            r#"{"aud":"c","nonce":"n","acr":null}"#
         );
         let e = Claims::<Custom>::from_json(br#"{"aud":"c"}"#).unwrap_err();
         assert!(
@@ -635,7 +782,7 @@ mod tests {
 
     #[test]
     fn registered_claims_only() {
-        let c: Claims<de::IgnoredAny> = Claims::from_json(br#"{"sub":"s","x":1}"#).unwrap();
+        let c: Claims<IgnoredAny> = Claims::from_json(br#"{"sub":"s","x":1}"#).unwrap();
         assert_eq!(c.sub.as_deref(), Some("s"));
         let c: Claims<()> = Claims::from_json(br#"{"sub":"s","x":1}"#).unwrap();
         assert_eq!(c.sub.as_deref(), Some("s"));
@@ -673,6 +820,49 @@ mod tests {
     }
 
     #[test]
+    fn one_pass_refuses_what_the_strict_parser_refuses() {
+        let deep = format!("{{\"x\":{}1{}}}", "[".repeat(40), "]".repeat(40));
+        let cases: &[&[u8]] = &[
+            br#"{"iss":"a","\u0069ss":"b"}"#,
+            br#"{"nonce":"n","nonce":"m"}"#,
+            br#"{"nonce":"n","x":{"a":1,"a":2}}"#,
+            br#"{"nonce":"n","x":[{"a":1,"a":2}]}"#,
+            br#"{"aud":[{"a":1,"a":2}],"nonce":"n"}"#,
+            br#"{"x":1,"nonce":"n","x":2}"#,
+            br#"{"nonce":"\ud800"}"#,
+            br#"{"aud":"c"} "#,
+            br#"{"aud":"c"} {}"#,
+            br#"{"exp":1,"exp":"x","nonce":1}"#,
+            b"[1]",
+            b"[{\"a\":1,\"a\":1}]",
+            deep.as_bytes(),
+        ];
+        for input in cases {
+            let strict = json::parse_object(input, Part::Payload, MAX_CLAIMS_DEPTH);
+            let text = String::from_utf8_lossy(input);
+            for result in [
+                Claims::<Map<String, Value>>::from_json(input).map(|_| ()),
+                Claims::<Custom>::from_json(input).map(|_| ()),
+                Claims::<()>::from_json(input).map(|_| ()),
+                Claims::<IgnoredAny>::from_json(input).map(|_| ()),
+            ] {
+                match &strict {
+                    Ok(_) => assert!(!matches!(result, Err(Error::Jose(_))), "{text}"),
+                    Err(e) => assert_eq!(result, Err(Error::Jose(e.clone())), "{text}"),
+                }
+            }
+        }
+        // The caller's type failing first does not hide a broken rule further on.
+        assert!(matches!(
+            Claims::<Custom>::from_json(br#"{"nonce":1,"a":{"b":1,"b":2}}"#),
+            Err(Error::Jose(zegel_jose::Error::Json { .. }))
+        ));
+        // serde's path is as strict.
+        assert!(serde_json::from_str::<Claims>(r#"{"a":{"b":1,"b":2}}"#).is_err());
+        assert!(serde_json::from_str::<Claims<()>>(r#"{"sub":"s","x":{"b":1}}"#).is_ok());
+    }
+
+    #[test]
     fn issuing_checks_for_duplicates() {
         let mut extra = Map::new();
         extra.insert("iss".into(), "x".into());
@@ -684,6 +874,44 @@ mod tests {
             Claims::new(5).to_map(),
             Err(Error::CustomClaims { .. })
         ));
+        // The one-pass writer agrees with to_map on every refusal.
+        let mut extra = Map::new();
+        extra.insert("iss".into(), "x".into());
+        assert_eq!(
+            Claims::new(extra.clone()).with_issuer("y").to_json(),
+            Err(Error::DuplicateClaim { name: "iss" })
+        );
+        assert_eq!(Claims::new(extra).to_json().unwrap(), r#"{"iss":"x"}"#);
+        #[derive(Serialize)]
+        struct Exp {
+            exp: u8,
+        }
+        assert_eq!(
+            Claims::new(Exp { exp: 1 })
+                .with_lifetime(UnixTime::from_secs(1), Duration::from_secs(1))
+                .unwrap()
+                .to_json(),
+            Err(Error::DuplicateClaim { name: "exp" })
+        );
+        for not_an_object in [
+            Claims::new(5).to_json(),
+            Claims::new("s").to_json(),
+            Claims::new(vec![1]).to_json(),
+        ] {
+            assert_eq!(
+                not_an_object,
+                Err(Error::CustomClaims {
+                    reason: "the extra claims are not a json object".into()
+                })
+            );
+        }
+        assert_eq!(Claims::new(None::<Exp>).to_json().unwrap(), "{}");
+        let mut numbered = std::collections::BTreeMap::new();
+        numbered.insert(7_u8, "seven");
+        assert_eq!(
+            Claims::new(numbered).with_subject("s\"").to_json().unwrap(),
+            r#"{"sub":"s\"","7":"seven"}"#
+        );
         assert_eq!(
             Claims::new(()).with_subject("s").to_json().unwrap(),
             r#"{"sub":"s"}"#

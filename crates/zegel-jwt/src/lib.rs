@@ -8,19 +8,19 @@ pub mod hash;
 mod nested;
 mod numeric_date;
 mod sign;
-mod strict;
 mod time;
 pub mod validation;
 mod verify;
+mod write;
 
 pub use claims::{Audience, Claim, Claims};
 pub use error::Error;
 pub use nested::{
-    DecryptedJwt, Decryption, decrypt, decrypt_with_decrypter, encrypt_signed, open,
-    sign_and_encrypt,
+    DecryptedJwt, Decryption, OpenKeys, decrypt, decrypt_with_decrypter, encrypt_signed, open,
+    open_as, sign_and_encrypt,
 };
 pub use numeric_date::NumericDate;
 pub use sign::{sign, sign_with_header};
-pub use time::UnixTime;
+pub use time::{ClockError, UnixTime};
 pub use validation::Validation;
-pub use verify::{Verified, verify};
+pub use verify::{Verified, unverified_header, verify, verify_as};

@@ -3,7 +3,7 @@
 //! Opening is [`open`]: decrypt with the recipient's keys (for example the partner's private JWK
 //! Set, with several `enc` keys during a rotation), then verify the signature inside with the
 //! issuer's keys, then validate the claims, in one call and in that order. The two key sources
-//! are separate arguments and play separate roles: the decryption keys prove nothing about who
+//! are named fields of [`OpenKeys`] and play separate roles: the decryption keys prove nothing about who
 //! made the token, since anyone holding the recipient's public key can encrypt to it; only the
 //! signature does.
 //!
@@ -20,14 +20,13 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use zegel_jose::Jwk;
 use zegel_jose::SecretBytes;
-use zegel_jose::error::Part;
 use zegel_jose::jwe::{
     ContentEncryption, Decrypted, Decrypter, Decryptor, Encryptor, JweHeader, KeyManagement,
     Recipient,
 };
 use zegel_jose::jws::{JwsHeader, Signer};
-use zegel_jose::{Jwk, base64url, json};
 
 use crate::claims::Claims;
 use crate::error::Error;
@@ -116,30 +115,38 @@ impl DecryptedJwt {
         match &self.inner {
             // Only the protected header is decoded: the payload is decrypted plaintext, and a
             // decoded copy of it would outlive this call unwiped.
-            Inner::Signed(jws) => {
-                let compact = jws.expose_secret();
-                let end = compact.iter().position(|&b| b == b'.')?;
-                let header = base64url::decode_public(compact.get(..end)?, Part::Header).ok()?;
-                let obj =
-                    json::parse_object(&header, Part::Header, json::DEFAULT_MAX_DEPTH).ok()?;
-                JwsHeader::from_object(obj).ok()
-            }
+            Inner::Signed(jws) => crate::verify::unverified_header(jws.expose_secret()).ok(),
             Inner::Unsigned(_) => None,
         }
     }
 
     /// Verifies the signed token inside with `keys` (the issuer's), then validates its claims at
-    /// `now`: the second half of [`open`].
+    /// `now`: the second half of [`open`]. By reference: after a
+    /// [`NoMatchingKey`](zegel_jose::Error::NoMatchingKey), the caller may refresh its keys and
+    /// verify again without decrypting again.
     ///
     /// # Errors
     /// As [`verify`](crate::verify).
-    pub fn verify<T: DeserializeOwned>(
-        self,
+    pub fn verify(
+        &self,
+        keys: &(impl KeySource + ?Sized),
+        validation: &Validation,
+        now: UnixTime,
+    ) -> Result<Verified, Error> {
+        self.verify_as(keys, validation, now)
+    }
+
+    /// As [`verify`](Self::verify), with the other claims read into the caller's `T`.
+    ///
+    /// # Errors
+    /// As [`verify_as`](crate::verify_as).
+    pub fn verify_as<T: DeserializeOwned>(
+        &self,
         keys: &(impl KeySource + ?Sized),
         validation: &Validation,
         now: UnixTime,
     ) -> Result<Verified<T>, Error> {
-        match self.inner {
+        match &self.inner {
             Inner::Signed(jws) => {
                 let (header, alg, payload) =
                     verify_signature(jws.expose_secret(), keys, validation)?;
@@ -148,7 +155,7 @@ impl DecryptedJwt {
                     claims,
                     header: Some(header),
                     alg: Some(alg),
-                    encryption: Some(self.header),
+                    encryption: Some(self.header.clone()),
                 })
             }
             Inner::Unsigned(plaintext) => {
@@ -158,30 +165,87 @@ impl DecryptedJwt {
                     claims,
                     header: None,
                     alg: None,
-                    encryption: Some(self.header),
+                    encryption: Some(self.header.clone()),
                 })
             }
         }
     }
 }
 
-/// Opens a nested JWT: decrypts `token` with `decryption_keys`, verifies the signed JWT inside
-/// with `verification_keys`, and validates its claims at `now`.
+/// The two key sources of [`open`], named so that they cannot be swapped silently: both are
+/// often JWK Sets, and the decryption keys prove nothing about who made the token.
+///
+/// ```
+/// # use zegel_jose::Jwk;
+/// # use zegel_jwt::OpenKeys;
+/// # fn keys(partner_private_set: &[Jwk], issuer_public_set: &[Jwk]) {
+/// let keys = OpenKeys {
+///     recipient: partner_private_set,
+///     issuer: issuer_public_set,
+/// };
+/// # let _ = keys; }
+/// ```
+pub struct OpenKeys<'a, R: ?Sized, I: ?Sized> {
+    /// The recipient's keys, to decrypt the JWE (the partner's private keys).
+    pub recipient: &'a R,
+    /// The issuer's keys, to verify the signature inside (the provider's public keys).
+    pub issuer: &'a I,
+}
+
+impl<R: ?Sized, I: ?Sized> Clone for OpenKeys<'_, R, I> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R: ?Sized, I: ?Sized> Copy for OpenKeys<'_, R, I> {}
+
+impl<R: ?Sized, I: ?Sized> core::fmt::Debug for OpenKeys<'_, R, I> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("OpenKeys").finish_non_exhaustive()
+    }
+}
+
+/// Opens a nested JWT: decrypts `token` with `keys.recipient`, verifies the signed JWT inside
+/// with `keys.issuer`, and validates its claims at `now`.
+///
+/// ```no_run
+/// # use zegel_jose::jwk::JwkSet;
+/// # use zegel_jwt::{Decryption, OpenKeys, UnixTime, Validation};
+/// # fn f(token: &str, decryption: &Decryption, validation: &Validation, partner: &JwkSet,
+/// #      issuer: &JwkSet) -> Result<(), zegel_jwt::Error> {
+/// let keys = OpenKeys { recipient: partner, issuer };
+/// let verified = zegel_jwt::open(token, decryption, validation, keys, UnixTime::from_secs(1))?;
+/// # let _ = verified; Ok(()) }
+/// ```
 ///
 /// # Errors
 /// [`Error::Jose`] for a token that is not a compact JWE, algorithms outside the allowlists, no
 /// fitting key, a failed decryption or an invalid signature; [`Error::WrongContentType`],
 /// [`Error::UnsignedNestedToken`], [`Error::UnexpectedNesting`], [`Error::WrongType`]; the claim
 /// errors of [`Validation::validate`].
-pub fn open<T: DeserializeOwned>(
+pub fn open(
     token: impl AsRef<[u8]>,
     decryption: &Decryption,
-    decryption_keys: &(impl KeySource + ?Sized),
     validation: &Validation,
-    verification_keys: &(impl KeySource + ?Sized),
+    keys: OpenKeys<'_, impl KeySource + ?Sized, impl KeySource + ?Sized>,
+    now: UnixTime,
+) -> Result<Verified, Error> {
+    open_as(token, decryption, validation, keys, now)
+}
+
+/// As [`open`], with the claims other than the registered ones read into the caller's `T`.
+///
+/// # Errors
+/// As [`open`]; [`Error::CustomClaims`] when the claims do not fit `T`.
+pub fn open_as<T: DeserializeOwned>(
+    token: impl AsRef<[u8]>,
+    decryption: &Decryption,
+    validation: &Validation,
+    keys: OpenKeys<'_, impl KeySource + ?Sized, impl KeySource + ?Sized>,
     now: UnixTime,
 ) -> Result<Verified<T>, Error> {
-    decrypt(token, decryption, decryption_keys)?.verify(verification_keys, validation, now)
+    decrypt(token, decryption, keys.recipient)?.verify_as(keys.issuer, validation, now)
 }
 
 /// Decrypts a nested JWT and checks its `cty`, without verifying the signature inside: the first

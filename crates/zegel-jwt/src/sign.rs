@@ -37,6 +37,7 @@ pub fn sign_with_header<T: Serialize>(
     if header.b64.is_some() {
         return Err(zegel_jose::Error::InvalidParameter { name: "b64".into() }.into());
     }
-    let payload = claims.to_json()?;
-    Ok(jws::sign_compact(payload.as_bytes(), key, header)?)
+    // The JSON text once, base64url-encoded straight into the signing input.
+    let payload = claims.to_json_bytes()?;
+    Ok(jws::sign_compact(&payload, key, header)?)
 }

@@ -92,6 +92,33 @@ impl Validation {
         }
     }
 
+    /// A validation whose signatures are checked by `verifier`, configured by the caller: its
+    /// limits (token size, JSON depth), the `crit` extensions it understands, and its accepted
+    /// algorithms, which [`algorithms`](Self::algorithms) then reports (empty for
+    /// [`Verifier::for_key_alg`], which accepts each key's own `alg`). Otherwise as
+    /// [`new`](Self::new).
+    ///
+    /// ```
+    /// use zegel_jose::jws::{self, Verifier};
+    /// use zegel_jwt::Validation;
+    ///
+    /// let verifier = Verifier::new(&[&jws::ES256]).with_max_token_len(8 * 1024);
+    /// let validation = Validation::from_verifier(verifier).issuer("https://op.example");
+    /// assert_eq!(validation.algorithms(), [&jws::ES256]);
+    /// ```
+    ///
+    /// # Security
+    /// A detached payload set on `verifier` would stand in for every token's payload: a JWT
+    /// always carries its own, so do not set one.
+    #[must_use]
+    pub fn from_verifier(verifier: Verifier) -> Self {
+        let algorithms = verifier.algorithms().unwrap_or_default().to_vec();
+        Self {
+            verifier,
+            ..Self::new(&algorithms)
+        }
+    }
+
     /// Expects `iss` to be exactly `issuer` (which makes `iss` required; RFC 8725 §3.8).
     #[must_use]
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {

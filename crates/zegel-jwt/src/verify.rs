@@ -8,8 +8,10 @@
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use zegel_jose::error::Part;
 use zegel_jose::jwe::JweHeader;
 use zegel_jose::jws::{JwsAlgorithm, JwsHeader};
+use zegel_jose::{base64url, json};
 use zeroize::Zeroizing;
 
 use crate::claims::Claims;
@@ -76,7 +78,7 @@ impl<T> Verified<T> {
 /// let token = zegel_jwt::sign(&claims, &SigningKey::new(&key, &jws::HS256)?)?;
 ///
 /// let validation = Validation::new(&[&jws::HS256]).issuer("me");
-/// let verified: zegel_jwt::Verified = zegel_jwt::verify(&token, &key, &validation, now)?;
+/// let verified = zegel_jwt::verify(&token, &key, &validation, now)?;
 /// assert_eq!(verified.claims().iss.as_deref(), Some("me"));
 /// # Ok::<(), zegel_jwt::Error>(())
 /// ```
@@ -86,7 +88,21 @@ impl<T> Verified<T> {
 /// no fitting key or an invalid signature; [`Error::UnexpectedNesting`] for `cty: JWT`;
 /// [`Error::WrongType`]; the claim errors of [`Claims::from_json`] and
 /// [`Validation::validate`].
-pub fn verify<T: DeserializeOwned>(
+pub fn verify(
+    token: impl AsRef<[u8]>,
+    keys: &(impl KeySource + ?Sized),
+    validation: &Validation,
+    now: UnixTime,
+) -> Result<Verified, Error> {
+    verify_as(token, keys, validation, now)
+}
+
+/// As [`verify`], with the claims other than the registered ones read into the caller's `T`
+/// (a struct deriving `Deserialize`): `zegel_jwt::verify_as::<IdToken>(...)`.
+///
+/// # Errors
+/// As [`verify`]; [`Error::CustomClaims`] when the claims do not fit `T`.
+pub fn verify_as<T: DeserializeOwned>(
     token: impl AsRef<[u8]>,
     keys: &(impl KeySource + ?Sized),
     validation: &Validation,
@@ -100,6 +116,43 @@ pub fn verify<T: DeserializeOwned>(
         alg: Some(alg),
         encryption: None,
     })
+}
+
+/// The header of a compact JWS, unverified, read without decoding (or copying) the payload: its
+/// `kid` and `alg` say which key the issuer used, so that a key cache can fetch it before
+/// [`verify`].
+///
+/// ```
+/// # use zegel_jose::{Jwk, jws::{self, SigningKey}};
+/// # use zegel_jwt::{Claims, UnixTime};
+/// # let key = Jwk::from_secret_bytes(&[7; 32])?.with_kid("k-1");
+/// # let token = zegel_jwt::sign(&Claims::new(()), &SigningKey::new(&key, &jws::HS256)?)?;
+/// let header = zegel_jwt::unverified_header(&token)?;
+/// assert_eq!((header.alg.as_str(), header.kid.as_deref()), ("HS256", Some("k-1")));
+/// # Ok::<(), zegel_jwt::Error>(())
+/// ```
+///
+/// # Security
+/// Not authentic: use it only to find keys, never to decide anything else.
+///
+/// # Errors
+/// [`Error::Jose`] for a token that is not three base64url segments or whose header is not a
+/// strict JSON object with a valid `alg`.
+pub fn unverified_header(token: impl AsRef<[u8]>) -> Result<JwsHeader, Error> {
+    let token = token.as_ref();
+    let not_compact = || zegel_jose::Error::Structure {
+        expected: zegel_jose::error::Shape::Compact,
+    };
+    if token.iter().filter(|&&b| b == b'.').count() != 2 {
+        return Err(not_compact().into());
+    }
+    let end = token
+        .iter()
+        .position(|&b| b == b'.')
+        .ok_or_else(not_compact)?;
+    let header = base64url::decode_public(token.get(..end).unwrap_or_default(), Part::Header)?;
+    let obj = json::parse_object(&header, Part::Header, json::DEFAULT_MAX_DEPTH)?;
+    Ok(JwsHeader::from_object(obj)?)
 }
 
 /// Checks the signature and the header of a compact JWS; returns its header, algorithm and
@@ -130,9 +183,10 @@ pub(crate) fn verify_signature<S: KeySource + ?Sized>(
         return Err(Error::UnexpectedNesting);
     }
     validation.check_typ(header.typ.as_deref())?;
-    let (header, alg) = (header.clone(), verified.alg());
+    let alg = verified.alg();
+    let (header, payload) = verified.into_header_and_payload();
     // Zeroized on drop: inside a nested token, the claims are decrypted plaintext.
-    Ok((header, alg, Zeroizing::new(verified.into_payload())))
+    Ok((header, alg, Zeroizing::new(payload)))
 }
 
 /// Parses and validates a claim set.

@@ -7,7 +7,7 @@
 //! unless `--no-exp`, and a token with `aud` is rejected unless `--aud` names one of its values.
 
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use clap::{Args as ClapArgs, Subcommand};
 use serde_json::{Map, Value};
@@ -274,8 +274,7 @@ fn random_id() -> Result<String, Failure> {
 }
 
 fn clock() -> Result<UnixTime, Failure> {
-    UnixTime::from_system_time(SystemTime::now())
-        .ok_or_else(|| Failure::usage("the system clock is before 1970"))
+    UnixTime::now().map_err(|_| Failure::usage("the system clock is before 1970"))
 }
 
 fn verify(args: &VerifyArgs) -> Result<(), Failure> {

@@ -229,6 +229,15 @@ impl Decryptor {
         self
     }
 
+    /// Sets the maximum number of members of one recipient's JOSE header, its three headers
+    /// together (default [`DEFAULT_MAX_HEADER_MEMBERS`](super::DEFAULT_MAX_HEADER_MEMBERS)); a
+    /// token past it is [`Error::TooManyMembers`] before anything else is read.
+    #[must_use]
+    pub fn with_max_header_members(mut self, max: usize) -> Self {
+        self.limits.max_header_members = max;
+        self
+    }
+
     /// Names header parameters the caller understands, so that `crit` may list them.
     #[must_use]
     pub fn with_critical(mut self, names: &[&str]) -> Self {
@@ -315,25 +324,31 @@ impl Decryptor {
         self.run(jwe.clone(), keys)
     }
 
-    /// Checks recipient `i`'s headers against the rules and the allowlists.
-    fn plan(&self, jwe: &UnverifiedJwe, i: usize) -> Result<Plan, Error> {
+    /// Checks recipient `i`'s headers against the rules and the allowlists. The headers are
+    /// read where they are, never joined: the plan keeps only what key management reads.
+    fn plan<'j>(&self, jwe: &'j UnverifiedJwe, i: usize) -> Result<Plan<'j>, Error> {
         let unprotected = [
             jwe.unprotected.as_ref(),
             jwe.recipients.get(i).and_then(|r| r.header.as_ref()),
         ];
         header::check_rules(&jwe.protected, &unprotected, &self.critical)?;
-        let header = jwe.header(i)?;
-        let enc = enc_by_name(&header.enc).ok_or_else(|| Error::UnknownAlgorithm {
-            name: header.enc.clone(),
+        let view = header::View::new(&jwe.protected, unprotected);
+        let typed = view.typed()?;
+        let enc = enc_by_name(typed.enc).ok_or_else(|| Error::UnknownAlgorithm {
+            name: typed.enc.to_owned(),
         })?;
         if !self.encs.contains(&enc) {
-            return Err(Error::AlgNotAllowed { alg: header.enc });
+            return Err(Error::AlgNotAllowed {
+                alg: typed.enc.to_owned(),
+            });
         }
-        let alg = by_name(&header.alg).ok_or_else(|| Error::UnknownAlgorithm {
-            name: header.alg.clone(),
+        let alg = by_name(typed.alg).ok_or_else(|| Error::UnknownAlgorithm {
+            name: typed.alg.to_owned(),
         })?;
         if !self.algs.contains(&alg) {
-            return Err(Error::AlgNotAllowed { alg: header.alg });
+            return Err(Error::AlgNotAllowed {
+                alg: typed.alg.to_owned(),
+            });
         }
         // `dir` under an unprotected `alg`/`enc` would have an empty AAD, and accept the
         // GCM-wrapped CEK of another token under the same key as its ciphertext.
@@ -348,7 +363,9 @@ impl Decryptor {
             recipient: i,
             alg,
             enc,
-            header,
+            kid: typed.kid,
+            zip: typed.zip,
+            params: view.key_params(),
         })
     }
 
@@ -369,7 +386,9 @@ impl Decryptor {
         decrypter: &dyn Decrypter,
     ) -> Result<Decrypted, Error> {
         let mut jwe = UnverifiedJwe::parse_with(token, &self.limits)?;
-        let (mut plans, enc) = self.prepare(&jwe)?;
+        // Decrypted in place, below: the plans borrow the rest of the token.
+        let ciphertext = core::mem::take(&mut jwe.ciphertext);
+        let (plans, enc) = self.prepare(&jwe)?;
         let supported = decrypter.algs();
         let mut attempts: Vec<usize> = (0..plans.len())
             .filter(|p| {
@@ -380,9 +399,7 @@ impl Decryptor {
             .collect();
         // The recipients that name the decrypter's `kid` first: usually the one that opens.
         let kid = decrypter.kid();
-        attempts.sort_by_key(|p| {
-            kid.is_none() || plans.get(*p).and_then(|plan| plan.header.kid.as_deref()) != kid
-        });
+        attempts.sort_by_key(|p| kid.is_none() || plans.get(*p).and_then(|plan| plan.kid) != kid);
         if attempts.is_empty() {
             return Err(Error::NoMatchingKey);
         }
@@ -403,16 +420,14 @@ impl Decryptor {
             ) else {
                 continue;
             };
-            let opened = decrypter::recover_cek(
-                decrypter,
-                plan.alg,
-                enc,
-                &plan.header.other,
-                &r.encrypted_key,
-            )
-            .and_then(|cek| open_with(&jwe, enc, cek, &aad, jwe.ciphertext.clone()));
+            let opened =
+                decrypter::recover_cek(decrypter, plan.alg, enc, &plan.params, &r.encrypted_key)
+                    .and_then(|cek| open_with(&jwe, enc, cek, &aad, ciphertext.clone()));
             match opened {
-                Ok(plain) => return self.finish(&mut jwe, &mut plans, p, enc, plain),
+                Ok(plain) => {
+                    let (recipient, alg, zip) = (plan.recipient, plan.alg, plan.zip);
+                    return self.finish(&mut jwe, recipient, alg, enc, zip, plain);
+                }
                 Err(e) => {
                     if failure.is_none() || e == Error::DecryptionFailed {
                         failure = Some(e);
@@ -425,10 +440,10 @@ impl Decryptor {
 
     /// Phase 1 of a decryption: headers and allowlists, no cryptography. The recipients this
     /// decryptor accepts, and their content encryption.
-    fn prepare(
+    fn prepare<'j>(
         &self,
-        jwe: &UnverifiedJwe,
-    ) -> Result<(Vec<Plan>, &'static ContentEncryption), Error> {
+        jwe: &'j UnverifiedJwe,
+    ) -> Result<(Vec<Plan<'j>>, &'static ContentEncryption), Error> {
         let mut plans: Vec<Plan> = Vec::with_capacity(jwe.recipients.len());
         let mut refused = None;
         for i in 0..jwe.recipients.len() {
@@ -463,31 +478,29 @@ impl Decryptor {
         Ok((plans, enc))
     }
 
-    /// The result of opening recipient `p`'s plan with `plain`, the decrypted content.
+    /// The result of opening `recipient` (its `alg`, and `zip` when compressed) with `plain`,
+    /// the decrypted content. The one copy of the header: the recipient that decrypted.
     fn finish(
         &self,
         jwe: &mut UnverifiedJwe,
-        plans: &mut Vec<Plan>,
-        p: usize,
+        recipient: usize,
+        alg: &'static KeyManagement,
         enc: &'static ContentEncryption,
+        zip: bool,
         mut plain: Zeroizing<Vec<u8>>,
     ) -> Result<Decrypted, Error> {
-        if p >= plans.len() {
-            return Err(Error::DecryptionFailed);
-        }
-        let plan = plans.swap_remove(p);
-        let plaintext = if plan.header.zip.is_some() {
+        let plaintext = if zip {
             zip::inflate(&plain, self.max_plaintext)?
         } else {
             // Moved, not copied: one buffer holds the plaintext.
             SecretBytes::new(core::mem::take(&mut *plain))
         };
         Ok(Decrypted {
-            header: plan.header,
+            header: jwe.header(recipient)?,
             protected: core::mem::take(&mut jwe.protected),
-            alg: plan.alg,
+            alg,
             enc,
-            recipient: plan.recipient,
+            recipient,
             plaintext,
         })
     }
@@ -497,7 +510,9 @@ impl Decryptor {
         mut jwe: UnverifiedJwe,
         source: &S,
     ) -> Result<Decrypted, Error> {
-        let (mut plans, enc) = self.prepare(&jwe)?;
+        // Decrypted in place, below: the plans borrow the rest of the token.
+        let mut ciphertext = core::mem::take(&mut jwe.ciphertext);
+        let (plans, enc) = self.prepare(&jwe)?;
 
         // Phase 2: the (recipient, key) pairs to try, in order.
         let mut attempts: Vec<(usize, &Jwk)> = Vec::new();
@@ -505,7 +520,7 @@ impl Decryptor {
         // The error that says most: one key's own reason, a refused set, an unknown `kid`.
         let mut selection_error = None;
         for (p, plan) in plans.iter().enumerate() {
-            let kid = plan.header.kid.as_deref();
+            let kid = plan.kid;
             let lookup = Lookup::new(kid, plan.alg.name(), KeyOp::Decrypt);
             let (candidates, one): (Vec<&Jwk>, bool) = match source.keys_for(&lookup)? {
                 Keys::One(key) => (vec![key], true),
@@ -556,12 +571,7 @@ impl Decryptor {
             }
             let Some(plan) = plans.get(p) else { continue };
             if plan.alg.key_req() == KeyReq::Password {
-                let p2c = plan
-                    .header
-                    .other
-                    .get("p2c")
-                    .and_then(Value::as_u64)
-                    .unwrap_or(0);
+                let p2c = plan.params.get("p2c").and_then(Value::as_u64).unwrap_or(0);
                 spent = spent.saturating_add(p2c.min(u64::from(self.max_p2c)));
                 if spent > budget {
                     failure.get_or_insert(Error::Pbes2CountTooHigh {
@@ -578,15 +588,15 @@ impl Decryptor {
                 key,
                 alg: plan.alg,
                 enc,
-                header: &plan.header.other,
+                header: &plan.params,
                 encrypted_key: &r.encrypted_key,
                 max_p2c: self.max_p2c,
             };
             // The ciphertext is decrypted in place: the last attempt may consume it.
             let ciphertext = if n == last {
-                core::mem::take(&mut jwe.ciphertext)
+                core::mem::take(&mut ciphertext)
             } else {
-                jwe.ciphertext.clone()
+                ciphertext.clone()
             };
             let opened = ctx
                 .alg
@@ -594,7 +604,10 @@ impl Decryptor {
                 .unwrap(&ctx)
                 .and_then(|cek| open_with(&jwe, enc, cek, &aad, ciphertext));
             match opened {
-                Ok(plain) => return self.finish(&mut jwe, &mut plans, p, enc, plain),
+                Ok(plain) => {
+                    let (recipient, alg, zip) = (plan.recipient, plan.alg, plan.zip);
+                    return self.finish(&mut jwe, recipient, alg, enc, zip, plain);
+                }
                 Err(e) => {
                     if failure.is_none() || e == Error::DecryptionFailed {
                         failure = Some(e);
@@ -606,12 +619,15 @@ impl Decryptor {
     }
 }
 
-/// One recipient this decryptor accepts: its algorithms and its JOSE header.
-struct Plan {
+/// One recipient this decryptor accepts: its algorithms, its `kid` (borrowed from the token)
+/// and the few parameters key management reads (`epk`, `p2c`...), not a copy of its headers.
+struct Plan<'j> {
     recipient: usize,
     alg: &'static KeyManagement,
     enc: &'static ContentEncryption,
-    header: JweHeader,
+    kid: Option<&'j str>,
+    zip: bool,
+    params: Map<String, Value>,
 }
 
 impl Decryptor {
@@ -710,4 +726,94 @@ fn open_with(
     enc.imp
         .open(cek.expose_secret(), &jwe.iv, aad, &mut buf, &jwe.tag)?;
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Part;
+    use crate::jwe::{A128GCM, A128KW, DEFAULT_MAX_HEADER_MEMBERS, Encryptor, Recipient};
+
+    /// A general JSON JWE to 16 `A128KW` recipients sharing an unprotected header of
+    /// `members` members of 1000 bytes each.
+    fn big_shared_header(members: usize) -> (String, Vec<Jwk>) {
+        let keys: Vec<Jwk> = (0..16_u8)
+            .map(|i| {
+                Jwk::from_secret_bytes(&[i; 16])
+                    .unwrap()
+                    .with_kid(format!("k{i}"))
+                    .with_alg("A128KW")
+            })
+            .collect();
+        let shared: Map<String, Value> = (0..members)
+            .map(|i| (format!("x{i}"), Value::String("v".repeat(1000))))
+            .collect();
+        let recipients: Vec<Recipient<'_>> =
+            keys.iter().map(|k| Recipient::new(k, &A128KW)).collect();
+        let token = Encryptor::new(&A128GCM)
+            .with_unprotected(shared)
+            .encrypt_general(b"hello", &recipients)
+            .unwrap();
+        (token, keys)
+    }
+
+    #[test]
+    fn plans_borrow_the_shared_header() {
+        let (token, keys) = big_shared_header(50);
+        let jwe = UnverifiedJwe::parse(token.as_bytes()).unwrap();
+        assert_eq!(jwe.recipient_count(), 16);
+        let d = Decryptor::new(&[&A128KW], &[&A128GCM]);
+        for i in 0..16 {
+            let plan = d.plan(&jwe, i).unwrap();
+            // Nothing of the 50 KB shared header is kept per recipient; the kid is borrowed.
+            assert!(plan.params.is_empty());
+            assert_eq!(plan.kid, Some(format!("k{i}").as_str()));
+            assert!(!plan.zip);
+        }
+        // Only the last recipient's key: 15 recipients skipped by kid, then one decryption.
+        let last = keys.get(15..).unwrap();
+        let out = d.decrypt_with_keys(token.as_bytes(), last).unwrap();
+        assert_eq!((out.plaintext(), out.recipient()), (&b"hello"[..], 15));
+        // The header of the recipient that decrypted is whole.
+        assert_eq!(out.header().other.len(), 50);
+        assert_eq!(out.header().kid.as_deref(), Some("k15"));
+    }
+
+    #[test]
+    fn header_members_are_capped() {
+        let (token, keys) = big_shared_header(DEFAULT_MAX_HEADER_MEMBERS);
+        let d = Decryptor::new(&[&A128KW], &[&A128GCM]);
+        let too_many = Error::TooManyMembers {
+            part: Part::Header,
+            limit: DEFAULT_MAX_HEADER_MEMBERS,
+        };
+        assert_eq!(
+            d.decrypt_with_keys(token.as_bytes(), &keys).unwrap_err(),
+            too_many
+        );
+        assert_eq!(
+            UnverifiedJwe::parse(token.as_bytes()).unwrap_err(),
+            too_many
+        );
+        assert_eq!(too_many.code(), "jose.too_many_members");
+        let roomy = d.clone().with_max_header_members(100);
+        assert_eq!(
+            roomy
+                .decrypt_with_keys(token.as_bytes(), &keys)
+                .unwrap()
+                .plaintext(),
+            b"hello"
+        );
+        let tight = d.with_max_header_members(3);
+        let (small, keys) = big_shared_header(0);
+        assert!(tight.decrypt_with_keys(small.as_bytes(), &keys).is_ok());
+        let (four, keys) = big_shared_header(1);
+        assert_eq!(
+            tight.decrypt_with_keys(four.as_bytes(), &keys).unwrap_err(),
+            Error::TooManyMembers {
+                part: Part::Header,
+                limit: 3
+            }
+        );
+    }
 }

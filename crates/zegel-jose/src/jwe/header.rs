@@ -87,6 +87,79 @@ impl JweHeader {
     }
 }
 
+/// The header parameters key management reads (`keymgmt`): all a decryption plan keeps of a
+/// recipient's headers.
+const KEY_PARAMS: [&str; 7] = ["epk", "apu", "apv", "iv", "tag", "p2s", "p2c"];
+
+/// One recipient's JOSE header read where it lies, in its protected, shared unprotected and
+/// per-recipient headers (disjoint, checked when parsed), without joining them: a JSON JWE's
+/// shared headers are read once per recipient and must not be copied once per recipient.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct View<'j> {
+    parts: [Option<&'j Map<String, Value>>; 3],
+}
+
+/// The registered parameters of a [`View`], checked as [`JweHeader::from_map`] checks them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Typed<'j> {
+    pub(crate) alg: &'j str,
+    pub(crate) enc: &'j str,
+    pub(crate) kid: Option<&'j str>,
+    pub(crate) zip: bool,
+}
+
+impl<'j> View<'j> {
+    pub(crate) fn new(
+        protected: &'j Map<String, Value>,
+        unprotected: [Option<&'j Map<String, Value>>; 2],
+    ) -> Self {
+        let [shared, own] = unprotected;
+        Self {
+            parts: [Some(protected), shared, own],
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&'j Value> {
+        self.parts.iter().flatten().find_map(|p| p.get(name))
+    }
+
+    fn str_param(&self, name: &'static str) -> Result<Option<&'j str>, Error> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(Error::InvalidParameter { name: name.into() }),
+        }
+    }
+
+    /// The registered parameters, with the errors of [`JweHeader::from_map`], in its order.
+    pub(crate) fn typed(&self) -> Result<Typed<'j>, Error> {
+        let Some(alg) = self.str_param("alg")? else {
+            return Err(Error::MissingParameter { name: "alg" });
+        };
+        let Some(enc) = self.str_param("enc")? else {
+            return Err(Error::MissingParameter { name: "enc" });
+        };
+        match self.get("crit") {
+            None => {}
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => {}
+            Some(_) => return Err(CritError::Malformed.into()),
+        }
+        let zip = self.str_param("zip")?.is_some();
+        let kid = self.str_param("kid")?;
+        self.str_param("typ")?;
+        self.str_param("cty")?;
+        Ok(Typed { alg, enc, kid, zip })
+    }
+
+    /// A copy of the parameters key management reads, and nothing else.
+    pub(crate) fn key_params(&self) -> Map<String, Value> {
+        KEY_PARAMS
+            .iter()
+            .filter_map(|&name| Some((name.to_owned(), self.get(name)?.clone())))
+            .collect()
+    }
+}
+
 /// The parameters [`JweHeader`] has a field for; the rest go to `other`.
 const TYPED: [&str; 7] = ["alg", "enc", "zip", "kid", "typ", "cty", "crit"];
 

@@ -54,5 +54,8 @@ pub use decrypt::{
 pub use decrypter::Decrypter;
 pub use encrypt::{DEFAULT_P2C, Encryptor, Recipient, encrypt_compact};
 pub use header::JweHeader;
-pub use token::{DEFAULT_MAX_RECIPIENTS, DEFAULT_MAX_TOKEN_LEN, Serialization, UnverifiedJwe};
+pub use token::{
+    DEFAULT_MAX_HEADER_MEMBERS, DEFAULT_MAX_RECIPIENTS, DEFAULT_MAX_TOKEN_LEN, Serialization,
+    UnverifiedJwe,
+};
 pub use zip::DEFAULT_MAX_PLAINTEXT;

@@ -12,6 +12,10 @@ pub const DEFAULT_MAX_TOKEN_LEN: usize = 256 * 1024;
 /// The default maximum number of recipients of a JWE in the general JSON serialization.
 pub const DEFAULT_MAX_RECIPIENTS: usize = 16;
 
+/// The default maximum number of members of one recipient's JOSE header (its protected, shared
+/// unprotected and per-recipient headers together). Real headers have about ten.
+pub const DEFAULT_MAX_HEADER_MEMBERS: usize = 64;
+
 /// Which serialization a JWE came in.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +34,7 @@ pub(crate) struct Limits {
     pub(crate) max_token_len: usize,
     pub(crate) max_json_depth: usize,
     pub(crate) max_recipients: usize,
+    pub(crate) max_header_members: usize,
 }
 
 impl Default for Limits {
@@ -38,6 +43,7 @@ impl Default for Limits {
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
             max_json_depth: crate::json::DEFAULT_MAX_DEPTH,
             max_recipients: DEFAULT_MAX_RECIPIENTS,
+            max_header_members: DEFAULT_MAX_HEADER_MEMBERS,
         }
     }
 }
@@ -109,6 +115,15 @@ impl UnverifiedJwe {
             .into_iter()
             .flatten()
             .collect();
+            // Bounded before anything looks at the members: the shared headers are read once
+            // per recipient.
+            let members = headers.iter().map(|h| h.len()).sum::<usize>();
+            if members > limits.max_header_members {
+                return Err(Error::TooManyMembers {
+                    part: crate::error::Part::Header,
+                    limit: limits.max_header_members,
+                });
+            }
             crate::header::check_disjoint(&headers)?;
             let text = |name: &'static str| match headers.iter().find_map(|h| h.get(name)) {
                 None => Err(Error::MissingParameter { name }),
@@ -202,9 +217,13 @@ impl UnverifiedJwe {
     }
 
     /// The AAD the content encryption authenticates: the encoded protected header, and with
-    /// `aad` a dot and the encoded `aad` (RFC 7516 §5.1 step 14).
-    pub(crate) fn content_aad(&self) -> Vec<u8> {
-        content_aad(&self.protected_b64, self.aad_b64.as_deref())
+    /// `aad` a dot and the encoded `aad` (RFC 7516 §5.1 step 14). Borrowed when there is no
+    /// `aad` (always, in the compact serialization).
+    pub(crate) fn content_aad(&self) -> std::borrow::Cow<'_, [u8]> {
+        match self.aad_b64.as_deref() {
+            None => std::borrow::Cow::Borrowed(self.protected_b64.as_bytes()),
+            Some(aad) => content_aad(&self.protected_b64, Some(aad)).into(),
+        }
     }
 }
 

@@ -55,6 +55,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, KeyError, Part};
 use crate::json;
+use crate::secret::SecretBytes;
 
 /// The default minimum RSA modulus size accepted on import, in bits.
 pub const DEFAULT_MIN_RSA_BITS: usize = 2048;
@@ -175,6 +176,30 @@ impl Jwk {
             params,
             prepared: crate::jws::KeyCache::default(),
         })
+    }
+
+    /// A symmetric (`oct`) key holding a copy of `secret`: an HMAC key or a `dir`/key-wrap key,
+    /// without writing it as a JWK first. Bind it to one algorithm with
+    /// [`with_alg`](Self::with_alg) (`"HS256"`, `"dir"`...): an `oct` key without `alg` fits
+    /// every algorithm its length allows.
+    ///
+    /// ```
+    /// # use zegel_jose::Jwk;
+    /// let key = Jwk::from_secret_bytes(&[7; 32])?.with_alg("HS256");
+    /// assert_eq!(key.alg(), Some("HS256"));
+    /// assert!(Jwk::from_secret_bytes(&[]).is_err());
+    /// # Ok::<(), zegel_jose::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Key`] for an empty secret.
+    pub fn from_secret_bytes(secret: &[u8]) -> Result<Self, Error> {
+        Self::new(
+            KeyMaterial::Oct {
+                k: SecretBytes::from_slice(secret),
+            },
+            JwkParams::default(),
+        )
     }
 
     /// Parses and validates a JWK from its JSON text, with the default [`KeyPolicy`].

@@ -104,6 +104,12 @@ impl Verified {
         self.payload
     }
 
+    /// The header and the payload, by value (no copy of either).
+    #[must_use]
+    pub fn into_header_and_payload(self) -> (JwsHeader, Vec<u8>) {
+        (self.header, self.payload)
+    }
+
     /// The algorithm of the signature that verified.
     #[must_use]
     pub fn alg(&self) -> &'static JwsAlgorithm {
@@ -129,6 +135,16 @@ impl Verifier {
     #[must_use]
     pub fn for_key_alg() -> Self {
         Self::with_allowed(Allowed::KeyAlg)
+    }
+
+    /// The accepted algorithms; `None` for [`for_key_alg`](Self::for_key_alg), which accepts
+    /// each key's own.
+    #[must_use]
+    pub fn algorithms(&self) -> Option<&[&'static JwsAlgorithm]> {
+        match &self.allowed {
+            Allowed::List(algs) => Some(algs),
+            Allowed::KeyAlg => None,
+        }
     }
 
     fn with_allowed(allowed: Allowed) -> Self {

@@ -159,4 +159,51 @@ proptest! {
     fn any_claims_text_is_parsed_or_refused_without_panic(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
         let _ = Claims::<Map<String, Value>>::from_json(&bytes);
     }
+
+    /// The property of the `claims` fuzz target, on JSON-ish fragments spliced into a real
+    /// claim set: the one pass refuses exactly what the strict parser refuses, with its error,
+    /// and otherwise agrees with the strict parse followed by `from_map`.
+    #[test]
+    fn one_pass_agrees_with_the_strict_parser(
+        at in 0..SPLICE_SEED.len(),
+        fragment in prop::collection::vec(
+            prop::sample::select(&br#"{}[]",:\u0069ssnoce 1e9-.0trufalsn"#[..]),
+            0..24,
+        ),
+    ) {
+        let (head, tail) = SPLICE_SEED.split_at(at);
+        for text in [&fragment[..], &[head, &fragment, tail].concat()] {
+            let strict = zegel_jose::json::parse_object(
+                text,
+                zegel_jose::error::Part::Payload,
+                zegel_jwt::claims::MAX_CLAIMS_DEPTH,
+            );
+            let expected: Result<Claims, Error> =
+                strict.clone().map_err(Error::Jose).and_then(Claims::from_map);
+            prop_assert_eq!(Claims::<Map<String, Value>>::from_json(text), expected);
+            let typed = Claims::<Extra>::from_json(text).err();
+            match strict {
+                Err(e) => prop_assert_eq!(typed, Some(Error::Jose(e))),
+                Ok(_) => prop_assert!(!matches!(typed, Some(Error::Jose(_)))),
+            }
+        }
+    }
+}
+
+/// A claim set for [`one_pass_agrees_with_the_strict_parser`] to splice into.
+const SPLICE_SEED: &[u8] =
+    br#"{"iss":"a","aud":["c"],"exp":10,"nonce":"n","x":{"y":[1,{"z":true}]}}"#;
+
+/// A caller's type for [`one_pass_agrees_with_the_strict_parser`]: a nested struct, options.
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct Extra {
+    nonce: Option<String>,
+    x: Option<Nested>,
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct Nested {
+    y: Vec<Value>,
 }

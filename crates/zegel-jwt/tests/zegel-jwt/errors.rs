@@ -32,7 +32,7 @@ fn forged(header: &str) -> String {
 const PLANTED: &[&str] = &["SECRET", "EVILALG", "1010", "7777", "8888", "5000"];
 
 fn refused(token: &str, validation: &Validation, now: u64) -> Error {
-    let e = zegel_jwt::verify::<Map<String, Value>>(
+    let e = zegel_jwt::verify_as::<Map<String, Value>>(
         token.as_bytes(),
         &hmac_key(),
         validation,
@@ -106,7 +106,7 @@ fn claim_values_stay_out_of_messages() {
     );
     // The accept twin: the same token, the right expectations.
     let t = token(r#"{"iss":"SECRET-ISS","aud":"SECRET-AUD","exp":1010}"#);
-    zegel_jwt::verify::<Map<String, Value>>(
+    zegel_jwt::verify_as::<Map<String, Value>>(
         t.as_bytes(),
         &hmac_key(),
         &hs.issuer("SECRET-ISS").audience("SECRET-AUD"),

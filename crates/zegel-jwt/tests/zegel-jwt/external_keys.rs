@@ -170,7 +170,7 @@ fn a_signer_in_another_thread_signs_jws_and_jwt() {
     );
     let jwt = zegel_jwt::sign(&claims(), signer).unwrap();
     let verified =
-        zegel_jwt::verify::<IdToken>(&jwt, &public, &validation(), UnixTime::from_secs(NOW))
+        zegel_jwt::verify_as::<IdToken>(&jwt, &public, &validation(), UnixTime::from_secs(NOW))
             .unwrap();
     assert_eq!(verified.claims(), &claims());
     assert_eq!(verified.header().unwrap().kid.as_deref(), Some("hsm-sig"));
@@ -207,7 +207,7 @@ fn a_decrypter_in_another_thread_opens_a_nested_jwt() {
         let issuer = signer.public_jwk().unwrap().clone();
         let verified = zegel_jwt::decrypt_with_decrypter(&token, &decryption, &decrypter)
             .unwrap()
-            .verify::<IdToken>(&issuer, &validation(), UnixTime::from_secs(NOW))
+            .verify_as::<IdToken>(&issuer, &validation(), UnixTime::from_secs(NOW))
             .unwrap();
         assert_eq!(verified.claims(), &claims(), "{alg:?}");
         // The reject twins: a decrypter that does not do the token's algorithm, and a token

@@ -53,9 +53,11 @@ fn open(token: &str) -> Result<Claims<Map<String, Value>>, Error> {
     zegel_jwt::open(
         token,
         &decryption(),
-        &partner_set(),
         &validation(),
-        &issuer_set(),
+        zegel_jwt::OpenKeys {
+            recipient: &partner_set(),
+            issuer: &issuer_set(),
+        },
         now(),
     )
     .map(zegel_jwt::Verified::into_claims)
@@ -273,12 +275,14 @@ fn claim_errors_never_echo_claim_values() {
             .as_bytes(),
             Some("JWT"),
         );
-        let e = zegel_jwt::open::<Private>(
+        let e = zegel_jwt::open_as::<Private>(
             &token,
             &decryption(),
-            &partner_set(),
             &validation(),
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &partner_set(),
+                issuer: &issuer_set(),
+            },
             now(),
         )
         .unwrap_err();
@@ -321,7 +325,7 @@ fn unencoded_payloads_are_not_jwts() {
     // The same, made with the JWS layer directly.
     let raw = jws::sign_compact(c.to_json().unwrap().as_bytes(), &key, &header).unwrap();
     assert_eq!(
-        zegel_jwt::verify::<Map<String, Value>>(
+        zegel_jwt::verify(
             &raw,
             &issuer_set(),
             &Validation::new(&[&jws::RS256]).issuer("idp"),
@@ -337,7 +341,7 @@ fn unencoded_payloads_are_not_jwts() {
     let raw = jws::sign_compact(c.to_json().unwrap().as_bytes(), &key, &explicit);
     if let Ok(raw) = raw {
         assert_eq!(
-            zegel_jwt::verify::<Map<String, Value>>(
+            zegel_jwt::verify(
                 &raw,
                 &issuer_set(),
                 &Validation::new(&[&jws::RS256]).issuer("idp"),

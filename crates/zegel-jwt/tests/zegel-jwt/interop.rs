@@ -69,12 +69,14 @@ fn jwcrypto_nested_tokens_open() {
         "eddsa_rsa_oaep_256_a256cbc_hs512",
     ] {
         let token = f["tokens"][name].as_str().unwrap();
-        let v: Verified<ItsmeIdToken> = zegel_jwt::open(
+        let v: Verified<ItsmeIdToken> = zegel_jwt::open_as::<ItsmeIdToken>(
             token,
             &decryption(),
-            &partner_set(),
             &validation(),
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &partner_set(),
+                issuer: &issuer_set(),
+            },
             NOW,
         )
         .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -139,12 +141,14 @@ fn panva_jose_nested_tokens_open() {
     let tokens = f["tokens"].as_object().unwrap();
     assert_eq!(tokens.len(), 3);
     for (name, token) in tokens {
-        let v: Verified<ItsmeIdToken> = zegel_jwt::open(
+        let v: Verified<ItsmeIdToken> = zegel_jwt::open_as::<ItsmeIdToken>(
             token.as_str().unwrap(),
             &decryption(),
-            &partner_set(),
             &validation(),
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &partner_set(),
+                issuer: &issuer_set(),
+            },
             NOW,
         )
         .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -160,13 +164,13 @@ fn jwcrypto_signed_token_verifies() {
         .unwrap()
         .to_owned();
     let v: Verified<ItsmeIdToken> =
-        zegel_jwt::verify(&token, &issuer_set(), &validation(), NOW).unwrap();
+        zegel_jwt::verify_as::<ItsmeIdToken>(&token, &issuer_set(), &validation(), NOW).unwrap();
     assert_eq!(
         v.claims().extra.acr,
         "http://itsme.services/v2/claim/acr_advanced"
     );
     assert!(matches!(
-        zegel_jwt::verify::<ItsmeIdToken>(
+        zegel_jwt::verify_as::<ItsmeIdToken>(
             &token,
             &issuer_set(),
             &validation(),
@@ -186,12 +190,14 @@ fn jwcrypto_unsigned_token_is_refused() {
         .unwrap()
         .to_owned();
     assert_eq!(
-        zegel_jwt::open::<ItsmeIdToken>(
+        zegel_jwt::open_as::<ItsmeIdToken>(
             &token,
             &decryption(),
-            &partner_set(),
             &validation(),
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &partner_set(),
+                issuer: &issuer_set()
+            },
             NOW
         )
         .unwrap_err(),
@@ -244,12 +250,14 @@ fn zegel_tokens_for_other_implementations() {
         let signing = SigningKey::new(&key(signer), alg).unwrap();
         let token =
             zegel_jwt::sign_and_encrypt(&claims, &signing, &public(recipient), km, enc).unwrap();
-        let v: Verified<ItsmeIdToken> = zegel_jwt::open(
+        let v: Verified<ItsmeIdToken> = zegel_jwt::open_as::<ItsmeIdToken>(
             &token,
             &decryption(),
-            &partner_set(),
             &validation(),
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &partner_set(),
+                issuer: &issuer_set(),
+            },
             NOW,
         )
         .unwrap();

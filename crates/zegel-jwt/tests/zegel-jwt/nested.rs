@@ -64,12 +64,14 @@ fn sign_then_encrypt_then_open() {
         return;
     }
     let token = itsme_token("partner_enc_new");
-    let v: Verified<IdToken> = zegel_jwt::open(
+    let v: Verified<IdToken> = zegel_jwt::open_as::<IdToken>(
         &token,
         &decryption(),
-        &partner_set(),
         &validation(),
-        &issuer_set(),
+        zegel_jwt::OpenKeys {
+            recipient: &partner_set(),
+            issuer: &issuer_set(),
+        },
         now(),
     )
     .unwrap();
@@ -85,12 +87,14 @@ fn sign_then_encrypt_then_open() {
     assert_eq!(v.header().unwrap().kid.as_deref(), Some("issuer-2024"));
     // One key works as well as a set.
     assert!(
-        zegel_jwt::open::<IdToken>(
+        zegel_jwt::open_as::<IdToken>(
             &token,
             &decryption(),
-            &key("partner_enc_new"),
             &validation(),
-            &public("issuer_rsa"),
+            zegel_jwt::OpenKeys {
+                recipient: &key("partner_enc_new"),
+                issuer: &public("issuer_rsa")
+            },
             now()
         )
         .is_ok()
@@ -105,12 +109,14 @@ fn rotation_old_and_new_partner_keys() {
     for recipient in ["partner_enc_old", "partner_enc_new"] {
         let token = itsme_token(recipient);
         assert!(
-            zegel_jwt::open::<IdToken>(
+            zegel_jwt::open_as::<IdToken>(
                 &token,
                 &decryption(),
-                &partner_set(),
                 &validation(),
-                &issuer_set(),
+                zegel_jwt::OpenKeys {
+                    recipient: &partner_set(),
+                    issuer: &issuer_set()
+                },
                 now()
             )
             .is_ok()
@@ -120,12 +126,14 @@ fn rotation_old_and_new_partner_keys() {
     let token = itsme_token("partner_enc_old");
     let current = JwkSet::new(vec![key("partner_enc_new")]);
     assert_eq!(
-        zegel_jwt::open::<IdToken>(
+        zegel_jwt::open_as::<IdToken>(
             &token,
             &decryption(),
-            &current,
             &validation(),
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &current,
+                issuer: &issuer_set()
+            },
             now()
         )
         .unwrap_err(),
@@ -143,24 +151,28 @@ fn the_key_sources_are_not_interchangeable() {
     let token = itsme_token("partner_enc_new");
     // Decrypting with the issuer's (public) keys: nothing fits.
     assert!(matches!(
-        zegel_jwt::open::<IdToken>(
+        zegel_jwt::open_as::<IdToken>(
             &token,
             &decryption(),
-            &issuer_set(),
             &validation(),
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &issuer_set(),
+                issuer: &issuer_set()
+            },
             now()
         ),
         Err(Error::Jose(_))
     ));
     // Verifying with another issuer's key.
     assert_eq!(
-        zegel_jwt::open::<IdToken>(
+        zegel_jwt::open_as::<IdToken>(
             &token,
             &decryption(),
-            &partner_set(),
             &validation(),
-            &public("other_rsa"),
+            zegel_jwt::OpenKeys {
+                recipient: &partner_set(),
+                issuer: &public("other_rsa")
+            },
             now()
         )
         .unwrap_err(),
@@ -176,24 +188,28 @@ fn encryption_algorithms_are_allowlisted() {
     let token = itsme_token("partner_enc_new");
     let gcm_only = Decryption::new(&[&jwe::RSA_OAEP_256], &[&jwe::A256GCM]);
     assert!(matches!(
-        zegel_jwt::open::<IdToken>(
+        zegel_jwt::open_as::<IdToken>(
             &token,
             &gcm_only,
-            &partner_set(),
             &validation(),
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &partner_set(),
+                issuer: &issuer_set()
+            },
             now()
         ),
         Err(Error::Jose(zegel_jose::Error::AlgNotAllowed { .. }))
     ));
     let oaep_only = Decryption::new(&[&jwe::RSA_OAEP], &[&jwe::A128CBC_HS256]);
     assert!(matches!(
-        zegel_jwt::open::<IdToken>(
+        zegel_jwt::open_as::<IdToken>(
             &token,
             &oaep_only,
-            &partner_set(),
             &validation(),
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &partner_set(),
+                issuer: &issuer_set()
+            },
             now()
         ),
         Err(Error::Jose(zegel_jose::Error::AlgNotAllowed { .. }))
@@ -202,12 +218,14 @@ fn encryption_algorithms_are_allowlisted() {
         .issuer("https://idp.example")
         .audience("client-1");
     assert!(matches!(
-        zegel_jwt::open::<IdToken>(
+        zegel_jwt::open_as::<IdToken>(
             &token,
             &decryption(),
-            &partner_set(),
             &ps_only,
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &partner_set(),
+                issuer: &issuer_set()
+            },
             now()
         ),
         Err(Error::Jose(zegel_jose::Error::AlgNotAllowed { .. }))
@@ -233,24 +251,28 @@ fn unsigned_claims_inside_are_refused_unless_allowed() {
         Encryptor::new(&jwe::A128CBC_HS256),
     );
     assert_eq!(
-        zegel_jwt::open::<IdToken>(
+        zegel_jwt::open_as::<IdToken>(
             &token,
             &decryption(),
-            &partner_set(),
             &validation(),
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &partner_set(),
+                issuer: &issuer_set()
+            },
             now()
         )
         .unwrap_err(),
         Error::UnsignedNestedToken
     );
     let lenient = decryption().dangerous_allow_unsigned();
-    let v: Verified<IdToken> = zegel_jwt::open(
+    let v: Verified<IdToken> = zegel_jwt::open_as::<IdToken>(
         &token,
         &lenient,
-        &partner_set(),
         &validation(),
-        &issuer_set(),
+        zegel_jwt::OpenKeys {
+            recipient: &partner_set(),
+            issuer: &issuer_set(),
+        },
         now(),
     )
     .unwrap();
@@ -259,12 +281,14 @@ fn unsigned_claims_inside_are_refused_unless_allowed() {
     // Still validated.
     let late = UnixTime::from_secs(NOW + 400);
     assert!(matches!(
-        zegel_jwt::open::<IdToken>(
+        zegel_jwt::open_as::<IdToken>(
             &token,
             &lenient,
-            &partner_set(),
             &validation(),
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &partner_set(),
+                issuer: &issuer_set()
+            },
             late
         ),
         Err(Error::Expired { .. })
@@ -284,12 +308,14 @@ fn content_type_rules() {
             Encryptor::new(&jwe::A128CBC_HS256).with_cty(cty),
         );
         assert!(
-            zegel_jwt::open::<IdToken>(
+            zegel_jwt::open_as::<IdToken>(
                 &token,
                 &decryption(),
-                &partner_set(),
                 &validation(),
-                &issuer_set(),
+                zegel_jwt::OpenKeys {
+                    recipient: &partner_set(),
+                    issuer: &issuer_set()
+                },
                 now()
             )
             .is_ok(),
@@ -301,12 +327,14 @@ fn content_type_rules() {
         Encryptor::new(&jwe::A128CBC_HS256).with_cty("json"),
     );
     assert_eq!(
-        zegel_jwt::open::<IdToken>(
+        zegel_jwt::open_as::<IdToken>(
             &token,
             &decryption(),
-            &partner_set(),
             &validation(),
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &partner_set(),
+                issuer: &issuer_set()
+            },
             now()
         )
         .unwrap_err(),
@@ -317,12 +345,14 @@ fn content_type_rules() {
     // A signed JWT inside, but no cty: RFC 7519 §5.2 requires it.
     let token = encrypt(signed.as_bytes(), Encryptor::new(&jwe::A128CBC_HS256));
     assert_eq!(
-        zegel_jwt::open::<IdToken>(
+        zegel_jwt::open_as::<IdToken>(
             &token,
             &decryption(),
-            &partner_set(),
             &validation(),
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &partner_set(),
+                issuer: &issuer_set()
+            },
             now()
         )
         .unwrap_err(),
@@ -337,12 +367,14 @@ fn content_type_rules() {
         Encryptor::new(&jwe::A128CBC_HS256).with_cty("JWT"),
     );
     assert_eq!(
-        zegel_jwt::open::<IdToken>(
+        zegel_jwt::open_as::<IdToken>(
             &token,
             &decryption(),
-            &partner_set(),
             &validation(),
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &partner_set(),
+                issuer: &issuer_set()
+            },
             now()
         )
         .unwrap_err(),
@@ -355,24 +387,28 @@ fn content_type_rules() {
         Encryptor::new(&jwe::A128CBC_HS256).with_cty("JWT"),
     );
     assert!(
-        zegel_jwt::open::<IdToken>(
+        zegel_jwt::open_as::<IdToken>(
             &token,
             &decryption(),
-            &partner_set(),
             &v,
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &partner_set(),
+                issuer: &issuer_set()
+            },
             now()
         )
         .is_ok()
     );
     let v = validation().typ("id_token+jwt");
     assert!(matches!(
-        zegel_jwt::open::<IdToken>(
+        zegel_jwt::open_as::<IdToken>(
             &token,
             &decryption(),
-            &partner_set(),
             &v,
-            &issuer_set(),
+            zegel_jwt::OpenKeys {
+                recipient: &partner_set(),
+                issuer: &issuer_set()
+            },
             now()
         ),
         Err(Error::WrongType { .. })
@@ -392,10 +428,22 @@ fn two_stage_open_for_key_caches() {
         (inner.alg.as_str(), inner.kid.as_deref()),
         ("RS256", Some("issuer-2024"))
     );
+    // A key cache that has not seen the issuer's key yet: no key, then a refresh and a second
+    // try with the same decrypted token (by reference: nothing is decrypted again).
+    let stale = JwkSet::new(Vec::new());
+    assert!(matches!(
+        decrypted.verify(&stale, &validation(), now()),
+        Err(Error::Jose(_))
+    ));
     let v: Verified<IdToken> = decrypted
-        .verify(&issuer_set(), &validation(), now())
+        .verify_as(&issuer_set(), &validation(), now())
         .unwrap();
     assert_eq!(v.claims().extra.nonce, "n-1");
+    // Without a type, the claims come as a map.
+    let map = decrypted
+        .verify(&issuer_set(), &validation(), now())
+        .unwrap();
+    assert_eq!(map.claims().extra["nonce"], "n-1");
 }
 
 #[test]
@@ -412,7 +460,19 @@ fn symmetric_nested_tokens() {
         .issuer("https://idp.example")
         .audience("client-1");
     let d = Decryption::new(&[&jwe::DIR], &[&jwe::A256GCM]);
-    assert!(zegel_jwt::open::<IdToken>(&token, &d, &dir_key, &v, &hmac_key(), now()).is_ok());
+    assert!(
+        zegel_jwt::open_as::<IdToken>(
+            &token,
+            &d,
+            &v,
+            zegel_jwt::OpenKeys {
+                recipient: &dir_key,
+                issuer: &hmac_key()
+            },
+            now()
+        )
+        .is_ok()
+    );
 }
 
 proptest! {
@@ -428,6 +488,7 @@ proptest! {
         bytes[i] ^= 1 << bit;
         let v = Validation::new(&[&jws::HS256]).issuer("https://idp.example").audience("client-1");
         let d = Decryption::new(&[&jwe::DIR], &[&jwe::A256GCM]);
-        prop_assert!(zegel_jwt::open::<IdToken>(&bytes, &d, &dir_key, &v, &hmac_key(), now()).is_err());
+        let opened = zegel_jwt::open_as::<IdToken>(&bytes, &d, &v, zegel_jwt::OpenKeys { recipient: &dir_key, issuer: &hmac_key() }, now());
+ prop_assert!(opened.is_err());
     }
 }

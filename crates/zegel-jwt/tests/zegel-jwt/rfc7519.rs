@@ -48,31 +48,15 @@ fn section_3_1() {
     assert_eq!(verified.claims(), &expected());
     // Expired today, and at exp + leeway exactly.
     assert!(matches!(
-        zegel_jwt::verify::<Map<String, Value>>(
-            token,
-            &key,
-            &validation,
-            UnixTime::from_secs(1_300_819_410)
-        ),
+        zegel_jwt::verify(token, &key, &validation, UnixTime::from_secs(1_300_819_410)),
         Err(Error::Expired { .. })
     ));
     assert!(
-        zegel_jwt::verify::<Map<String, Value>>(
-            token,
-            &key,
-            &validation,
-            UnixTime::from_secs(1_300_819_409)
-        )
-        .is_ok()
+        zegel_jwt::verify(token, &key, &validation, UnixTime::from_secs(1_300_819_409)).is_ok()
     );
     // Not RS256.
     assert!(matches!(
-        zegel_jwt::verify::<Map<String, Value>>(
-            token,
-            &key,
-            &Validation::new(&[&jws::RS256]),
-            BEFORE
-        ),
+        zegel_jwt::verify(token, &key, &Validation::new(&[&jws::RS256]), BEFORE),
         Err(Error::Jose(zegel_jose::Error::AlgNotAllowed { .. }))
     ));
 }
@@ -89,26 +73,46 @@ fn appendix_a_1_encrypted_jwt_is_unsigned() {
     let validation = Validation::new(&[&jws::RS256]).issuer("joe");
     // Encrypted, not signed: refused by default.
     assert_eq!(
-        zegel_jwt::open::<Map<String, Value>>(
+        zegel_jwt::open(
             token,
             &legacy_decryption(),
-            &key,
             &validation,
-            &key,
+            zegel_jwt::OpenKeys {
+                recipient: &key,
+                issuer: &key
+            },
             BEFORE
         )
         .unwrap_err(),
         Error::UnsignedNestedToken
     );
     let lenient = legacy_decryption().dangerous_allow_unsigned();
-    let verified: Verified =
-        zegel_jwt::open(token, &lenient, &key, &validation, &key, BEFORE).unwrap();
+    let verified: Verified = zegel_jwt::open(
+        token,
+        &lenient,
+        &validation,
+        zegel_jwt::OpenKeys {
+            recipient: &key,
+            issuer: &key,
+        },
+        BEFORE,
+    )
+    .unwrap();
     assert_eq!(verified.claims(), &expected());
     // RSA1_5 must be asked for.
     let modern =
         Decryption::new(&[&jwe::RSA_OAEP_256], &[&jwe::A128CBC_HS256]).dangerous_allow_unsigned();
     assert!(matches!(
-        zegel_jwt::open::<Map<String, Value>>(token, &modern, &key, &validation, &key, BEFORE),
+        zegel_jwt::open(
+            token,
+            &modern,
+            &validation,
+            zegel_jwt::OpenKeys {
+                recipient: &key,
+                issuer: &key
+            },
+            BEFORE
+        ),
         Err(Error::Jose(zegel_jose::Error::AlgNotAllowed { .. }))
     ));
 }
@@ -127,9 +131,11 @@ fn appendix_a_2_nested_jwt() {
     let verified: Verified = zegel_jwt::open(
         token,
         &legacy_decryption(),
-        &decryption_key,
         &validation,
-        &verification_key,
+        zegel_jwt::OpenKeys {
+            recipient: &decryption_key,
+            issuer: &verification_key,
+        },
         BEFORE,
     )
     .unwrap();
@@ -144,12 +150,14 @@ fn appendix_a_2_nested_jwt() {
     assert_eq!(alone.claims(), &expected());
     // Verification needs the issuer's key, not the decryption key.
     assert_eq!(
-        zegel_jwt::open::<Map<String, Value>>(
+        zegel_jwt::open(
             token,
             &legacy_decryption(),
-            &decryption_key,
             &validation,
-            &decryption_key,
+            zegel_jwt::OpenKeys {
+                recipient: &decryption_key,
+                issuer: &decryption_key
+            },
             BEFORE
         )
         .unwrap_err(),

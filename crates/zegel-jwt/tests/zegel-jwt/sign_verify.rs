@@ -49,7 +49,7 @@ fn round_trip_every_family() {
         let signing = SigningKey::new(&key(name), alg).unwrap();
         let token = zegel_jwt::sign(&claims(), &signing).unwrap();
         let v: Verified<Login> =
-            zegel_jwt::verify(&token, &public(name), &validation(alg), now()).unwrap();
+            zegel_jwt::verify_as::<Login>(&token, &public(name), &validation(alg), now()).unwrap();
         assert_eq!(v.claims(), &claims_with_jti(v.claims().jti.clone()));
         assert_eq!(v.alg(), Some(alg));
         let header = v.header().unwrap();
@@ -57,13 +57,13 @@ fn round_trip_every_family() {
         assert_eq!(header.kid.as_deref(), key(name).kid());
         // The same token through the issuer's JWK Set, selected by kid.
         let v: Verified<Login> =
-            zegel_jwt::verify(&token, &issuer_set(), &validation(alg), now()).unwrap();
+            zegel_jwt::verify_as::<Login>(&token, &issuer_set(), &validation(alg), now()).unwrap();
         assert_eq!(v.into_claims().extra.nonce, "n-1");
     }
     let signing = SigningKey::new(&hmac_key(), &jws::HS256).unwrap();
     let token = zegel_jwt::sign(&claims(), &signing).unwrap();
     assert!(
-        zegel_jwt::verify::<Login>(&token, &hmac_key(), &validation(&jws::HS256), now()).is_ok()
+        zegel_jwt::verify_as::<Login>(&token, &hmac_key(), &validation(&jws::HS256), now()).is_ok()
     );
 }
 
@@ -79,14 +79,14 @@ fn algorithm_outside_the_allowlist_is_refused() {
         .issuer("https://idp.example")
         .audience("client-1");
     assert_eq!(
-        zegel_jwt::verify::<Login>(&token, &public("issuer_rsa"), &v, now()).unwrap_err(),
+        zegel_jwt::verify_as::<Login>(&token, &public("issuer_rsa"), &v, now()).unwrap_err(),
         Error::Jose(zegel_jose::Error::AlgNotAllowed {
             alg: "RS256".into()
         })
     );
     // An empty allowlist accepts nothing.
     assert!(matches!(
-        zegel_jwt::verify::<Login>(&token, &public("issuer_rsa"), &Validation::new(&[]), now()),
+        zegel_jwt::verify_as::<Login>(&token, &public("issuer_rsa"), &Validation::new(&[]), now()),
         Err(Error::Jose(zegel_jose::Error::AlgNotAllowed { .. }))
     ));
 }
@@ -97,13 +97,13 @@ fn wrong_key_and_tampering_are_refused() {
     let token = zegel_jwt::sign(&claims(), &signing).unwrap();
     let other = public("other_rsa");
     assert_eq!(
-        zegel_jwt::verify::<Login>(&token, &other, &validation(&jws::RS256), now()).unwrap_err(),
+        zegel_jwt::verify_as::<Login>(&token, &other, &validation(&jws::RS256), now()).unwrap_err(),
         Error::Jose(zegel_jose::Error::InvalidSignature)
     );
     // A set without the token's kid has no key for it (refreshing the set may help).
     let set = JwkSet::new(vec![other]);
     assert_eq!(
-        zegel_jwt::verify::<Login>(&token, &set, &validation(&jws::RS256), now()).unwrap_err(),
+        zegel_jwt::verify_as::<Login>(&token, &set, &validation(&jws::RS256), now()).unwrap_err(),
         Error::Jose(zegel_jose::Error::UnknownKid {
             kid: "issuer-2024".into()
         })
@@ -115,7 +115,7 @@ fn wrong_key_and_tampering_are_refused() {
     };
     parts[1] = zegel_jose::base64url::encode(forged.to_json().unwrap().as_bytes());
     assert_eq!(
-        zegel_jwt::verify::<Login>(
+        zegel_jwt::verify_as::<Login>(
             parts.join("."),
             &public("issuer_rsa"),
             &validation(&jws::RS256),
@@ -132,14 +132,14 @@ fn claims_are_validated_after_the_signature() {
     let token = zegel_jwt::sign(&claims(), &signing).unwrap();
     let late = UnixTime::from_secs(NOW + 330);
     assert!(matches!(
-        zegel_jwt::verify::<Login>(&token, &hmac_key(), &validation(&jws::HS256), late),
+        zegel_jwt::verify_as::<Login>(&token, &hmac_key(), &validation(&jws::HS256), late),
         Err(Error::Expired { .. })
     ));
     let v = Validation::new(&[&jws::HS256])
         .issuer("https://idp.example")
         .audience("client-2");
     assert!(matches!(
-        zegel_jwt::verify::<Login>(&token, &hmac_key(), &v, now()),
+        zegel_jwt::verify_as::<Login>(&token, &hmac_key(), &v, now()),
         Err(Error::WrongAudience { .. })
     ));
     // Claims that do not fit the caller's type.
@@ -149,7 +149,7 @@ fn claims_are_validated_after_the_signature() {
         other: u32,
     }
     assert!(matches!(
-        zegel_jwt::verify::<Other>(&token, &hmac_key(), &validation(&jws::HS256), now()),
+        zegel_jwt::verify_as::<Other>(&token, &hmac_key(), &validation(&jws::HS256), now()),
         Err(Error::CustomClaims { .. })
     ));
 }
@@ -162,18 +162,18 @@ fn explicit_typing() {
     let plain = zegel_jwt::sign(&claims(), &signing).unwrap();
     let untyped = zegel_jwt::sign_with_header(&claims(), &signing, &JwsHeader::new()).unwrap();
     let v = validation(&jws::HS256).typ("at+jwt");
-    assert!(zegel_jwt::verify::<Login>(&at, &hmac_key(), &v, now()).is_ok());
+    assert!(zegel_jwt::verify_as::<Login>(&at, &hmac_key(), &v, now()).is_ok());
     let v2 = validation(&jws::HS256).typ("application/AT+JWT");
-    assert!(zegel_jwt::verify::<Login>(&at, &hmac_key(), &v2, now()).is_ok());
+    assert!(zegel_jwt::verify_as::<Login>(&at, &hmac_key(), &v2, now()).is_ok());
     assert_eq!(
-        zegel_jwt::verify::<Login>(&plain, &hmac_key(), &v, now()).unwrap_err(),
+        zegel_jwt::verify_as::<Login>(&plain, &hmac_key(), &v, now()).unwrap_err(),
         Error::WrongType {
             expected: "at+jwt".into(),
             found: Some("JWT".into())
         }
     );
     assert_eq!(
-        zegel_jwt::verify::<Login>(&untyped, &hmac_key(), &v, now()).unwrap_err(),
+        zegel_jwt::verify_as::<Login>(&untyped, &hmac_key(), &v, now()).unwrap_err(),
         Error::WrongType {
             expected: "at+jwt".into(),
             found: None
@@ -182,7 +182,7 @@ fn explicit_typing() {
     // Without an expected type, any is accepted.
     for t in [&at, &plain, &untyped] {
         assert!(
-            zegel_jwt::verify::<Login>(t, &hmac_key(), &validation(&jws::HS256), now()).is_ok()
+            zegel_jwt::verify_as::<Login>(t, &hmac_key(), &validation(&jws::HS256), now()).is_ok()
         );
     }
 }
@@ -193,7 +193,7 @@ fn a_signed_jwt_wrapping_a_jwt_is_refused() {
     let token = zegel_jwt::sign_with_header(&claims(), &signing, &JwsHeader::new().with_cty("JWT"))
         .unwrap();
     assert_eq!(
-        zegel_jwt::verify::<Login>(&token, &hmac_key(), &validation(&jws::HS256), now())
+        zegel_jwt::verify_as::<Login>(&token, &hmac_key(), &validation(&jws::HS256), now())
             .unwrap_err(),
         Error::UnexpectedNesting
     );
@@ -206,7 +206,7 @@ fn payload_rules() {
     let sign = |p: &[u8]| jws::sign_compact(p, &signing, &JwsHeader::new()).unwrap();
     // Duplicate claim names are refused, not resolved.
     assert!(matches!(
-        zegel_jwt::verify::<serde_json::Map<String, serde_json::Value>>(
+        zegel_jwt::verify_as::<serde_json::Map<String, serde_json::Value>>(
             sign(br#"{"sub":"a","sub":"b"}"#),
             &hmac_key(),
             &v,
@@ -219,7 +219,7 @@ fn payload_rules() {
     ));
     // The payload must be a JSON object.
     assert!(matches!(
-        zegel_jwt::verify::<serde_json::Map<String, serde_json::Value>>(
+        zegel_jwt::verify_as::<serde_json::Map<String, serde_json::Value>>(
             sign(b"[1]"),
             &hmac_key(),
             &v,
@@ -230,7 +230,7 @@ fn payload_rules() {
     // The JSON serializations are not JWTs.
     let flat = jws::sign_flattened(b"{}", &signing, &JwsHeader::new(), None).unwrap();
     assert!(matches!(
-        zegel_jwt::verify::<serde_json::Map<String, serde_json::Value>>(
+        zegel_jwt::verify_as::<serde_json::Map<String, serde_json::Value>>(
             flat,
             &hmac_key(),
             &v,
@@ -257,9 +257,10 @@ proptest! {
     ) {
         let dotted = parts.join(".");
         for input in [dotted.as_bytes(), &bytes[..]] {
-            prop_assert!(zegel_jwt::verify::<Login>(input, &hmac_key(), &validation(&jws::HS256), now()).is_err());
+            prop_assert!(zegel_jwt::verify_as::<Login>(input, &hmac_key(), &validation(&jws::HS256), now()).is_err());
             let d = zegel_jwt::Decryption::new(&[&zegel_jose::jwe::DIR], &[&zegel_jose::jwe::A256GCM]);
-            prop_assert!(zegel_jwt::open::<Login>(input, &d, &hmac_key(), &validation(&jws::HS256), &hmac_key(), now()).is_err());
+            let opened = zegel_jwt::open_as::<Login>(input, &d, &validation(&jws::HS256), zegel_jwt::OpenKeys { recipient: &hmac_key(), issuer: &hmac_key() }, now());
+ prop_assert!(opened.is_err());
         }
     }
 
@@ -270,7 +271,71 @@ proptest! {
         let mut bytes = token.into_bytes();
         let i = pos.index(bytes.len());
         bytes[i] ^= 1 << bit;
-        let r = zegel_jwt::verify::<Login>(&bytes, &hmac_key(), &validation(&jws::HS256), now());
+        let r = zegel_jwt::verify_as::<Login>(&bytes, &hmac_key(), &validation(&jws::HS256), now());
         prop_assert!(r.is_err());
     }
+}
+
+#[test]
+fn header_without_the_payload() {
+    let signing = SigningKey::new(&key("issuer_rsa"), &jws::RS256).unwrap();
+    let token = zegel_jwt::sign(&claims(), &signing).unwrap();
+    let header = zegel_jwt::unverified_header(&token).unwrap();
+    assert_eq!(
+        (header.alg.as_str(), header.typ.as_deref()),
+        ("RS256", Some("JWT"))
+    );
+    // A payload that is not even base64url does not matter: it is never decoded.
+    let (head, rest) = token.split_once('.').unwrap();
+    let sig = rest.rsplit_once('.').unwrap().1;
+    let garbage = format!("{head}.!!!.{sig}");
+    assert_eq!(zegel_jwt::unverified_header(&garbage).unwrap(), header);
+    for bad in [
+        format!("{head}.x"),
+        format!("{head}.x.y.z"),
+        format!("{head}x.x.y"),
+        format!(
+            "{}.x.y",
+            zegel_jose::base64url::encode(br#"{"alg":"HS256","alg":"none"}"#)
+        ),
+        "{\"payload\":\"x\"}".to_owned(),
+    ] {
+        assert!(
+            matches!(zegel_jwt::unverified_header(&bad), Err(Error::Jose(_))),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn validation_from_a_configured_verifier() {
+    let token = zegel_jwt::sign(
+        &claims(),
+        &SigningKey::new(&hmac_key(), &jws::HS256).unwrap(),
+    )
+    .unwrap();
+    let configured = |verifier: jws::Verifier| {
+        Validation::from_verifier(verifier)
+            .issuer("https://idp.example")
+            .audience("client-1")
+    };
+    let roomy = configured(jws::Verifier::new(&[&jws::HS256]));
+    assert_eq!(roomy.algorithms(), [&jws::HS256]);
+    let v: Verified<Login> = zegel_jwt::verify_as(&token, &hmac_key(), &roomy, now()).unwrap();
+    assert_eq!(v.claims().extra.nonce, "n-1");
+    // The verifier's own limits apply.
+    let tight = configured(jws::Verifier::new(&[&jws::HS256]).with_max_token_len(64));
+    assert!(matches!(
+        zegel_jwt::verify(&token, &hmac_key(), &tight, now()),
+        Err(Error::Jose(zegel_jose::Error::TooLarge { .. }))
+    ));
+    // And its allowlist: no algorithm from the key alone.
+    let by_key = configured(jws::Verifier::for_key_alg());
+    assert!(by_key.algorithms().is_empty());
+    assert!(matches!(
+        zegel_jwt::verify(&token, &hmac_key(), &by_key, now()),
+        Err(Error::Jose(_))
+    ));
+    let bound = hmac_key().with_alg("HS256");
+    assert!(zegel_jwt::verify(&token, &bound, &by_key, now()).is_ok());
 }
