@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod backend;
 pub mod base64url;
 pub mod error;
 pub mod hash;
@@ -10,6 +11,7 @@ pub mod json;
 pub mod jwe;
 pub mod jwk;
 pub mod jws;
+pub mod rand;
 pub mod secret;
 
 pub use error::Error;

@@ -7,7 +7,7 @@
 
 use core::fmt;
 
-use super::backend::{self, Backend};
+use crate::backend::{Backend, prefer, signature};
 use crate::error::{Error, KeyError};
 use crate::hash::HashAlg;
 use crate::jwk::{Curve, Jwk, KeyMaterial};
@@ -36,16 +36,11 @@ pub struct JwsAlgorithm {
     name: &'static str,
     key: KeyReq,
     hash: HashAlg,
-    backend: &'static Backend,
+    backend: Backend,
 }
 
 impl JwsAlgorithm {
-    const fn new(
-        name: &'static str,
-        hash: HashAlg,
-        key: KeyReq,
-        backend: &'static Backend,
-    ) -> Self {
+    const fn new(name: &'static str, hash: HashAlg, key: KeyReq, backend: Backend) -> Self {
         Self {
             name,
             key,
@@ -110,8 +105,8 @@ impl JwsAlgorithm {
         Ok(())
     }
 
-    pub(crate) fn backend(&self) -> &'static Backend {
-        self.backend
+    pub(crate) fn backend(&self) -> &Backend {
+        &self.backend
     }
 }
 
@@ -140,98 +135,98 @@ pub static HS256: JwsAlgorithm = JwsAlgorithm::new(
     "HS256",
     HashAlg::Sha256,
     KeyReq::Oct { min_len: 32 },
-    &backend::HMAC_SHA256,
+    prefer!(signature; aws_lc::HMAC_SHA256, ring::HMAC_SHA256),
 );
 /// HMAC using SHA-384 (RFC 7518 §3.2); the key must be at least 48 bytes.
 pub static HS384: JwsAlgorithm = JwsAlgorithm::new(
     "HS384",
     HashAlg::Sha384,
     KeyReq::Oct { min_len: 48 },
-    &backend::HMAC_SHA384,
+    prefer!(signature; aws_lc::HMAC_SHA384, ring::HMAC_SHA384),
 );
 /// HMAC using SHA-512 (RFC 7518 §3.2); the key must be at least 64 bytes.
 pub static HS512: JwsAlgorithm = JwsAlgorithm::new(
     "HS512",
     HashAlg::Sha512,
     KeyReq::Oct { min_len: 64 },
-    &backend::HMAC_SHA512,
+    prefer!(signature; aws_lc::HMAC_SHA512, ring::HMAC_SHA512),
 );
 /// RSASSA-PKCS1-v1_5 using SHA-256 (RFC 7518 §3.3).
 pub static RS256: JwsAlgorithm = JwsAlgorithm::new(
     "RS256",
     HashAlg::Sha256,
     KeyReq::Rsa,
-    &backend::RSA_PKCS1_SHA256,
+    prefer!(signature; aws_lc::RSA_PKCS1_SHA256, ring::RSA_PKCS1_SHA256),
 );
 /// RSASSA-PKCS1-v1_5 using SHA-384 (RFC 7518 §3.3).
 pub static RS384: JwsAlgorithm = JwsAlgorithm::new(
     "RS384",
     HashAlg::Sha384,
     KeyReq::Rsa,
-    &backend::RSA_PKCS1_SHA384,
+    prefer!(signature; aws_lc::RSA_PKCS1_SHA384, ring::RSA_PKCS1_SHA384),
 );
 /// RSASSA-PKCS1-v1_5 using SHA-512 (RFC 7518 §3.3).
 pub static RS512: JwsAlgorithm = JwsAlgorithm::new(
     "RS512",
     HashAlg::Sha512,
     KeyReq::Rsa,
-    &backend::RSA_PKCS1_SHA512,
+    prefer!(signature; aws_lc::RSA_PKCS1_SHA512, ring::RSA_PKCS1_SHA512),
 );
 /// RSASSA-PSS using SHA-256 and MGF1 with SHA-256 (RFC 7518 §3.5).
 pub static PS256: JwsAlgorithm = JwsAlgorithm::new(
     "PS256",
     HashAlg::Sha256,
     KeyReq::Rsa,
-    &backend::RSA_PSS_SHA256,
+    prefer!(signature; aws_lc::RSA_PSS_SHA256, ring::RSA_PSS_SHA256),
 );
 /// RSASSA-PSS using SHA-384 and MGF1 with SHA-384 (RFC 7518 §3.5).
 pub static PS384: JwsAlgorithm = JwsAlgorithm::new(
     "PS384",
     HashAlg::Sha384,
     KeyReq::Rsa,
-    &backend::RSA_PSS_SHA384,
+    prefer!(signature; aws_lc::RSA_PSS_SHA384, ring::RSA_PSS_SHA384),
 );
 /// RSASSA-PSS using SHA-512 and MGF1 with SHA-512 (RFC 7518 §3.5).
 pub static PS512: JwsAlgorithm = JwsAlgorithm::new(
     "PS512",
     HashAlg::Sha512,
     KeyReq::Rsa,
-    &backend::RSA_PSS_SHA512,
+    prefer!(signature; aws_lc::RSA_PSS_SHA512, ring::RSA_PSS_SHA512),
 );
 /// ECDSA using P-256 and SHA-256 (RFC 7518 §3.4).
 pub static ES256: JwsAlgorithm = JwsAlgorithm::new(
     "ES256",
     HashAlg::Sha256,
     KeyReq::Ec(Curve::P256),
-    &backend::ECDSA_P256_SHA256,
+    prefer!(signature; aws_lc::ECDSA_P256_SHA256, ring::ECDSA_P256_SHA256),
 );
 /// ECDSA using P-384 and SHA-384 (RFC 7518 §3.4).
 pub static ES384: JwsAlgorithm = JwsAlgorithm::new(
     "ES384",
     HashAlg::Sha384,
     KeyReq::Ec(Curve::P384),
-    &backend::ECDSA_P384_SHA384,
+    prefer!(signature; aws_lc::ECDSA_P384_SHA384, ring::ECDSA_P384_SHA384),
 );
 /// ECDSA using P-521 and SHA-512 (RFC 7518 §3.4); needs the `aws-lc` feature.
 pub static ES512: JwsAlgorithm = JwsAlgorithm::new(
     "ES512",
     HashAlg::Sha512,
     KeyReq::Ec(Curve::P521),
-    &backend::ECDSA_P521_SHA512,
+    prefer!(signature; aws_lc::ECDSA_P521_SHA512),
 );
 /// ECDSA using secp256k1 and SHA-256 (RFC 8812 §3.2); needs the `aws-lc` feature.
 pub static ES256K: JwsAlgorithm = JwsAlgorithm::new(
     "ES256K",
     HashAlg::Sha256,
     KeyReq::Ec(Curve::Secp256k1),
-    &backend::ECDSA_SECP256K1_SHA256,
+    prefer!(signature; aws_lc::ECDSA_SECP256K1_SHA256),
 );
 /// EdDSA with Ed25519 (RFC 8037 §3.1). Ed448 is not supported.
 pub static EDDSA: JwsAlgorithm = JwsAlgorithm::new(
     "EdDSA",
     HashAlg::Sha512,
     KeyReq::Okp(Curve::Ed25519),
-    &backend::ED25519,
+    prefer!(signature; aws_lc::ED25519, ring::ED25519),
 );
 
 /// Every JWS algorithm this crate knows, available or not.

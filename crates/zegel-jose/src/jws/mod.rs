@@ -25,7 +25,7 @@
 //! ```
 
 mod alg;
-mod backend;
+use crate::backend;
 mod cache;
 mod header;
 mod parse;
