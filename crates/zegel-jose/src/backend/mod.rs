@@ -29,8 +29,10 @@ pub(crate) mod rustcrypto;
 #[cfg(all(test, feature = "aws-lc"))]
 mod tests;
 
+use zeroize::Zeroizing;
+
 use crate::error::{Error, KeyError};
-use crate::jwk::KeyMaterial;
+use crate::jwk::{Jwk, KeyMaterial};
 
 /// Expands to its first argument when the `aws-lc` feature is on, to its second otherwise. The
 /// argument not chosen is never compiled, so it may name `aws_lc` items.
@@ -160,6 +162,23 @@ pub(crate) trait KeyWrap: Send + Sync {
     /// Unwraps `wrapped` into `out` (`wrapped.len() - 8` bytes); a failed integrity check is
     /// [`Error::DecryptionFailed`].
     fn unwrap(&self, kek: &[u8], wrapped: &[u8], out: &mut [u8]) -> Result<(), Error>;
+}
+
+// ---- RSA encryption (JWE) ----
+
+/// RSA encryption with one padding. Keys are parsed once and kept with the [`Jwk`].
+pub(crate) trait RsaEncryption: Send + Sync {
+    /// Encrypts `msg` to the public key of `key`.
+    fn encrypt(&self, key: &Jwk, alg: &'static str, msg: &[u8]) -> Result<Vec<u8>, Error>;
+
+    /// Decrypts `ciphertext` with the private key of `key`: `Ok(None)` when it does not
+    /// decrypt (bad padding, wrong length), an error only for a key that cannot be used.
+    fn decrypt(
+        &self,
+        key: &Jwk,
+        alg: &'static str,
+        ciphertext: &[u8],
+    ) -> Result<Option<Zeroizing<Vec<u8>>>, Error>;
 }
 
 // ---- randomness ----

@@ -38,7 +38,7 @@ mod generate;
 mod material;
 mod params;
 mod parse;
-mod pem;
+pub(crate) mod pem;
 mod set;
 mod thumbprint;
 mod validate;

@@ -312,7 +312,9 @@ fn uint(b: &[u8]) -> Result<UintRef<'_>, Error> {
     UintRef::new(b).map_err(pem_err)
 }
 
-fn pkcs8_der(m: &KeyMaterial) -> Result<Zeroizing<Vec<u8>>, Error> {
+/// The PKCS #8 `PrivateKeyInfo` DER of private key material, zeroized on drop (RSA through
+/// the `pkcs1` encoder).
+pub(crate) fn pkcs8_der(m: &KeyMaterial) -> Result<Zeroizing<Vec<u8>>, Error> {
     let (oid, params, inner) = match m {
         KeyMaterial::Rsa {
             n,
@@ -393,7 +395,8 @@ fn algorithm_id(
     AlgorithmIdentifierRef { oid, parameters }
 }
 
-fn spki_der(m: &KeyMaterial) -> Result<Vec<u8>, Error> {
+/// The `SubjectPublicKeyInfo` DER of the public part of key material.
+pub(crate) fn spki_der(m: &KeyMaterial) -> Result<Vec<u8>, Error> {
     let (oid, curve, key) = match m {
         KeyMaterial::Rsa { n, e, .. } => {
             let k = pkcs1::RsaPublicKey {

@@ -7,6 +7,7 @@ mod aead;
 mod cbc;
 pub(crate) mod jws;
 mod kw;
+mod rsa;
 
 #[allow(
     unused_imports,
@@ -20,6 +21,7 @@ pub(crate) use jws::{
     RSA_PSS_SHA256, RSA_PSS_SHA384, RSA_PSS_SHA512,
 };
 pub(crate) use kw::{KW_128, KW_256};
+pub(crate) use rsa::{RSA_OAEP_SHA1, RSA_OAEP_SHA256, RSA_OAEP_SHA384, RSA_OAEP_SHA512, RSA_PKCS1};
 
 use crate::error::Error;
 

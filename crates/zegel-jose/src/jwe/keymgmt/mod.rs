@@ -68,30 +68,6 @@ pub(crate) trait KeyManager: Sync + Send {
     }
 }
 
-/// A key management algorithm the compiled-in backends cannot do.
-#[cfg_attr(
-    feature = "aws-lc",
-    allow(
-        dead_code,
-        reason = "every key management algorithm is available with aws-lc"
-    )
-)]
-pub(crate) struct Unavailable(pub(crate) &'static str);
-
-impl KeyManager for Unavailable {
-    fn wrap(&self, _: &WrapCtx<'_>) -> Result<Wrapped, Error> {
-        Err(Error::AlgorithmUnavailable { alg: self.0 })
-    }
-
-    fn unwrap(&self, _: &UnwrapCtx<'_>) -> Result<SecretBytes, Error> {
-        Err(Error::AlgorithmUnavailable { alg: self.0 })
-    }
-
-    fn is_available(&self) -> bool {
-        false
-    }
-}
-
 /// `len` random bytes from the system generator.
 pub(crate) fn random(len: usize) -> Result<SecretBytes, Error> {
     let mut out = vec![0; len];
