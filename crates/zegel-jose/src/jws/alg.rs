@@ -1,4 +1,5 @@
-//! The JWS algorithms (RFC 7518 §3, RFC 8037 §3.1, RFC 8812 §3.2): the only file that lists them.
+//! The JWS algorithms (RFC 7518 §3, RFC 8037 §3.1, RFC 8812 §3.2, RFC 9864 §2.2): the only file
+//! that lists them.
 //!
 //! Each algorithm is one `pub static` row: its RFC name, the key it needs, and the backend that
 //! computes it. Adding an algorithm means one row here, one entry in [`ALL`], the backend
@@ -56,7 +57,7 @@ impl JwsAlgorithm {
     }
 
     /// The hash function of this algorithm: SHA-256 for `*256` and `ES256K`, SHA-384 for
-    /// `*384`, SHA-512 for `*512` and `EdDSA` (Ed25519, RFC 8032 §5.1). It is also the hash of
+    /// `*384`, SHA-512 for `*512`, `EdDSA` and `Ed25519` (RFC 8032 §5.1). It is also the hash of
     /// the OpenID Connect `at_hash`, `c_hash` and `s_hash` claims of an ID token signed with
     /// this algorithm (OpenID Connect Core §3.1.3.6 and errata set 2 for `EdDSA`).
     #[must_use]
@@ -229,10 +230,19 @@ pub static EDDSA: JwsAlgorithm = JwsAlgorithm::new(
     prefer!(signature; aws_lc::ED25519, ring::ED25519),
 );
 
+/// Ed25519, fully specified (RFC 9864 §2.2): the same signature as [`EDDSA`] with an Ed25519
+/// key, but the name alone says the curve, so an `Ed448` or `X25519` key never fits it.
+pub static ED25519: JwsAlgorithm = JwsAlgorithm::new(
+    "Ed25519",
+    HashAlg::Sha512,
+    KeyReq::Okp(Curve::Ed25519),
+    prefer!(signature; aws_lc::ED25519, ring::ED25519),
+);
+
 /// Every JWS algorithm this crate knows, available or not.
 pub static ALL: &[&JwsAlgorithm] = &[
     &HS256, &HS384, &HS512, &RS256, &RS384, &RS512, &PS256, &PS384, &PS512, &ES256, &ES384, &ES512,
-    &ES256K, &EDDSA,
+    &ES256K, &EDDSA, &ED25519,
 ];
 
 /// The algorithm with this exact registered name (case-sensitive); `None` for unknown names and
@@ -254,7 +264,9 @@ mod tests {
         assert_eq!(by_name("none"), None);
         assert_eq!(by_name("rs256"), None);
         assert_eq!(by_name("HS256 "), None);
-        assert_eq!(ALL.len(), 14);
+        assert_eq!(ALL.len(), 15);
+        assert_eq!(by_name("Ed25519"), Some(&ED25519));
+        assert_eq!(by_name("ed25519"), None);
         assert_eq!(format!("{ES256K:?} {EDDSA}"), "JwsAlgorithm(ES256K) EdDSA");
     }
 
@@ -270,8 +282,8 @@ mod tests {
             [HashAlg::Sha384; 4]
         );
         assert_eq!(
-            hash(&[&HS512, &RS512, &PS512, &ES512, &EDDSA]),
-            [HashAlg::Sha512; 5]
+            hash(&[&HS512, &RS512, &PS512, &ES512, &EDDSA, &ED25519]),
+            [HashAlg::Sha512; 6]
         );
         assert_eq!(HashAlg::Sha384.output_len(), 48);
         assert_eq!(HashAlg::Sha256.digest(b"abc").len(), 32);
@@ -280,6 +292,7 @@ mod tests {
     #[test]
     fn availability_follows_features() {
         assert!(HS256.is_available() && RS256.is_available() && EDDSA.is_available());
+        assert!(ED25519.is_available());
         assert_eq!(ES512.is_available(), cfg!(feature = "aws-lc"));
         assert_eq!(ES256K.is_available(), cfg!(feature = "aws-lc"));
     }
