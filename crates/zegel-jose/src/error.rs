@@ -162,6 +162,9 @@ pub enum KeyError {
     },
     /// An elliptic-curve point is not on its curve, or a coordinate has the wrong length.
     InvalidPoint,
+    /// An Ed25519 or X25519 public key is a point of small order (RFC 7748 §6.1, RFC 8032
+    /// §5.1.7): it would agree on a predictable secret, or verify forged signatures.
+    SmallOrderPoint,
     /// The private part does not match the public part, or is otherwise invalid.
     InvalidPrivateKey,
     /// A symmetric key has the wrong length for the algorithm.
@@ -208,6 +211,7 @@ impl fmt::Display for KeyError {
                 )
             }
             Self::InvalidPoint => f.write_str("the point is not on the curve"),
+            Self::SmallOrderPoint => f.write_str("the public key is a point of small order"),
             Self::InvalidPrivateKey => f.write_str("the private key is invalid"),
             Self::WrongLength { expected, actual } => {
                 write!(f, "the key is {actual} bytes long, expected {expected}")

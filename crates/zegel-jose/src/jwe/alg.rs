@@ -13,7 +13,7 @@ use core::fmt;
 
 use super::content::{self, ContentCipher};
 use super::keymgmt::{self, KeyManager};
-use crate::jwk::{Curve, Jwk, KeyMaterial, KeyType};
+use crate::jwk::{Jwk, KeyMaterial, KeyType};
 
 /// What key a key management algorithm takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,9 +29,6 @@ pub(crate) enum KeyReq {
     /// An `EC` or `OKP` key on one of the ECDH curves.
     Ecdh,
 }
-
-/// The curves ECDH-ES works on.
-pub(crate) const ECDH_CURVES: [Curve; 4] = [Curve::P256, Curve::P384, Curve::P521, Curve::X25519];
 
 /// A JWE key management algorithm (`alg`, RFC 7518 §4).
 ///
@@ -97,7 +94,7 @@ impl KeyManagement {
             (KeyReq::Oct(len), KeyMaterial::Oct { k }) => k.len() == len,
             (KeyReq::OctCek | KeyReq::Password, KeyMaterial::Oct { .. }) => true,
             (KeyReq::Ecdh, KeyMaterial::Ec { crv, .. } | KeyMaterial::Okp { crv, .. }) => {
-                ECDH_CURVES.contains(crv)
+                crv.row().ecdh
             }
             _ => false,
         }

@@ -34,6 +34,7 @@
 //! [`SecretBytes`]: crate::SecretBytes
 
 mod backend;
+pub(crate) mod curve;
 mod generate;
 mod material;
 mod params;

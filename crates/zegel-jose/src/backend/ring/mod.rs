@@ -3,6 +3,7 @@
 //! HMAC, PBKDF2 and the system random generator.
 
 mod aead;
+mod ecdh;
 mod hash;
 #[cfg_attr(
     feature = "aws-lc",
@@ -13,8 +14,14 @@ mod hash;
     )
 )]
 pub(crate) mod jws;
+mod keys;
 
 pub(crate) use aead::{AES_128_GCM, AES_256_GCM};
+#[cfg_attr(
+    feature = "aws-lc",
+    allow(unused_imports, reason = "aws-lc-rs is preferred for X25519")
+)]
+pub(crate) use ecdh::{ECDH_P256, ECDH_P384, ECDH_X25519};
 pub(crate) use hash::{digest, hmac, pbkdf2};
 #[cfg_attr(
     feature = "aws-lc",
@@ -29,6 +36,14 @@ pub(crate) use jws::{
     RSA_PKCS1_SHA256, RSA_PKCS1_SHA384, RSA_PKCS1_SHA512, RSA_PSS_SHA256, RSA_PSS_SHA384,
     RSA_PSS_SHA512,
 };
+#[cfg_attr(
+    feature = "aws-lc",
+    allow(
+        unused_imports,
+        reason = "aws-lc-rs is preferred for these when compiled in"
+    )
+)]
+pub(crate) use keys::{KEYS_ED25519, KEYS_P256, KEYS_P384, KEYS_RSA, KEYS_X25519};
 
 use ::ring::rand::{SecureRandom, SystemRandom};
 
