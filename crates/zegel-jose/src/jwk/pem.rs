@@ -266,7 +266,13 @@ fn ec_from_sec1(der: &[u8], outer: Option<Curve>) -> Result<KeyMaterial, Error> 
 }
 
 /// Decodes the `d` and uncompressed point of an EC PKCS#8 document (as ring generates them).
-#[cfg_attr(feature = "aws-lc", allow(dead_code))]
+#[cfg_attr(
+    feature = "aws-lc",
+    allow(
+        dead_code,
+        reason = "used by ring key generation, which aws-lc-rs replaces"
+    )
+)]
 pub(crate) fn ec_from_pkcs8_der(der: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<u8>), Error> {
     match from_pkcs8(der)? {
         KeyMaterial::Ec {
