@@ -30,7 +30,8 @@
 pub(crate) mod aws_lc;
 pub(crate) mod ring;
 pub(crate) mod rustcrypto;
-#[cfg(all(test, feature = "aws-lc"))]
+#[cfg(test)]
+#[cfg(feature = "aws-lc")]
 mod tests;
 
 use zeroize::Zeroizing;

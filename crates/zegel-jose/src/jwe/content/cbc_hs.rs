@@ -18,6 +18,9 @@ use crate::hash::HashAlg;
 /// A function that pads and encrypts a buffer in place with AES-CBC.
 type CbcEncrypt = fn(&[u8], &[u8], &mut Vec<u8>) -> Result<(), Error>;
 
+/// A function that decrypts a buffer in place with AES-CBC and returns the unpadded length.
+type CbcDecrypt = fn(&[u8], &[u8], &mut [u8]) -> Result<usize, Error>;
+
 /// The `wrap` of `prefer!` for a function item.
 macro_rules! func {
     ($item:path) => {
@@ -30,8 +33,7 @@ const CBC_ENCRYPT: CbcEncrypt = prefer!(func; aws_lc::cbc_encrypt, rustcrypto::c
 
 /// AES-CBC decryption: RustCrypto (measured 1.65x faster than aws-lc-rs on 1.5 KB: it decrypts
 /// blocks in parallel).
-const CBC_DECRYPT: fn(&[u8], &[u8], &mut [u8]) -> Result<usize, Error> =
-    prefer!(func; rustcrypto::cbc_decrypt);
+const CBC_DECRYPT: CbcDecrypt = prefer!(func; rustcrypto::cbc_decrypt);
 
 /// One AES-CBC-HMAC-SHA-2 algorithm.
 pub(crate) struct CbcHs {
