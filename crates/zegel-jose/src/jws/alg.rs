@@ -1,10 +1,11 @@
 //! The JWS algorithms (RFC 7518 §3, RFC 8037 §3.1, RFC 8812 §3.2, RFC 9864 §2.2): the only file
 //! that lists them.
 //!
-//! Each algorithm is one `pub static` row: its RFC name, the key it needs, and the backend that
-//! computes it. Adding an algorithm means one row here, one entry in [`ALL`], the backend
-//! implementation in `jws/backend/` and test vectors. `none` has no row, so it can never be
-//! named in an allowlist nor accepted.
+//! Each algorithm is one `pub static` row: its RFC name, the key it needs, and the preference
+//! list of backends that compute it (`prefer!`: the first library compiled in wins). Adding an
+//! algorithm means one row here, one entry in [`ALL`], the backend implementation in
+//! `backend/<library>/jws.rs` and test vectors (CONTRIBUTING.md). `none` has no row, so it can
+//! never be named in an allowlist nor accepted.
 
 use core::fmt;
 
