@@ -10,6 +10,8 @@ use aws_lc_rs::rsa::{
     OaepAlgorithm, OaepPrivateDecryptingKey, OaepPublicEncryptingKey, Pkcs1PrivateDecryptingKey,
     PrivateDecryptingKey, PublicEncryptingKey,
 };
+use core::ops::Deref;
+
 use zeroize::Zeroizing;
 
 use crate::backend::RsaEncryption;
@@ -39,15 +41,19 @@ fn rsa(key: &Jwk, alg: &'static str) -> Result<(), Error> {
     }
 }
 
-/// The aws-lc-rs public key of an RSA JWK (public or private), parsed once per key.
-fn public_key(key: &Jwk, alg: &'static str) -> Result<PublicEncryptingKey, Error> {
+/// The aws-lc-rs RSA-OAEP public key of an RSA JWK (public or private), parsed once per key
+/// and kept ready to encrypt (only OAEP encrypts).
+fn oaep_public_key<'k>(
+    key: &'k Jwk,
+    alg: &'static str,
+) -> Result<impl Deref<Target = OaepPublicEncryptingKey> + 'k, Error> {
     rsa(key, alg)?;
-    let parsed = key.prepared().get_or_try_init(PUBLIC_TAG, || {
+    key.prepared().get_or_try_init(PUBLIC_TAG, || {
         let der = crate::jwk::pem::spki_der(key.material())?;
-        PublicEncryptingKey::from_der(&der).map_err(|_| Error::Key(KeyError::Backend))
-    })?;
-    // A reference-count increment, not a copy.
-    Ok(parsed.clone())
+        let public =
+            PublicEncryptingKey::from_der(&der).map_err(|_| Error::Key(KeyError::Backend))?;
+        OaepPublicEncryptingKey::new(public).map_err(|_| Error::Key(KeyError::Backend))
+    })
 }
 
 /// The aws-lc-rs private key of a private RSA JWK, parsed (and checked) once per key.
@@ -63,8 +69,7 @@ fn private_key(key: &Jwk, alg: &'static str) -> Result<PrivateDecryptingKey, Err
 
 impl RsaEncryption for Oaep {
     fn encrypt(&self, key: &Jwk, alg: &'static str, msg: &[u8]) -> Result<Vec<u8>, Error> {
-        let key =
-            OaepPublicEncryptingKey::new(public_key(key, alg)?).map_err(|_| KeyError::Backend)?;
+        let key = oaep_public_key(key, alg)?;
         let mut out = vec![0; key.ciphertext_size()];
         let len = key
             .encrypt(self.0, msg, &mut out, None)
