@@ -253,3 +253,25 @@ pub(crate) fn uncompressed_point(x: &[u8], y: &[u8]) -> Vec<u8> {
 fn wrong_type() -> Error {
     KeyError::Backend.into()
 }
+
+#[cfg(test)]
+mod prefer_tests {
+    use super::*;
+
+    #[test]
+    fn the_first_library_compiled_in_wins() {
+        let picked: Option<&'static dyn KeyWrap> =
+            prefer!(some; aws_lc::KW_128, rustcrypto::KW_128);
+        let expected: &'static dyn KeyWrap = with_aws_lc!(&aws_lc::KW_128, &rustcrypto::KW_128);
+        assert!(picked.is_some_and(|p| core::ptr::addr_eq(p, expected)));
+        // Nothing after a library that is always compiled in is considered.
+        let ring_first: Option<&'static dyn Aead> =
+            prefer!(some; ring::AES_128_GCM, aws_lc::AES_128_GCM);
+        assert!(ring_first.is_some_and(|p| core::ptr::addr_eq(p, &ring::AES_128_GCM)));
+        // aws-lc-rs alone: nothing without the feature.
+        let lc_only: Option<&'static dyn KeyWrap> = prefer!(some; aws_lc::KW_256);
+        assert_eq!(lc_only.is_some(), cfg!(feature = "aws-lc"));
+        let empty: Option<&'static dyn KeyWrap> = prefer!(some;);
+        assert!(empty.is_none());
+    }
+}
