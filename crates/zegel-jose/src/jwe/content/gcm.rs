@@ -1,9 +1,9 @@
-//! AES-GCM content encryption (RFC 7518 §5.3), on the preferred backend for each key size:
-//! ring for 128- and 256-bit keys (1.67x faster), aws-lc-rs for 192-bit keys, which ring does
-//! not have.
+//! AES-GCM content encryption (RFC 7518 §5.3), on the AEAD the algorithm's row in
+//! [`alg`](crate::jwe::alg) picks: ring for 128- and 256-bit keys (1.67x faster), aws-lc-rs for
+//! 192-bit keys, which ring does not have.
 
 use super::ContentCipher;
-use crate::backend::{Aead, prefer, some};
+use crate::backend::Aead;
 use crate::error::Error;
 
 /// AES-GCM with one key size, on the first backend compiled in that has it.
@@ -13,25 +13,17 @@ pub(crate) struct Gcm {
 }
 
 impl Gcm {
+    /// `name` on the AEAD its row picked (`None`: no backend compiled in has it).
+    pub(crate) const fn new(name: &'static str, aead: Option<&'static dyn Aead>) -> Self {
+        Self { name, aead }
+    }
+
     /// The AEAD, or [`Error::AlgorithmUnavailable`].
-    pub(crate) fn aead(&self) -> Result<&'static dyn Aead, Error> {
+    fn aead(&self) -> Result<&'static dyn Aead, Error> {
         self.aead
             .ok_or(Error::AlgorithmUnavailable { alg: self.name })
     }
 }
-
-pub(crate) static A128GCM: Gcm = Gcm {
-    name: "A128GCM",
-    aead: prefer!(some; ring::AES_128_GCM, aws_lc::AES_128_GCM),
-};
-pub(crate) static A192GCM: Gcm = Gcm {
-    name: "A192GCM",
-    aead: prefer!(some; aws_lc::AES_192_GCM),
-};
-pub(crate) static A256GCM: Gcm = Gcm {
-    name: "A256GCM",
-    aead: prefer!(some; ring::AES_256_GCM, aws_lc::AES_256_GCM),
-};
 
 impl ContentCipher for Gcm {
     fn seal(&self, cek: &[u8], iv: &[u8], aad: &[u8], buf: &mut Vec<u8>) -> Result<Vec<u8>, Error> {

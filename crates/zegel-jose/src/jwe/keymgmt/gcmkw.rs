@@ -7,18 +7,17 @@ use super::{KeyManager, UnwrapCtx, WrapCtx, Wrapped, fill_random, oct_key, requi
 use crate::backend::Aead;
 use crate::base64url;
 use crate::error::{Error, KeyError};
-use crate::jwe::content::ContentCipher;
-use crate::jwe::content::gcm::{self, Gcm};
 use crate::secret::SecretBytes;
 
-/// `A128GCMKW`, `A192GCMKW`, `A256GCMKW`: the KEK length and the AES-GCM of that size.
-pub(crate) struct GcmKw(usize, &'static Gcm);
-
-pub(crate) static GCMKW128: GcmKw = GcmKw(16, &gcm::A128GCM);
-pub(crate) static GCMKW192: GcmKw = GcmKw(24, &gcm::A192GCM);
-pub(crate) static GCMKW256: GcmKw = GcmKw(32, &gcm::A256GCM);
+/// `A128GCMKW`, `A192GCMKW`, `A256GCMKW`: the KEK length and the AES-GCM of that size that the
+/// row picked (`None`: no backend compiled in has it).
+pub(crate) struct GcmKw(usize, Option<&'static dyn Aead>);
 
 impl GcmKw {
+    pub(crate) const fn new(kek_len: usize, aead: Option<&'static dyn Aead>) -> Self {
+        Self(kek_len, aead)
+    }
+
     fn kek<'k>(&self, key: &'k [u8]) -> Result<&'k [u8], Error> {
         if key.len() != self.0 {
             return Err(KeyError::WrongLength {
@@ -32,16 +31,14 @@ impl GcmKw {
 
     /// The AES-GCM of this KEK size; [`Error::AlgorithmUnavailable`] names the `alg`.
     fn aead(&self, alg: &'static str) -> Result<&'static dyn Aead, Error> {
-        self.1
-            .aead()
-            .map_err(|_| Error::AlgorithmUnavailable { alg })
+        self.1.ok_or(Error::AlgorithmUnavailable { alg })
     }
 }
 
 impl KeyManager for GcmKw {
     /// AES-192-GCM needs aws-lc-rs.
     fn is_available(&self) -> bool {
-        ContentCipher::is_available(self.1)
+        self.1.is_some()
     }
 
     fn wrap(&self, ctx: &WrapCtx<'_>) -> Result<Wrapped, Error> {

@@ -1,6 +1,6 @@
 //! RSA key management (RFC 7518 §4.2, §4.3): RSAES-OAEP, and RSAES-PKCS1-v1_5 for decrypting
-//! legacy tokens, on the first backend compiled in that has RSA encryption (only aws-lc-rs:
-//! ring has none).
+//! legacy tokens, on the RSA encryption the algorithm's row picks (only aws-lc-rs has one: ring
+//! has none).
 //!
 //! Decryption never fails here: when the encrypted key does not decrypt (bad padding, wrong
 //! key, wrong length), the result is a random CEK of the right length, drawn before the RSA
@@ -8,7 +8,7 @@
 //! (RFC 7516 §11.5, RFC 3218). The private key is parsed once per key, for every RSA algorithm.
 
 use super::{KeyManager, UnwrapCtx, WrapCtx, Wrapped, random};
-use crate::backend::{RsaEncryption, prefer, some};
+use crate::backend::RsaEncryption;
 use crate::error::Error;
 use crate::secret::SecretBytes;
 
@@ -20,33 +20,17 @@ pub(crate) struct Rsa {
     legacy: bool,
 }
 
-pub(crate) static OAEP_SHA1: Rsa = Rsa {
-    name: "RSA-OAEP",
-    imp: prefer!(some; aws_lc::RSA_OAEP_SHA1),
-    legacy: false,
-};
-pub(crate) static OAEP_SHA256: Rsa = Rsa {
-    name: "RSA-OAEP-256",
-    imp: prefer!(some; aws_lc::RSA_OAEP_SHA256),
-    legacy: false,
-};
-pub(crate) static OAEP_SHA384: Rsa = Rsa {
-    name: "RSA-OAEP-384",
-    imp: prefer!(some; aws_lc::RSA_OAEP_SHA384),
-    legacy: false,
-};
-pub(crate) static OAEP_SHA512: Rsa = Rsa {
-    name: "RSA-OAEP-512",
-    imp: prefer!(some; aws_lc::RSA_OAEP_SHA512),
-    legacy: false,
-};
-pub(crate) static PKCS1: Rsa = Rsa {
-    name: "RSA1_5",
-    imp: prefer!(some; aws_lc::RSA_PKCS1),
-    legacy: true,
-};
-
 impl Rsa {
+    /// `name` on the RSA encryption its row picked (`None`: no backend compiled in has it);
+    /// `legacy` for decryption only.
+    pub(crate) const fn new(
+        name: &'static str,
+        imp: Option<&'static dyn RsaEncryption>,
+        legacy: bool,
+    ) -> Self {
+        Self { name, imp, legacy }
+    }
+
     fn imp(&self) -> Result<&'static dyn RsaEncryption, Error> {
         self.imp
             .ok_or(Error::AlgorithmUnavailable { alg: self.name })
