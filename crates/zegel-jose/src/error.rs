@@ -299,6 +299,9 @@ pub enum KeyError {
     },
     /// An elliptic-curve point is not on its curve, or a coordinate has the wrong length.
     InvalidPoint,
+    /// An Ed25519 or X25519 public key is a point of small order (RFC 7748 §6.1, RFC 8032
+    /// §5.1.7): it would agree on a predictable secret, or verify forged signatures.
+    SmallOrderPoint,
     /// The private part does not match the public part, or is otherwise invalid.
     InvalidPrivateKey,
     /// A symmetric key has the wrong length for the algorithm.
@@ -368,6 +371,7 @@ impl fmt::Display for KeyError {
                 )
             }
             Self::InvalidPoint => f.write_str("the point is not on the curve"),
+            Self::SmallOrderPoint => f.write_str("the public key is a point of small order"),
             Self::InvalidPrivateKey => f.write_str("the private key is invalid"),
             Self::WrongLength { expected, .. } => {
                 write!(f, "the key has the wrong length, expected {expected} bytes")
@@ -422,6 +426,7 @@ impl KeyError {
             Self::Pem => "jose.key.pem",
             Self::Backend => "jose.key.backend",
             Self::RocaWeak => "jose.key.roca_weak",
+            Self::SmallOrderPoint => "jose.key.small_order_point",
             Self::DuplicateKid => "jose.key.duplicate_kid",
             Self::MixedKeySet => "jose.key.mixed_key_set",
             Self::UnboundSymmetricKey => "jose.key.unbound_symmetric_key",

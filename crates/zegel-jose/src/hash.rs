@@ -1,8 +1,6 @@
 //! The SHA-2 hash functions JOSE names: one type for the hash of a JWS algorithm (and so of the
 //! OpenID Connect `at_hash`/`c_hash`) and for RFC 7638 thumbprints.
 
-use ring::digest;
-
 /// A SHA-2 hash function.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -27,24 +25,20 @@ impl HashAlg {
         }
     }
 
-    pub(crate) fn ring(self) -> &'static digest::Algorithm {
-        match self {
-            Self::Sha256 => &digest::SHA256,
-            Self::Sha384 => &digest::SHA384,
-            Self::Sha512 => &digest::SHA512,
-        }
-    }
-
     /// The digest size in bytes (32, 48 or 64).
     #[must_use]
-    pub fn output_len(self) -> usize {
-        self.ring().output_len()
+    pub const fn output_len(self) -> usize {
+        match self {
+            Self::Sha256 => 32,
+            Self::Sha384 => 48,
+            Self::Sha512 => 64,
+        }
     }
 
     /// The digest of `data`.
     #[must_use]
     pub fn digest(self, data: &[u8]) -> Vec<u8> {
-        digest::digest(self.ring(), data).as_ref().to_vec()
+        crate::backend::ring::digest(self, &[data])
     }
 }
 

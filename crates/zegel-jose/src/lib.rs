@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod backend;
 pub mod base64url;
 pub mod error;
 pub mod hash;
@@ -11,6 +12,7 @@ pub mod jwe;
 pub mod jwk;
 pub mod jws;
 pub mod keys;
+pub mod rand;
 mod secret;
 
 pub use error::Error;

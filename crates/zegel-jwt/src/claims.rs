@@ -476,17 +476,13 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Claims<T> {
     }
 }
 
-/// A fresh random `jti`: 128 bits from the operating system's generator, base64url encoded
+/// A fresh random `jti`: 128 bits from [`zegel_jose::rand`], base64url encoded
 /// ([`RANDOM_JTI_LEN`] characters, within the 255 itsme® allows).
 ///
 /// # Errors
 /// [`zegel_jose::Error::Random`] (wrapped) if the generator fails.
 pub fn random_jti() -> Result<String, Error> {
-    use ring::rand::SecureRandom;
-    let mut bytes = [0u8; 16];
-    ring::rand::SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| zegel_jose::Error::Random)?;
+    let bytes = zegel_jose::rand::array::<16>()?;
     Ok(zegel_jose::base64url::encode(&bytes))
 }
 

@@ -20,6 +20,7 @@ const ALGS: &[(&str, &str)] = &[
     ("ES512", "p521"),
     ("ES256K", "k256"),
     ("EdDSA", "ed25519"),
+    ("Ed25519", "ed25519"),
 ];
 
 const PAYLOAD: &[u8] = b"\x00\xff payload with a trailing newline\n";

@@ -2,7 +2,10 @@
 //!
 //! A key management algorithm is a [`KeyManagement`] and a content encryption algorithm a
 //! [`ContentEncryption`]: opaque `static` values holding the RFC name, what key they need and
-//! the backend that implements them. [`ALL`] and [`ALL_ENC`] list every one of them, and
+//! the implementation, which names its backend preference list (`prefer!`: the first library
+//! compiled in wins) right in the row for AES-GCM, AES-GCM key wrap and RSA. The AES key wrap
+//! of every KEK size (shared by `A*KW`, ECDH-ES+A*KW and PBES2) is picked in `keymgmt/aeskw.rs`,
+//! AES-CBC in `content/cbc_hs.rs`, and ECDH per curve in `jwk/curve.rs`. [`ALL`] and [`ALL_ENC`] list every one of them, and
 //! [`by_name`] and [`enc_by_name`] resolve exact RFC names.
 //!
 //! An algorithm the compiled-in backends cannot do (RSA and static-key ECDH without the
@@ -11,9 +14,13 @@
 
 use core::fmt;
 
+use super::content::gcm::Gcm;
 use super::content::{self, ContentCipher};
+use super::keymgmt::gcmkw::GcmKw;
+use super::keymgmt::rsa::Rsa;
 use super::keymgmt::{self, KeyManager};
-use crate::jwk::{Curve, Jwk, KeyMaterial, KeyType};
+use crate::backend::{prefer, some};
+use crate::jwk::{Jwk, KeyMaterial, KeyType};
 
 /// What key a key management algorithm takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,9 +36,6 @@ pub(crate) enum KeyReq {
     /// An `EC` or `OKP` key on one of the ECDH curves.
     Ecdh,
 }
-
-/// The curves ECDH-ES works on.
-pub(crate) const ECDH_CURVES: [Curve; 4] = [Curve::P256, Curve::P384, Curve::P521, Curve::X25519];
 
 /// A JWE key management algorithm (`alg`, RFC 7518 §4).
 ///
@@ -97,7 +101,7 @@ impl KeyManagement {
             (KeyReq::Oct(len), KeyMaterial::Oct { k }) => k.len() == len,
             (KeyReq::OctCek | KeyReq::Password, KeyMaterial::Oct { .. }) => true,
             (KeyReq::Ecdh, KeyMaterial::Ec { crv, .. } | KeyMaterial::Okp { crv, .. }) => {
-                ECDH_CURVES.contains(crv)
+                crv.row().ecdh
             }
             _ => false,
         }
@@ -216,17 +220,41 @@ impl Eq for ContentEncryption {}
 // ---- key management (RFC 7518 §4) ----
 
 /// `RSA-OAEP`: RSAES-OAEP with SHA-1 and MGF1-SHA-1 (RFC 7518 §4.3). Needs `aws-lc`.
-pub static RSA_OAEP: KeyManagement =
-    KeyManagement::new("RSA-OAEP", KeyReq::Rsa, &keymgmt::rsa::OAEP_SHA1);
+pub static RSA_OAEP: KeyManagement = KeyManagement::new(
+    "RSA-OAEP",
+    KeyReq::Rsa,
+    &Rsa::new("RSA-OAEP", prefer!(some; aws_lc::RSA_OAEP_SHA1), false),
+);
 /// `RSA-OAEP-256`: RSAES-OAEP with SHA-256 and MGF1-SHA-256 (RFC 7518 §4.3). Needs `aws-lc`.
-pub static RSA_OAEP_256: KeyManagement =
-    KeyManagement::new("RSA-OAEP-256", KeyReq::Rsa, &keymgmt::rsa::OAEP_SHA256);
+pub static RSA_OAEP_256: KeyManagement = KeyManagement::new(
+    "RSA-OAEP-256",
+    KeyReq::Rsa,
+    &Rsa::new(
+        "RSA-OAEP-256",
+        prefer!(some; aws_lc::RSA_OAEP_SHA256),
+        false,
+    ),
+);
 /// `RSA-OAEP-384`: RSAES-OAEP with SHA-384 and MGF1-SHA-384 (IANA JOSE registry). Needs `aws-lc`.
-pub static RSA_OAEP_384: KeyManagement =
-    KeyManagement::new("RSA-OAEP-384", KeyReq::Rsa, &keymgmt::rsa::OAEP_SHA384);
+pub static RSA_OAEP_384: KeyManagement = KeyManagement::new(
+    "RSA-OAEP-384",
+    KeyReq::Rsa,
+    &Rsa::new(
+        "RSA-OAEP-384",
+        prefer!(some; aws_lc::RSA_OAEP_SHA384),
+        false,
+    ),
+);
 /// `RSA-OAEP-512`: RSAES-OAEP with SHA-512 and MGF1-SHA-512 (IANA JOSE registry). Needs `aws-lc`.
-pub static RSA_OAEP_512: KeyManagement =
-    KeyManagement::new("RSA-OAEP-512", KeyReq::Rsa, &keymgmt::rsa::OAEP_SHA512);
+pub static RSA_OAEP_512: KeyManagement = KeyManagement::new(
+    "RSA-OAEP-512",
+    KeyReq::Rsa,
+    &Rsa::new(
+        "RSA-OAEP-512",
+        prefer!(some; aws_lc::RSA_OAEP_SHA512),
+        false,
+    ),
+);
 /// `RSA1_5`: RSAES-PKCS1-v1_5 (RFC 7518 §4.2), for decrypting legacy tokens only.
 ///
 /// # Security
@@ -234,8 +262,12 @@ pub static RSA_OAEP_512: KeyManagement =
 /// and decrypts only when this value is named in the [`Decryptor`](super::Decryptor)'s
 /// allowlist; a padding failure then continues with a random content encryption key
 /// (RFC 7516 §11.5), so it shows only as a failed tag check. Needs `aws-lc`.
-pub static RSA1_5_FOR_LEGACY_USE_ONLY: KeyManagement =
-    KeyManagement::new("RSA1_5", KeyReq::Rsa, &keymgmt::rsa::PKCS1).legacy();
+pub static RSA1_5_FOR_LEGACY_USE_ONLY: KeyManagement = KeyManagement::new(
+    "RSA1_5",
+    KeyReq::Rsa,
+    &Rsa::new("RSA1_5", prefer!(some; aws_lc::RSA_PKCS1), true),
+)
+.legacy();
 /// `A128KW`: AES key wrap with a 128-bit key (RFC 7518 §4.4).
 pub static A128KW: KeyManagement =
     KeyManagement::new("A128KW", KeyReq::Oct(16), &keymgmt::aeskw::KW128);
@@ -246,14 +278,23 @@ pub static A192KW: KeyManagement =
 pub static A256KW: KeyManagement =
     KeyManagement::new("A256KW", KeyReq::Oct(32), &keymgmt::aeskw::KW256);
 /// `A128GCMKW`: key wrap with AES-GCM and a 128-bit key (RFC 7518 §4.7).
-pub static A128GCMKW: KeyManagement =
-    KeyManagement::new("A128GCMKW", KeyReq::Oct(16), &keymgmt::gcmkw::GCMKW128);
+pub static A128GCMKW: KeyManagement = KeyManagement::new(
+    "A128GCMKW",
+    KeyReq::Oct(16),
+    &GcmKw::new(16, prefer!(some; ring::AES_128_GCM, aws_lc::AES_128_GCM)),
+);
 /// `A192GCMKW`: key wrap with AES-GCM and a 192-bit key (RFC 7518 §4.7). Needs `aws-lc`.
-pub static A192GCMKW: KeyManagement =
-    KeyManagement::new("A192GCMKW", KeyReq::Oct(24), &keymgmt::gcmkw::GCMKW192);
+pub static A192GCMKW: KeyManagement = KeyManagement::new(
+    "A192GCMKW",
+    KeyReq::Oct(24),
+    &GcmKw::new(24, prefer!(some; aws_lc::AES_192_GCM)),
+);
 /// `A256GCMKW`: key wrap with AES-GCM and a 256-bit key (RFC 7518 §4.7).
-pub static A256GCMKW: KeyManagement =
-    KeyManagement::new("A256GCMKW", KeyReq::Oct(32), &keymgmt::gcmkw::GCMKW256);
+pub static A256GCMKW: KeyManagement = KeyManagement::new(
+    "A256GCMKW",
+    KeyReq::Oct(32),
+    &GcmKw::new(32, prefer!(some; ring::AES_256_GCM, aws_lc::AES_256_GCM)),
+);
 /// `dir`: the shared symmetric key is the content encryption key (RFC 7518 §4.5).
 pub static DIR: KeyManagement =
     KeyManagement::new("dir", KeyReq::OctCek, &keymgmt::dir::DIR).direct();
@@ -333,14 +374,35 @@ pub static A192CBC_HS384: ContentEncryption =
 pub static A256CBC_HS512: ContentEncryption =
     ContentEncryption::new("A256CBC-HS512", 64, 16, 32, &content::cbc_hs::A256CBC_HS512);
 /// `A128GCM`: AES-128-GCM (RFC 7518 §5.3).
-pub static A128GCM: ContentEncryption =
-    ContentEncryption::new("A128GCM", 16, 12, 16, &content::gcm::A128GCM);
+pub static A128GCM: ContentEncryption = ContentEncryption::new(
+    "A128GCM",
+    16,
+    12,
+    16,
+    &Gcm::new(
+        "A128GCM",
+        prefer!(some; ring::AES_128_GCM, aws_lc::AES_128_GCM),
+    ),
+);
 /// `A192GCM`: AES-192-GCM (RFC 7518 §5.3). Needs `aws-lc`.
-pub static A192GCM: ContentEncryption =
-    ContentEncryption::new("A192GCM", 24, 12, 16, &content::gcm::A192GCM);
+pub static A192GCM: ContentEncryption = ContentEncryption::new(
+    "A192GCM",
+    24,
+    12,
+    16,
+    &Gcm::new("A192GCM", prefer!(some; aws_lc::AES_192_GCM)),
+);
 /// `A256GCM`: AES-256-GCM (RFC 7518 §5.3).
-pub static A256GCM: ContentEncryption =
-    ContentEncryption::new("A256GCM", 32, 12, 16, &content::gcm::A256GCM);
+pub static A256GCM: ContentEncryption = ContentEncryption::new(
+    "A256GCM",
+    32,
+    12,
+    16,
+    &Gcm::new(
+        "A256GCM",
+        prefer!(some; ring::AES_256_GCM, aws_lc::AES_256_GCM),
+    ),
+);
 
 /// Every content encryption algorithm.
 pub static ALL_ENC: &[&ContentEncryption] = &[

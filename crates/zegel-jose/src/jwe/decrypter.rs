@@ -111,7 +111,7 @@ impl Decrypter for Jwk {
         if crv != peer_crv {
             return Err(Error::InvalidParameter { name: "epk".into() });
         }
-        let z = ecdh::backend::static_agree(self, crv, &peer, alg.name())?;
+        let z = ecdh::static_agree(self, crv, &peer, alg.name())?;
         Ok(SecretBytes::from_slice(&z))
     }
 }
@@ -174,11 +174,7 @@ fn read_epk(header: &Map<String, Value>) -> Result<Jwk, Error> {
         });
     };
     let epk = Jwk::from_object(obj.clone(), &KeyPolicy::default()).map_err(|_| invalid())?;
-    if epk.is_private()
-        || !super::alg::ECDH_CURVES
-            .iter()
-            .any(|c| epk.curve() == Some(*c))
-    {
+    if epk.is_private() || !epk.curve().is_some_and(|c| c.row().ecdh) {
         return Err(invalid());
     }
     Ok(epk)

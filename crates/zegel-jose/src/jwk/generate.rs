@@ -1,7 +1,8 @@
 //! Key generation for every key type, from the system random number generator.
 
 use super::backend;
-use super::material::{Curve, KeyMaterial};
+use super::curve::CurveRow;
+use super::material::{Curve, KeyMaterial, KeyType};
 use super::params::JwkParams;
 use super::{Jwk, KeyPolicy};
 use crate::error::{Error, KeyError};
@@ -55,9 +56,9 @@ impl Jwk {
                 super::pem::rsa_from_pkcs8_der(&der)?
             }
             KeySpec::Ec(crv) => {
-                let crv = backend::ec_curve(crv)?;
-                let (d, point) = backend::ec_generate(crv)?;
-                let len = crv.coordinate_len();
+                let row = curve_of(crv, KeyType::Ec)?;
+                let (d, point) = row.ops()?.generate()?;
+                let len = row.coordinate_len;
                 let (x, y) = point
                     .get(1..)
                     .filter(|xy| xy.len() == 2 * len)
@@ -71,16 +72,7 @@ impl Jwk {
                 }
             }
             KeySpec::Okp(crv) => {
-                let (d, x) = match crv {
-                    Curve::Ed25519 => backend::ed25519_generate()?,
-                    Curve::X25519 => backend::x25519_generate()?,
-                    _ => {
-                        return Err(KeyError::UnsupportedKeyType {
-                            value: crv.name().into(),
-                        }
-                        .into());
-                    }
-                };
+                let (d, x) = curve_of(crv, KeyType::Okp)?.ops()?.generate()?;
                 KeyMaterial::Okp {
                     crv,
                     x,
@@ -97,5 +89,18 @@ impl Jwk {
             }
         };
         Self::new_with(material, JwkParams::default(), &KeyPolicy::default())
+    }
+}
+
+/// The row of `crv`, which must be a curve of `kty`.
+fn curve_of(crv: Curve, kty: KeyType) -> Result<&'static CurveRow, Error> {
+    let row = crv.row();
+    if row.kty == kty {
+        Ok(row)
+    } else {
+        Err(KeyError::UnsupportedKeyType {
+            value: crv.name().into(),
+        }
+        .into())
     }
 }

@@ -64,7 +64,7 @@ pub enum Curve {
 }
 
 impl Curve {
-    /// Every curve.
+    /// Every curve, in the order of the curve table (`jwk/curve.rs`).
     pub const ALL: [Self; 6] = [
         Self::P256,
         Self::P384,
@@ -77,14 +77,7 @@ impl Curve {
     /// The `crv` value.
     #[must_use]
     pub const fn name(self) -> &'static str {
-        match self {
-            Self::P256 => "P-256",
-            Self::P384 => "P-384",
-            Self::P521 => "P-521",
-            Self::Secp256k1 => "secp256k1",
-            Self::Ed25519 => "Ed25519",
-            Self::X25519 => "X25519",
-        }
+        self.row().name
     }
 
     /// The curve named `name` (exact, case-sensitive).
@@ -96,20 +89,13 @@ impl Curve {
     /// The key type that carries this curve.
     #[must_use]
     pub const fn key_type(self) -> KeyType {
-        match self {
-            Self::Ed25519 | Self::X25519 => KeyType::Okp,
-            _ => KeyType::Ec,
-        }
+        self.row().kty
     }
 
     /// The length in bytes of a coordinate (`x`, `y`) and of the private scalar (`d`).
     #[must_use]
     pub const fn coordinate_len(self) -> usize {
-        match self {
-            Self::P256 | Self::Secp256k1 | Self::Ed25519 | Self::X25519 => 32,
-            Self::P384 => 48,
-            Self::P521 => 66,
-        }
+        self.row().coordinate_len
     }
 }
 

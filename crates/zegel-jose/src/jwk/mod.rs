@@ -17,9 +17,10 @@
 //!   and SEC1.
 //!
 //! # What validation costs
-//! Public keys are cheap: lengths, and for `EC` one decoding of the point (which checks it is on
-//! the curve). Private keys are loaded once by the crypto backend, which checks them against
-//! their public part: `d` against `x`/`y`, the Ed25519 seed and X25519 scalar against `x`, and the
+//! Public keys are cheap: lengths, for `EC` one decoding of the point (which checks it is on
+//! the curve), and for Ed25519 and X25519 a comparison with the encodings of the points of
+//! small order, which are refused ([`KeyError::SmallOrderPoint`]). Private keys are loaded once
+//! by the crypto backend, which checks them against their public part: `d` against `x`/`y`, the Ed25519 seed and X25519 scalar against `x`, and the
 //! RSA members against each other (aws-lc checks `d` too; ring never uses `d`, and signs once to
 //! check the CRT members). RSA private keys outside the sizes the backend can load (2048 to 8192
 //! bits with aws-lc, 2048 to 4096 with ring) are refused with [`KeyError::Backend`].
@@ -27,18 +28,20 @@
 //! # Without the `aws-lc` feature
 //! ring cannot decode P-521 or secp256k1 points, load X25519 private keys or generate RSA keys:
 //! those keys are refused with [`Error::AlgorithmUnavailable`] (naming the curve, or `RSA`), and
-//! X25519 public keys are accepted after the length check. Checking a P-256/P-384 public point
+//! X25519 public keys are accepted after the length and small-order checks. Checking a P-256/P-384 public point
 //! costs one ECDH with a throwaway key.
 //!
 //! [`KeyError::Backend`]: crate::error::KeyError::Backend
+//! [`KeyError::SmallOrderPoint`]: crate::error::KeyError::SmallOrderPoint
 //! [`SecretBytes`]: crate::SecretBytes
 
 mod backend;
+pub(crate) mod curve;
 mod generate;
 mod material;
 mod params;
 mod parse;
-mod pem;
+pub(crate) mod pem;
 mod roca;
 mod set;
 mod thumbprint;

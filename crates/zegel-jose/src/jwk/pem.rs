@@ -12,8 +12,8 @@ use pkcs8::der::{Decode, Encode};
 use pkcs8::spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 use zeroize::Zeroizing;
 
-use super::backend;
-use super::material::{Curve, KeyMaterial, RsaPrivate};
+use super::curve::CurveRow;
+use super::material::{Curve, KeyMaterial, KeyType, RsaPrivate};
 use super::params::JwkParams;
 use super::{Jwk, KeyPolicy};
 use crate::error::{Error, KeyError, Part};
@@ -21,19 +21,6 @@ use crate::secret::SecretBytes;
 
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const ID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
-const ID_X25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.110");
-const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
-const SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
-const SECP256K1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.10");
-
-const CURVES: [(Curve, ObjectIdentifier); 4] = [
-    (Curve::P256, SECP256R1),
-    (Curve::P384, SECP384R1),
-    (Curve::P521, SECP521R1),
-    (Curve::Secp256k1, SECP256K1),
-];
 
 impl Jwk {
     /// Reads a key from one PEM block, with the default [`KeyPolicy`]:
@@ -99,31 +86,34 @@ impl Jwk {
     }
 }
 
-/// The object identifier of an `EC` curve.
-pub(super) fn curve_oid(crv: Curve) -> Result<ObjectIdentifier, Error> {
-    CURVES
-        .iter()
-        .find(|(c, _)| *c == crv)
-        .map(|(_, oid)| *oid)
-        .ok_or_else(|| {
-            KeyError::UnsupportedKeyType {
-                value: crv.name().into(),
-            }
-            .into()
-        })
+/// The named-curve object identifier of an `EC` curve.
+fn curve_oid(crv: Curve) -> Result<ObjectIdentifier, Error> {
+    let row = crv.row();
+    if row.kty == KeyType::Ec {
+        Ok(row.oid)
+    } else {
+        Err(KeyError::UnsupportedKeyType {
+            value: crv.name().into(),
+        }
+        .into())
+    }
 }
 
+/// The `EC` curve of a named-curve object identifier.
 fn curve_from_oid(oid: ObjectIdentifier) -> Result<Curve, Error> {
-    CURVES
-        .iter()
-        .find(|(_, o)| *o == oid)
-        .map(|(c, _)| *c)
+    CurveRow::by_oid(oid, KeyType::Ec)
+        .map(|(c, _)| c)
         .ok_or_else(|| {
             KeyError::UnsupportedKeyType {
                 value: oid.to_string(),
             }
             .into()
         })
+}
+
+/// The `OKP` curve whose algorithm identifier (RFC 8410) is `oid`.
+fn okp_curve(oid: ObjectIdentifier) -> Option<Curve> {
+    CurveRow::by_oid(oid, KeyType::Okp).map(|(c, _)| c)
 }
 
 fn pem_err<E>(_: E) -> Error {
@@ -145,15 +135,10 @@ fn from_pkcs8(der: &[u8]) -> Result<KeyMaterial, Error> {
     match pki.algorithm.oid {
         RSA_ENCRYPTION => rsa_from_pkcs1_private(pki.private_key),
         EC_PUBLIC_KEY => ec_from_sec1(pki.private_key, Some(ec_params_curve(&pki.algorithm)?)),
-        oid @ (ID_ED25519 | ID_X25519) => {
+        oid if let Some(crv) = okp_curve(oid) => {
             if pki.algorithm.parameters.is_some() {
                 return Err(KeyError::Pem.into());
             }
-            let crv = if oid == ID_ED25519 {
-                Curve::Ed25519
-            } else {
-                Curve::X25519
-            };
             // RFC 8410 §7: CurvePrivateKey ::= OCTET STRING, inside the privateKey OCTET STRING.
             let seed = OctetStringRef::from_der(pki.private_key).map_err(pem_err)?;
             let d = seed.as_bytes();
@@ -162,8 +147,7 @@ fn from_pkcs8(der: &[u8]) -> Result<KeyMaterial, Error> {
             }
             let x = match pki.public_key {
                 Some(x) => x.to_vec(),
-                None if crv == Curve::Ed25519 => backend::ed25519_public(d)?,
-                None => backend::x25519_public(d)?,
+                None => crv.row().ops()?.public(d)?,
             };
             Ok(KeyMaterial::Okp {
                 crv,
@@ -188,15 +172,10 @@ fn from_spki(der: &[u8]) -> Result<KeyMaterial, Error> {
             let (x, y) = split_point(crv, bits)?;
             Ok(KeyMaterial::Ec { crv, x, y, d: None })
         }
-        oid @ (ID_ED25519 | ID_X25519) => {
+        oid if let Some(crv) = okp_curve(oid) => {
             if spki.algorithm.parameters.is_some() {
                 return Err(KeyError::Pem.into());
             }
-            let crv = if oid == ID_ED25519 {
-                Curve::Ed25519
-            } else {
-                Curve::X25519
-            };
             Ok(KeyMaterial::Okp {
                 crv,
                 x: bits.to_vec(),
@@ -275,7 +254,7 @@ fn ec_from_sec1(der: &[u8], outer: Option<Curve>) -> Result<KeyMaterial, Error> 
     let point = match k.public_key {
         Some(p) if p.first() == Some(&0x04) => p.to_vec(),
         // Absent, or compressed: derive the uncompressed point from the scalar.
-        _ => backend::ec_public(crv, &d)?,
+        _ => crv.row().ops()?.public(&d)?,
     };
     let (x, y) = split_point(crv, &point)?;
     Ok(KeyMaterial::Ec {
@@ -287,14 +266,20 @@ fn ec_from_sec1(der: &[u8], outer: Option<Curve>) -> Result<KeyMaterial, Error> 
 }
 
 /// Decodes the `d` and uncompressed point of an EC PKCS#8 document (as ring generates them).
-#[cfg_attr(feature = "aws-lc", allow(dead_code))]
-pub(super) fn ec_from_pkcs8_der(der: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<u8>), Error> {
+#[cfg_attr(
+    feature = "aws-lc",
+    allow(
+        dead_code,
+        reason = "used by ring key generation, which aws-lc-rs replaces"
+    )
+)]
+pub(crate) fn ec_from_pkcs8_der(der: &[u8]) -> Result<(Zeroizing<Vec<u8>>, Vec<u8>), Error> {
     match from_pkcs8(der)? {
         KeyMaterial::Ec {
             x, y, d: Some(d), ..
         } => Ok((
             Zeroizing::new(d.expose_secret().to_vec()),
-            backend::uncompressed_point(&x, &y),
+            crate::backend::uncompressed_point(&x, &y),
         )),
         _ => Err(KeyError::Backend.into()),
     }
@@ -312,7 +297,9 @@ fn uint(b: &[u8]) -> Result<UintRef<'_>, Error> {
     UintRef::new(b).map_err(pem_err)
 }
 
-fn pkcs8_der(m: &KeyMaterial) -> Result<Zeroizing<Vec<u8>>, Error> {
+/// The PKCS #8 `PrivateKeyInfo` DER of private key material, zeroized on drop (RSA through
+/// the `pkcs1` encoder).
+pub(crate) fn pkcs8_der(m: &KeyMaterial) -> Result<Zeroizing<Vec<u8>>, Error> {
     let (oid, params, inner) = match m {
         KeyMaterial::Rsa {
             n,
@@ -342,7 +329,7 @@ fn pkcs8_der(m: &KeyMaterial) -> Result<Zeroizing<Vec<u8>>, Error> {
             y,
             d: Some(d),
         } => {
-            let point = backend::uncompressed_point(x, y);
+            let point = crate::backend::uncompressed_point(x, y);
             let k = sec1::EcPrivateKey {
                 private_key: d.expose_secret(),
                 parameters: None,
@@ -357,11 +344,7 @@ fn pkcs8_der(m: &KeyMaterial) -> Result<Zeroizing<Vec<u8>>, Error> {
         KeyMaterial::Okp {
             crv, d: Some(d), ..
         } => {
-            let oid = if *crv == Curve::Ed25519 {
-                ID_ED25519
-            } else {
-                ID_X25519
-            };
+            let oid = crv.row().oid;
             let seed = OctetStringRef::new(d.expose_secret()).map_err(pem_err)?;
             (oid, None, Zeroizing::new(seed.to_der().map_err(pem_err)?))
         }
@@ -393,7 +376,8 @@ fn algorithm_id(
     AlgorithmIdentifierRef { oid, parameters }
 }
 
-fn spki_der(m: &KeyMaterial) -> Result<Vec<u8>, Error> {
+/// The `SubjectPublicKeyInfo` DER of the public part of key material.
+pub(crate) fn spki_der(m: &KeyMaterial) -> Result<Vec<u8>, Error> {
     let (oid, curve, key) = match m {
         KeyMaterial::Rsa { n, e, .. } => {
             let k = pkcs1::RsaPublicKey {
@@ -405,17 +389,9 @@ fn spki_der(m: &KeyMaterial) -> Result<Vec<u8>, Error> {
         KeyMaterial::Ec { crv, x, y, .. } => (
             EC_PUBLIC_KEY,
             Some(curve_oid(*crv)?),
-            backend::uncompressed_point(x, y),
+            crate::backend::uncompressed_point(x, y),
         ),
-        KeyMaterial::Okp { crv, x, .. } => (
-            if *crv == Curve::Ed25519 {
-                ID_ED25519
-            } else {
-                ID_X25519
-            },
-            None,
-            x.clone(),
-        ),
+        KeyMaterial::Okp { crv, x, .. } => (crv.row().oid, None, x.clone()),
         KeyMaterial::Oct { .. } => {
             return Err(KeyError::UnsupportedKeyType {
                 value: "oct".into(),
@@ -436,13 +412,18 @@ mod tests {
 
     #[test]
     fn curve_oids_round_trip() {
-        for (crv, oid) in CURVES {
-            assert_eq!(curve_oid(crv), Ok(oid));
+        for crv in [Curve::P256, Curve::P384, Curve::P521, Curve::Secp256k1] {
+            let oid = curve_oid(crv).unwrap();
             assert_eq!(curve_from_oid(oid), Ok(crv));
         }
-        assert!(curve_oid(Curve::Ed25519).is_err());
         assert_eq!(
-            curve_from_oid(ID_ED25519),
+            curve_oid(Curve::P384).unwrap(),
+            ObjectIdentifier::new_unwrap("1.3.132.0.34")
+        );
+        assert!(curve_oid(Curve::Ed25519).is_err());
+        assert_eq!(okp_curve(Curve::X25519.row().oid), Some(Curve::X25519));
+        assert_eq!(
+            curve_from_oid(Curve::Ed25519.row().oid),
             Err(KeyError::UnsupportedKeyType {
                 value: "1.3.101.112".into()
             }
@@ -481,7 +462,8 @@ mod tests {
     fn sec1_scalars_are_padded_to_the_curve_length() {
         // A P-256 key whose scalar was written without its leading zero byte.
         let d = [7u8; 31];
-        let point = match backend::ec_public(Curve::P256, &[[0u8].as_slice(), &d].concat()) {
+        let ops = Curve::P256.row().ops().unwrap();
+        let point = match ops.public(&[[0u8].as_slice(), &d].concat()) {
             Ok(p) => p,
             // ring alone cannot derive the point; nothing more to check there.
             Err(Error::AlgorithmUnavailable { .. }) => return,
@@ -489,7 +471,7 @@ mod tests {
         };
         let k = sec1::EcPrivateKey {
             private_key: &d,
-            parameters: Some(SECP256R1.into()),
+            parameters: Some(Curve::P256.row().oid.into()),
             public_key: Some(&point),
         };
         let der = k.to_der().unwrap();

@@ -3,7 +3,7 @@
 
 use super::KeyPolicy;
 use super::backend;
-use super::material::{Curve, KeyMaterial, bit_len};
+use super::material::{KeyMaterial, KeyType, bit_len};
 use super::params::{JwkParams, KeyOp};
 use super::roca;
 use crate::error::{Error, KeyError};
@@ -48,49 +48,15 @@ pub(super) fn material(m: &KeyMaterial, policy: &KeyPolicy) -> Result<(), Error>
             }
             Ok(())
         }
-        KeyMaterial::Ec { crv, x, y, d } => {
-            let crv = backend::ec_curve(*crv)?;
-            let len = crv.coordinate_len();
-            if x.len() != len {
-                return Err(KeyError::InvalidMember { name: "x" }.into());
-            }
-            if y.len() != len {
-                return Err(KeyError::InvalidMember { name: "y" }.into());
-            }
-            if let Some(d) = d
-                && d.len() != len
-            {
-                return Err(KeyError::InvalidMember { name: "d" }.into());
-            }
-            let point = backend::uncompressed_point(x, y);
-            backend::ec_check_public(crv, &point)?;
-            if let Some(d) = d {
-                backend::ec_check_private(crv, d.expose_secret(), &point)?;
-            }
-            Ok(())
-        }
+        KeyMaterial::Ec { crv, x, y, d } => crv.row().check_key(
+            KeyType::Ec,
+            x,
+            Some(y),
+            d.as_ref().map(|d| d.expose_secret()),
+        ),
         KeyMaterial::Okp { crv, x, d } => {
-            if !matches!(crv, Curve::Ed25519 | Curve::X25519) {
-                return Err(KeyError::UnsupportedKeyType {
-                    value: crv.name().into(),
-                }
-                .into());
-            }
-            let len = crv.coordinate_len();
-            if x.len() != len {
-                return Err(KeyError::InvalidMember { name: "x" }.into());
-            }
-            if let Some(d) = d {
-                if d.len() != len {
-                    return Err(KeyError::InvalidMember { name: "d" }.into());
-                }
-                if *crv == Curve::Ed25519 {
-                    backend::ed25519_check(d.expose_secret(), x)?;
-                } else {
-                    backend::x25519_check(d.expose_secret(), x)?;
-                }
-            }
-            Ok(())
+            crv.row()
+                .check_key(KeyType::Okp, x, None, d.as_ref().map(|d| d.expose_secret()))
         }
         KeyMaterial::Oct { k } => {
             if k.is_empty() {

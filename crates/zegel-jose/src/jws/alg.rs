@@ -1,13 +1,15 @@
-//! The JWS algorithms (RFC 7518 §3, RFC 8037 §3.1, RFC 8812 §3.2): the only file that lists them.
+//! The JWS algorithms (RFC 7518 §3, RFC 8037 §3.1, RFC 8812 §3.2, RFC 9864 §2.2): the only file
+//! that lists them.
 //!
-//! Each algorithm is one `pub static` row: its RFC name, the key it needs, and the backend that
-//! computes it. Adding an algorithm means one row here, one entry in [`ALL`], the backend
-//! implementation in `jws/backend/` and test vectors. `none` has no row, so it can never be
-//! named in an allowlist nor accepted.
+//! Each algorithm is one `pub static` row: its RFC name, the key it needs, and the preference
+//! list of backends that compute it (`prefer!`: the first library compiled in wins). Adding an
+//! algorithm means one row here, one entry in [`ALL`], the backend implementation in
+//! `backend/<library>/jws.rs` and test vectors (CONTRIBUTING.md). `none` has no row, so it can
+//! never be named in an allowlist nor accepted.
 
 use core::fmt;
 
-use super::backend::{self, Backend};
+use crate::backend::{Backend, prefer, signature};
 use crate::error::{Error, KeyError};
 use crate::hash::HashAlg;
 use crate::jwk::{Curve, Jwk, KeyMaterial};
@@ -36,16 +38,11 @@ pub struct JwsAlgorithm {
     name: &'static str,
     key: KeyReq,
     hash: HashAlg,
-    backend: &'static Backend,
+    backend: Backend,
 }
 
 impl JwsAlgorithm {
-    const fn new(
-        name: &'static str,
-        hash: HashAlg,
-        key: KeyReq,
-        backend: &'static Backend,
-    ) -> Self {
+    const fn new(name: &'static str, hash: HashAlg, key: KeyReq, backend: Backend) -> Self {
         Self {
             name,
             key,
@@ -61,7 +58,7 @@ impl JwsAlgorithm {
     }
 
     /// The hash function of this algorithm: SHA-256 for `*256` and `ES256K`, SHA-384 for
-    /// `*384`, SHA-512 for `*512` and `EdDSA` (Ed25519, RFC 8032 §5.1). It is also the hash of
+    /// `*384`, SHA-512 for `*512`, `EdDSA` and `Ed25519` (RFC 8032 §5.1). It is also the hash of
     /// the OpenID Connect `at_hash`, `c_hash` and `s_hash` claims of an ID token signed with
     /// this algorithm (OpenID Connect Core §3.1.3.6 and errata set 2 for `EdDSA`).
     #[must_use]
@@ -110,8 +107,8 @@ impl JwsAlgorithm {
         Ok(())
     }
 
-    pub(crate) fn backend(&self) -> &'static Backend {
-        self.backend
+    pub(crate) fn backend(&self) -> &Backend {
+        &self.backend
     }
 }
 
@@ -140,104 +137,113 @@ pub static HS256: JwsAlgorithm = JwsAlgorithm::new(
     "HS256",
     HashAlg::Sha256,
     KeyReq::Oct { min_len: 32 },
-    &backend::HMAC_SHA256,
+    prefer!(signature; aws_lc::HMAC_SHA256, ring::HMAC_SHA256),
 );
 /// HMAC using SHA-384 (RFC 7518 §3.2); the key must be at least 48 bytes.
 pub static HS384: JwsAlgorithm = JwsAlgorithm::new(
     "HS384",
     HashAlg::Sha384,
     KeyReq::Oct { min_len: 48 },
-    &backend::HMAC_SHA384,
+    prefer!(signature; aws_lc::HMAC_SHA384, ring::HMAC_SHA384),
 );
 /// HMAC using SHA-512 (RFC 7518 §3.2); the key must be at least 64 bytes.
 pub static HS512: JwsAlgorithm = JwsAlgorithm::new(
     "HS512",
     HashAlg::Sha512,
     KeyReq::Oct { min_len: 64 },
-    &backend::HMAC_SHA512,
+    prefer!(signature; aws_lc::HMAC_SHA512, ring::HMAC_SHA512),
 );
 /// RSASSA-PKCS1-v1_5 using SHA-256 (RFC 7518 §3.3).
 pub static RS256: JwsAlgorithm = JwsAlgorithm::new(
     "RS256",
     HashAlg::Sha256,
     KeyReq::Rsa,
-    &backend::RSA_PKCS1_SHA256,
+    prefer!(signature; aws_lc::RSA_PKCS1_SHA256, ring::RSA_PKCS1_SHA256),
 );
 /// RSASSA-PKCS1-v1_5 using SHA-384 (RFC 7518 §3.3).
 pub static RS384: JwsAlgorithm = JwsAlgorithm::new(
     "RS384",
     HashAlg::Sha384,
     KeyReq::Rsa,
-    &backend::RSA_PKCS1_SHA384,
+    prefer!(signature; aws_lc::RSA_PKCS1_SHA384, ring::RSA_PKCS1_SHA384),
 );
 /// RSASSA-PKCS1-v1_5 using SHA-512 (RFC 7518 §3.3).
 pub static RS512: JwsAlgorithm = JwsAlgorithm::new(
     "RS512",
     HashAlg::Sha512,
     KeyReq::Rsa,
-    &backend::RSA_PKCS1_SHA512,
+    prefer!(signature; aws_lc::RSA_PKCS1_SHA512, ring::RSA_PKCS1_SHA512),
 );
 /// RSASSA-PSS using SHA-256 and MGF1 with SHA-256 (RFC 7518 §3.5).
 pub static PS256: JwsAlgorithm = JwsAlgorithm::new(
     "PS256",
     HashAlg::Sha256,
     KeyReq::Rsa,
-    &backend::RSA_PSS_SHA256,
+    prefer!(signature; aws_lc::RSA_PSS_SHA256, ring::RSA_PSS_SHA256),
 );
 /// RSASSA-PSS using SHA-384 and MGF1 with SHA-384 (RFC 7518 §3.5).
 pub static PS384: JwsAlgorithm = JwsAlgorithm::new(
     "PS384",
     HashAlg::Sha384,
     KeyReq::Rsa,
-    &backend::RSA_PSS_SHA384,
+    prefer!(signature; aws_lc::RSA_PSS_SHA384, ring::RSA_PSS_SHA384),
 );
 /// RSASSA-PSS using SHA-512 and MGF1 with SHA-512 (RFC 7518 §3.5).
 pub static PS512: JwsAlgorithm = JwsAlgorithm::new(
     "PS512",
     HashAlg::Sha512,
     KeyReq::Rsa,
-    &backend::RSA_PSS_SHA512,
+    prefer!(signature; aws_lc::RSA_PSS_SHA512, ring::RSA_PSS_SHA512),
 );
 /// ECDSA using P-256 and SHA-256 (RFC 7518 §3.4).
 pub static ES256: JwsAlgorithm = JwsAlgorithm::new(
     "ES256",
     HashAlg::Sha256,
     KeyReq::Ec(Curve::P256),
-    &backend::ECDSA_P256_SHA256,
+    prefer!(signature; aws_lc::ECDSA_P256_SHA256, ring::ECDSA_P256_SHA256),
 );
 /// ECDSA using P-384 and SHA-384 (RFC 7518 §3.4).
 pub static ES384: JwsAlgorithm = JwsAlgorithm::new(
     "ES384",
     HashAlg::Sha384,
     KeyReq::Ec(Curve::P384),
-    &backend::ECDSA_P384_SHA384,
+    prefer!(signature; aws_lc::ECDSA_P384_SHA384, ring::ECDSA_P384_SHA384),
 );
 /// ECDSA using P-521 and SHA-512 (RFC 7518 §3.4); needs the `aws-lc` feature.
 pub static ES512: JwsAlgorithm = JwsAlgorithm::new(
     "ES512",
     HashAlg::Sha512,
     KeyReq::Ec(Curve::P521),
-    &backend::ECDSA_P521_SHA512,
+    prefer!(signature; aws_lc::ECDSA_P521_SHA512),
 );
 /// ECDSA using secp256k1 and SHA-256 (RFC 8812 §3.2); needs the `aws-lc` feature.
 pub static ES256K: JwsAlgorithm = JwsAlgorithm::new(
     "ES256K",
     HashAlg::Sha256,
     KeyReq::Ec(Curve::Secp256k1),
-    &backend::ECDSA_SECP256K1_SHA256,
+    prefer!(signature; aws_lc::ECDSA_SECP256K1_SHA256),
 );
 /// EdDSA with Ed25519 (RFC 8037 §3.1). Ed448 is not supported.
 pub static EDDSA: JwsAlgorithm = JwsAlgorithm::new(
     "EdDSA",
     HashAlg::Sha512,
     KeyReq::Okp(Curve::Ed25519),
-    &backend::ED25519,
+    prefer!(signature; aws_lc::ED25519, ring::ED25519),
+);
+
+/// Ed25519, fully specified (RFC 9864 §2.2): the same signature as [`EDDSA`] with an Ed25519
+/// key, but the name alone says the curve, so an `Ed448` or `X25519` key never fits it.
+pub static ED25519: JwsAlgorithm = JwsAlgorithm::new(
+    "Ed25519",
+    HashAlg::Sha512,
+    KeyReq::Okp(Curve::Ed25519),
+    prefer!(signature; aws_lc::ED25519, ring::ED25519),
 );
 
 /// Every JWS algorithm this crate knows, available or not.
 pub static ALL: &[&JwsAlgorithm] = &[
     &HS256, &HS384, &HS512, &RS256, &RS384, &RS512, &PS256, &PS384, &PS512, &ES256, &ES384, &ES512,
-    &ES256K, &EDDSA,
+    &ES256K, &EDDSA, &ED25519,
 ];
 
 /// The algorithm with this exact registered name (case-sensitive); `None` for unknown names and
@@ -259,7 +265,9 @@ mod tests {
         assert_eq!(by_name("none"), None);
         assert_eq!(by_name("rs256"), None);
         assert_eq!(by_name("HS256 "), None);
-        assert_eq!(ALL.len(), 14);
+        assert_eq!(ALL.len(), 15);
+        assert_eq!(by_name("Ed25519"), Some(&ED25519));
+        assert_eq!(by_name("ed25519"), None);
         assert_eq!(format!("{ES256K:?} {EDDSA}"), "JwsAlgorithm(ES256K) EdDSA");
     }
 
@@ -275,8 +283,8 @@ mod tests {
             [HashAlg::Sha384; 4]
         );
         assert_eq!(
-            hash(&[&HS512, &RS512, &PS512, &ES512, &EDDSA]),
-            [HashAlg::Sha512; 5]
+            hash(&[&HS512, &RS512, &PS512, &ES512, &EDDSA, &ED25519]),
+            [HashAlg::Sha512; 6]
         );
         assert_eq!(HashAlg::Sha384.output_len(), 48);
         assert_eq!(HashAlg::Sha256.digest(b"abc").len(), 32);
@@ -285,6 +293,7 @@ mod tests {
     #[test]
     fn availability_follows_features() {
         assert!(HS256.is_available() && RS256.is_available() && EDDSA.is_available());
+        assert!(ED25519.is_available());
         assert_eq!(ES512.is_available(), cfg!(feature = "aws-lc"));
         assert_eq!(ES256K.is_available(), cfg!(feature = "aws-lc"));
     }

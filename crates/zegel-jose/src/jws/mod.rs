@@ -1,5 +1,5 @@
-//! JSON Web Signature (RFC 7515), with the algorithms of RFC 7518 §3, RFC 8037 and RFC 8812,
-//! unencoded payloads (RFC 7797) and detached content.
+//! JSON Web Signature (RFC 7515), with the algorithms of RFC 7518 §3, RFC 8037, RFC 8812 and
+//! RFC 9864 (`Ed25519`), unencoded payloads (RFC 7797) and detached content.
 //!
 //! Sign with a [`SigningKey`] (a [`Jwk`](crate::Jwk) prepared once for one algorithm) through
 //! [`sign_compact`], [`sign_flattened`], [`sign_general`] and their `_detached` forms; verify
@@ -25,7 +25,7 @@
 //! ```
 
 mod alg;
-mod backend;
+use crate::backend;
 mod cache;
 mod header;
 mod parse;
@@ -33,8 +33,8 @@ mod sign;
 mod verify;
 
 pub use alg::{
-    ALL, EDDSA, ES256, ES256K, ES384, ES512, HS256, HS384, HS512, JwsAlgorithm, PS256, PS384,
-    PS512, RS256, RS384, RS512, by_name,
+    ALL, ED25519, EDDSA, ES256, ES256K, ES384, ES512, HS256, HS384, HS512, JwsAlgorithm, PS256,
+    PS384, PS512, RS256, RS384, RS512, by_name,
 };
 pub(crate) use cache::KeyCache;
 pub use header::JwsHeader;

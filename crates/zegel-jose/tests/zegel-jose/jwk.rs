@@ -600,6 +600,96 @@ fn every_rejection() {
     }
 }
 
+/// Small-order Ed25519 and X25519 public keys are refused on import (JSON and PEM), with the
+/// sign bit set or not; the RFC 8037 keys, healthy, are read.
+#[test]
+fn small_order_okp_keys_are_refused() {
+    let hex = |s: &str| -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let p_plus = |low: &str| format!("{low}{}7f", "ff".repeat(30));
+    let common = [
+        "00".repeat(32),
+        format!("01{}", "00".repeat(31)),
+        p_plus("ec"),
+        p_plus("ed"),
+        p_plus("ee"),
+    ];
+    // The two points of order 8 of each curve (libsodium's lists).
+    let ed = [
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    ];
+    let x = [
+        "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+        "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+    ];
+    for (crv, order8) in [("Ed25519", ed), ("X25519", x)] {
+        for point in common.iter().map(String::as_str).chain(order8) {
+            let mut bytes = hex(point);
+            for sign in [false, true] {
+                if sign {
+                    bytes[31] |= 0x80;
+                }
+                let json = format!(
+                    r#"{{"kty":"OKP","crv":"{crv}","x":"{}"}}"#,
+                    base64url::encode(&bytes)
+                );
+                assert_eq!(
+                    Jwk::parse(json.as_bytes()),
+                    Err(key_err(KeyError::SmallOrderPoint)),
+                    "{crv} {point} {sign}"
+                );
+            }
+        }
+    }
+    // PEM goes through the same check: SPKI of the Ed25519 identity point (y = 1).
+    let mut spki = hex("302a300506032b6570032100");
+    spki.extend(hex(&format!("01{}", "00".repeat(31))));
+    let pem = format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        base64_std(&spki)
+    );
+    assert_eq!(Jwk::from_pem(&pem), Err(key_err(KeyError::SmallOrderPoint)));
+    // The accept twins: RFC 8037 A.1 (Ed25519) and A.6 (X25519) public keys.
+    for json in [
+        r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#,
+        r#"{"kty":"OKP","crv":"X25519","x":"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"}"#,
+        r#"{"kty":"OKP","crv":"X25519","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"}"#,
+    ] {
+        assert!(Jwk::parse(json.as_bytes()).is_ok(), "{json}");
+    }
+    assert_eq!(
+        KeyError::SmallOrderPoint.to_string(),
+        "the public key is a point of small order"
+    );
+}
+
+/// Standard base64 with padding, for PEM bodies.
+fn base64_std(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 #[test]
 fn rsa_minimum_is_a_policy() {
     let text = rsa_1024_public();

@@ -26,7 +26,7 @@ pub(crate) fn key_for(alg: &JwsAlgorithm) -> Jwk {
         "ES384" => "p384",
         "ES512" => "p521",
         "ES256K" => "secp256k1",
-        "EdDSA" => "ed25519",
+        "EdDSA" | "Ed25519" => "ed25519",
         _ => "rsa2048",
     })
 }
@@ -251,6 +251,53 @@ fn the_key_must_fit_the_algorithm() {
         Verifier::new(&[&jws::ES256]).verify(es.as_bytes(), &public(&enc)),
         Err(Error::Key(KeyError::UsageNotPermitted))
     );
+}
+
+/// RFC 9864 §2.2: `Ed25519` is EdDSA on Ed25519 only, a name of its own beside `EdDSA`.
+#[test]
+fn fully_specified_ed25519() {
+    let (t, public_key) = compact(&jws::ED25519, b"fully specified");
+    let header = t.split('.').next().unwrap();
+    assert_eq!(
+        base64url::decode(header.as_bytes(), Part::Header).unwrap(),
+        br#"{"alg":"Ed25519"}"#
+    );
+    let v = Verifier::new(&[&jws::ED25519]);
+    assert_eq!(
+        v.verify(t.as_bytes(), &public_key).unwrap().payload(),
+        b"fully specified"
+    );
+    // The two names do not stand in for each other.
+    let (eddsa, _) = compact(&jws::EDDSA, b"fully specified");
+    assert!(matches!(
+        v.verify(eddsa.as_bytes(), &public_key),
+        Err(Error::AlgNotAllowed { .. })
+    ));
+    assert!(matches!(
+        Verifier::new(&[&jws::EDDSA]).verify(t.as_bytes(), &public_key),
+        Err(Error::AlgNotAllowed { .. })
+    ));
+    // An X25519 key (RFC 8037 A.6) fits neither signing nor verifying; Ed448 keys are not
+    // even read.
+    let x25519 = Jwk::parse(
+        br#"{"kty":"OKP","crv":"X25519","x":"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"}"#,
+    )
+    .unwrap();
+    assert!(!jws::ED25519.fits(&x25519));
+    assert!(jws::ED25519.fits(&public_key));
+    assert_eq!(
+        v.verify(t.as_bytes(), &x25519),
+        Err(Error::Key(KeyError::WrongKeyType { alg: "Ed25519" }))
+    );
+    assert!(matches!(
+        Jwk::parse(br#"{"kty":"OKP","crv":"Ed448","x":"X9dEm1m0Yf0s54fsYWrUah2hNCSFpw4fig6nXYDpZ3jt8SR2m0bHBhvWeD3x5Q9s0foavq_oJWGA"}"#),
+        Err(Error::Key(KeyError::UnsupportedKeyType { .. }))
+    ));
+    // A tampered signature fails.
+    let mut bad = t.into_bytes();
+    let last = bad.len() - 2;
+    bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
+    assert_eq!(v.verify(&bad, &public_key), Err(Error::InvalidSignature));
 }
 
 #[test]

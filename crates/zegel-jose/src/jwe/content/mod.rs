@@ -28,21 +28,3 @@ pub(crate) trait ContentCipher: Sync + Send {
         true
     }
 }
-
-/// A content encryption algorithm the compiled-in backends cannot do.
-#[cfg_attr(feature = "aws-lc", allow(dead_code))]
-pub(crate) struct Unavailable(pub(crate) &'static str);
-
-impl ContentCipher for Unavailable {
-    fn seal(&self, _: &[u8], _: &[u8], _: &[u8], _: &mut Vec<u8>) -> Result<Vec<u8>, Error> {
-        Err(Error::AlgorithmUnavailable { alg: self.0 })
-    }
-
-    fn open(&self, _: &[u8], _: &[u8], _: &[u8], _: &mut Vec<u8>, _: &[u8]) -> Result<(), Error> {
-        Err(Error::AlgorithmUnavailable { alg: self.0 })
-    }
-
-    fn is_available(&self) -> bool {
-        false
-    }
-}

@@ -1,11 +1,12 @@
 //! AES key wrap (RFC 3394; RFC 7518 §4.4), also the second step of ECDH-ES+AxxxKW and PBES2.
 //!
 //! aws-lc-rs wraps with 128- and 256-bit KEKs; 192-bit KEKs, and every size without the
-//! `aws-lc` feature, go through the RustCrypto `aes-kw` crate.
+//! `aws-lc` feature, go through the RustCrypto `aes-kw` crate (the preference lists below).
 
 use zeroize::Zeroizing;
 
 use super::{KeyManager, UnwrapCtx, WrapCtx, Wrapped, oct_key};
+use crate::backend::{KeyWrap, prefer};
 use crate::error::{Error, KeyError};
 use crate::secret::SecretBytes;
 
@@ -43,29 +44,37 @@ impl KeyManager for AesKw {
     }
 }
 
+/// The `wrap` of `prefer!` here: every KEK size has a RustCrypto fallback.
+macro_rules! kw {
+    ($item:path) => {
+        &$item
+    };
+}
+
+/// AES key wrap with a 128-bit KEK: aws-lc-rs, else RustCrypto.
+static KW_128: &dyn KeyWrap = prefer!(kw; aws_lc::KW_128, rustcrypto::KW_128);
+/// AES key wrap with a 192-bit KEK: RustCrypto (aws-lc-rs has none).
+static KW_192: &dyn KeyWrap = prefer!(kw; rustcrypto::KW_192);
+/// AES key wrap with a 256-bit KEK: aws-lc-rs, else RustCrypto.
+static KW_256: &dyn KeyWrap = prefer!(kw; aws_lc::KW_256, rustcrypto::KW_256);
+
+/// The key wrap for a KEK of this length.
+fn backend(kek: &[u8]) -> Result<&'static dyn KeyWrap, Error> {
+    match kek.len() {
+        16 => Ok(KW_128),
+        24 => Ok(KW_192),
+        32 => Ok(KW_256),
+        _ => Err(Error::DecryptionFailed),
+    }
+}
+
 /// Wraps `cek` (a multiple of 8 bytes, at least 16) with `kek` (16, 24 or 32 bytes).
 pub(crate) fn wrap(kek: &[u8], cek: &[u8]) -> Result<Vec<u8>, Error> {
     if cek.len() < 16 || !cek.len().is_multiple_of(8) {
         return Err(Error::DecryptionFailed);
     }
     let mut out = vec![0; cek.len() + 8];
-    #[cfg(feature = "aws-lc")]
-    if matches!(kek.len(), 16 | 32) {
-        lc::wrap(kek, cek, &mut out)?;
-        return Ok(out);
-    }
-    match kek.len() {
-        16 => rc::<aes::Aes128>(kek)?
-            .wrap(cek, &mut out)
-            .map_err(|_| Error::DecryptionFailed)?,
-        24 => rc::<aes::Aes192>(kek)?
-            .wrap(cek, &mut out)
-            .map_err(|_| Error::DecryptionFailed)?,
-        32 => rc::<aes::Aes256>(kek)?
-            .wrap(cek, &mut out)
-            .map_err(|_| Error::DecryptionFailed)?,
-        _ => return Err(Error::DecryptionFailed),
-    }
+    backend(kek)?.wrap(kek, cek, &mut out)?;
     Ok(out)
 }
 
@@ -75,72 +84,6 @@ pub(crate) fn unwrap(kek: &[u8], wrapped: &[u8]) -> Result<SecretBytes, Error> {
         return Err(Error::DecryptionFailed);
     }
     let mut out = Zeroizing::new(vec![0; wrapped.len() - 8]);
-    #[cfg(feature = "aws-lc")]
-    if matches!(kek.len(), 16 | 32) {
-        lc::unwrap(kek, wrapped, &mut out)?;
-        return Ok(SecretBytes::from_slice(&out));
-    }
-    match kek.len() {
-        16 => rc::<aes::Aes128>(kek)?
-            .unwrap(wrapped, &mut out)
-            .map_err(|_| Error::DecryptionFailed)?,
-        24 => rc::<aes::Aes192>(kek)?
-            .unwrap(wrapped, &mut out)
-            .map_err(|_| Error::DecryptionFailed)?,
-        32 => rc::<aes::Aes256>(kek)?
-            .unwrap(wrapped, &mut out)
-            .map_err(|_| Error::DecryptionFailed)?,
-        _ => return Err(Error::DecryptionFailed),
-    }
+    backend(kek)?.unwrap(kek, wrapped, &mut out)?;
     Ok(SecretBytes::from_slice(&out))
-}
-
-#[allow(clippy::type_complexity)]
-fn rc<A>(kek: &[u8]) -> Result<aes_kw::Kek<A>, Error>
-where
-    A: aes::cipher::KeyInit
-        + aes::cipher::BlockCipher
-        + aes::cipher::BlockSizeUser<BlockSize = aes::cipher::consts::U16>
-        + aes::cipher::BlockEncrypt
-        + aes::cipher::BlockDecrypt,
-{
-    aes_kw::Kek::<A>::try_from(kek).map_err(|_| Error::DecryptionFailed)
-}
-
-#[cfg(feature = "aws-lc")]
-mod lc {
-    use aws_lc_rs::key_wrap::{AES_128, AES_256, AesBlockCipher, KeyEncryptionKey, KeyWrap};
-
-    use crate::error::Error;
-
-    fn cipher(kek: &[u8]) -> Result<&'static AesBlockCipher, Error> {
-        match kek.len() {
-            16 => Ok(&AES_128),
-            32 => Ok(&AES_256),
-            _ => Err(Error::DecryptionFailed),
-        }
-    }
-
-    pub(super) fn wrap(kek: &[u8], cek: &[u8], out: &mut [u8]) -> Result<(), Error> {
-        let k = KeyEncryptionKey::new(cipher(kek)?, kek).map_err(|_| Error::DecryptionFailed)?;
-        let n = k.wrap(cek, out).map_err(|_| Error::DecryptionFailed)?.len();
-        if n == out.len() {
-            Ok(())
-        } else {
-            Err(Error::DecryptionFailed)
-        }
-    }
-
-    pub(super) fn unwrap(kek: &[u8], wrapped: &[u8], out: &mut [u8]) -> Result<(), Error> {
-        let k = KeyEncryptionKey::new(cipher(kek)?, kek).map_err(|_| Error::DecryptionFailed)?;
-        let n = k
-            .unwrap(wrapped, out)
-            .map_err(|_| Error::DecryptionFailed)?
-            .len();
-        if n == out.len() {
-            Ok(())
-        } else {
-            Err(Error::DecryptionFailed)
-        }
-    }
 }

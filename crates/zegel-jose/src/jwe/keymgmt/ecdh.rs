@@ -1,12 +1,12 @@
 //! ECDH-ES (RFC 7518 §4.6; RFC 8037 §3.2 for X25519): ephemeral-static key agreement, then the
 //! Concat KDF (NIST SP 800-56A §5.8.1, RFC 7518 §4.6.2) with `apu` and `apv`.
 //!
-//! Encryption makes an ephemeral key: ring for P-256, P-384 and X25519, aws-lc-rs for P-521.
-//! Decryption agrees with the recipient's static private key, which only aws-lc-rs can do. The
-//! backends refuse a peer point that is not on its curve; an all-zero X25519 result (a
-//! small-order point) is refused here as well.
+//! The ECDH itself is the curve row's (`jwk/curve.rs`): encryption makes an ephemeral key
+//! (ring for P-256 and P-384, aws-lc-rs for X25519 and P-521), decryption agrees with the
+//! recipient's static private key, which only aws-lc-rs can do. The backends refuse a peer
+//! point that is not on its curve; an all-zero X25519 result (a small-order point) is refused
+//! here as well.
 
-use ring::digest;
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -14,7 +14,8 @@ use zeroize::Zeroizing;
 use super::{KeyManager, UnwrapCtx, WrapCtx, Wrapped, aeskw, b64_param};
 use crate::base64url;
 use crate::error::{CountRule, Error, KeyError, Part};
-use crate::jwk::{Curve, Jwk, KeyMaterial};
+use crate::hash::HashAlg;
+use crate::jwk::{Curve, Jwk, KeyMaterial, KeyType};
 use crate::secret::SecretBytes;
 
 /// ECDH-ES, direct (`kw: None`) or followed by AES key wrap with a `kw`-byte key.
@@ -28,25 +29,38 @@ pub(crate) static KW192: Ecdh = Ecdh { kw: Some(24) };
 pub(crate) static KW256: Ecdh = Ecdh { kw: Some(32) };
 
 /// The curve and the encoded public point of an ECDH key: `04 ‖ x ‖ y` for `EC`, `x` for
-/// X25519.
+/// `OKP`.
 pub(crate) fn public_point(key: &Jwk, alg: &'static str) -> Result<(Curve, Vec<u8>), Error> {
     match key.material() {
-        KeyMaterial::Ec { crv, x, y, .. }
-            if matches!(crv, Curve::P256 | Curve::P384 | Curve::P521) =>
-        {
-            let mut p = Vec::with_capacity(1 + x.len() + y.len());
-            p.push(4);
-            p.extend_from_slice(x);
-            p.extend_from_slice(y);
-            Ok((*crv, p))
+        KeyMaterial::Ec { crv, x, y, .. } if crv.row().ecdh => {
+            Ok((*crv, crate::backend::uncompressed_point(x, y)))
         }
-        KeyMaterial::Okp {
-            crv: Curve::X25519,
-            x,
-            ..
-        } => Ok((Curve::X25519, x.clone())),
+        KeyMaterial::Okp { crv, x, .. } if crv.row().ecdh => Ok((*crv, x.clone())),
         _ => Err(KeyError::WrongKeyType { alg }.into()),
     }
+}
+
+/// The private key `d` of an ECDH key.
+fn private_scalar<'k>(key: &'k Jwk, alg: &'static str) -> Result<&'k [u8], Error> {
+    match key.material() {
+        KeyMaterial::Ec { d: Some(d), .. } | KeyMaterial::Okp { d: Some(d), .. } => {
+            Ok(d.expose_secret())
+        }
+        KeyMaterial::Ec { .. } | KeyMaterial::Okp { .. } => Err(KeyError::NotPrivate.into()),
+        _ => Err(KeyError::WrongKeyType { alg }.into()),
+    }
+}
+
+/// Agreement between the private key of `key` (on `crv`) and `peer`: a peer point that is not
+/// on the curve is [`Error::InvalidParameter`] `epk`.
+pub(crate) fn static_agree(
+    key: &Jwk,
+    crv: Curve,
+    peer: &[u8],
+    alg: &'static str,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let ecdh = crv.row().ecdh_static(alg)?;
+    ecdh.agree_static(key, private_scalar(key, alg)?, peer)
 }
 
 /// The `epk` header value for an encoded public point.
@@ -54,7 +68,7 @@ fn epk_object(crv: Curve, point: &[u8]) -> Result<Value, Error> {
     let mut o = Map::new();
     o.insert("kty".into(), Value::String(crv.key_type().name().into()));
     o.insert("crv".into(), Value::String(crv.name().into()));
-    if crv == Curve::X25519 {
+    if crv.key_type() == KeyType::Okp {
         o.insert("x".into(), Value::String(base64url::encode(point)));
     } else {
         let len = crv.coordinate_len();
@@ -93,7 +107,7 @@ fn read_epk(header: &Map<String, Value>, crv: Curve) -> Result<Vec<u8>, Error> {
             Err(invalid())
         }
     };
-    if crv == Curve::X25519 {
+    if crv.key_type() == KeyType::Okp {
         if epk.contains_key("y") {
             return Err(invalid());
         }
@@ -125,17 +139,21 @@ pub(crate) fn concat_kdf(
     let mut out = Zeroizing::new(Vec::with_capacity(key_len + 32));
     let mut counter: u32 = 1;
     while out.len() < key_len {
-        let mut ctx = digest::Context::new(&digest::SHA256);
-        ctx.update(&counter.to_be_bytes());
-        ctx.update(z);
-        ctx.update(&len32(alg_id.as_bytes())?);
-        ctx.update(alg_id.as_bytes());
-        ctx.update(&len32(apu)?);
-        ctx.update(apu);
-        ctx.update(&len32(apv)?);
-        ctx.update(apv);
-        ctx.update(&bits.to_be_bytes());
-        out.extend_from_slice(ctx.finish().as_ref());
+        let round = Zeroizing::new(crate::backend::ring::digest(
+            HashAlg::Sha256,
+            &[
+                &counter.to_be_bytes(),
+                z,
+                &len32(alg_id.as_bytes())?,
+                alg_id.as_bytes(),
+                &len32(apu)?,
+                apu,
+                &len32(apv)?,
+                apv,
+                &bits.to_be_bytes(),
+            ],
+        ));
+        out.extend_from_slice(&round);
         counter = counter.checked_add(1).ok_or(Error::DecryptionFailed)?;
     }
     out.truncate(key_len);
@@ -164,7 +182,10 @@ impl Ecdh {
 impl KeyManager for Ecdh {
     /// Decryption with a static key needs aws-lc-rs (ring only does ephemeral ECDH).
     fn is_available(&self) -> bool {
-        cfg!(feature = "aws-lc")
+        Curve::ALL
+            .iter()
+            .filter(|c| c.row().ecdh)
+            .all(|c| c.row().has_ecdh_static())
     }
 
     fn wrap(&self, ctx: &WrapCtx<'_>) -> Result<Wrapped, Error> {
@@ -175,7 +196,7 @@ impl KeyManager for Ecdh {
         }
         let (crv, peer) = public_point(ctx.key, ctx.alg.name())?;
         let (z, epk) = match ctx.fixed.and_then(|f| f.epk.as_ref()) {
-            Some(eph) => backend::static_agree(eph, crv, &peer, ctx.alg.name())
+            Some(eph) => static_agree(eph, crv, &peer, ctx.alg.name())
                 .map_err(|e| {
                     if matches!(e, Error::InvalidParameter { .. }) {
                         KeyError::InvalidPoint.into()
@@ -184,9 +205,12 @@ impl KeyManager for Ecdh {
                     }
                 })
                 .and_then(|z| Ok((z, public_point(eph, ctx.alg.name())?.1)))?,
-            None => backend::ephemeral_agree(crv, &peer)?,
+            None => crv
+                .row()
+                .ecdh_ephemeral(ctx.alg.name())?
+                .agree_ephemeral(&peer)?,
         };
-        if crv == Curve::X25519 && all_zero(&z) {
+        if crv.key_type() == KeyType::Okp && all_zero(&z) {
             return Err(KeyError::InvalidPoint.into());
         }
         let (key_len, alg_id) = self.kdf_params(ctx.alg.name(), ctx.enc);
@@ -219,8 +243,8 @@ impl KeyManager for Ecdh {
     fn unwrap(&self, ctx: &UnwrapCtx<'_>) -> Result<SecretBytes, Error> {
         let (crv, _) = public_point(ctx.key, ctx.alg.name())?;
         let peer = read_epk(ctx.header, crv)?;
-        let z = backend::static_agree(ctx.key, crv, &peer, ctx.alg.name())?;
-        if crv == Curve::X25519 && all_zero(&z) {
+        let z = static_agree(ctx.key, crv, &peer, ctx.alg.name())?;
+        if crv.key_type() == KeyType::Okp && all_zero(&z) {
             return Err(Error::InvalidParameter { name: "epk".into() });
         }
         let apu = b64_param(ctx.header, "apu")?.unwrap_or_default();
@@ -236,120 +260,6 @@ impl KeyManager for Ecdh {
             return Ok(SecretBytes::from_slice(&derived));
         }
         aeskw::unwrap(&derived, ctx.encrypted_key)
-    }
-}
-
-pub(crate) mod backend {
-    //! The ECDH operations, by backend.
-
-    use zeroize::Zeroizing;
-
-    use crate::error::{Error, KeyError};
-    use crate::jwk::{Curve, Jwk};
-
-    /// An ephemeral key agreement with `peer` on `crv`: the shared secret and the ephemeral
-    /// public point.
-    pub(super) fn ephemeral_agree(
-        crv: Curve,
-        peer: &[u8],
-    ) -> Result<(Zeroizing<Vec<u8>>, Vec<u8>), Error> {
-        use ring::agreement;
-        let alg = match crv {
-            Curve::P256 => &agreement::ECDH_P256,
-            Curve::P384 => &agreement::ECDH_P384,
-            // aws-lc-rs measured 1.9x faster than ring for X25519 here; P-256 and P-384 are
-            // within noise of each other.
-            #[cfg(feature = "aws-lc")]
-            Curve::X25519 => return lc_ephemeral(&aws_lc_rs::agreement::X25519, peer),
-            #[cfg(not(feature = "aws-lc"))]
-            Curve::X25519 => &agreement::X25519,
-            #[cfg(feature = "aws-lc")]
-            Curve::P521 => return lc_ephemeral(&aws_lc_rs::agreement::ECDH_P521, peer),
-            _ => return Err(Error::AlgorithmUnavailable { alg: "ECDH-ES" }),
-        };
-        let rng = ring::rand::SystemRandom::new();
-        let eph = agreement::EphemeralPrivateKey::generate(alg, &rng).map_err(|_| Error::Random)?;
-        let public = eph
-            .compute_public_key()
-            .map_err(|_| Error::Random)?
-            .as_ref()
-            .to_vec();
-        let z =
-            agreement::agree_ephemeral(eph, &agreement::UnparsedPublicKey::new(alg, peer), |z| {
-                Zeroizing::new(z.to_vec())
-            })
-            .map_err(|_| Error::Key(KeyError::InvalidPoint))?;
-        Ok((z, public))
-    }
-
-    #[cfg(feature = "aws-lc")]
-    fn lc_ephemeral(
-        alg: &'static aws_lc_rs::agreement::Algorithm,
-        peer: &[u8],
-    ) -> Result<(Zeroizing<Vec<u8>>, Vec<u8>), Error> {
-        use aws_lc_rs::agreement;
-        let eph = agreement::PrivateKey::generate(alg).map_err(|_| Error::Random)?;
-        let public = eph
-            .compute_public_key()
-            .map_err(|_| Error::Random)?
-            .as_ref()
-            .to_vec();
-        let z = agreement::agree(
-            &eph,
-            agreement::UnparsedPublicKey::new(alg, peer),
-            Error::Key(KeyError::InvalidPoint),
-            |z| Ok(Zeroizing::new(z.to_vec())),
-        )?;
-        Ok((z, public))
-    }
-
-    /// Agreement between the private key of `key` and `peer`. A peer point that is not on
-    /// the curve is [`Error::InvalidParameter`] `epk`.
-    #[cfg(feature = "aws-lc")]
-    pub(crate) fn static_agree(
-        key: &Jwk,
-        crv: Curve,
-        peer: &[u8],
-        alg: &'static str,
-    ) -> Result<Zeroizing<Vec<u8>>, Error> {
-        use aws_lc_rs::agreement;
-
-        use crate::jwk::KeyMaterial;
-        let lc_alg = match crv {
-            Curve::P256 => &agreement::ECDH_P256,
-            Curve::P384 => &agreement::ECDH_P384,
-            Curve::P521 => &agreement::ECDH_P521,
-            Curve::X25519 => &agreement::X25519,
-            _ => return Err(KeyError::WrongKeyType { alg }.into()),
-        };
-        let d = match key.material() {
-            KeyMaterial::Ec { d: Some(d), .. } | KeyMaterial::Okp { d: Some(d), .. } => d,
-            KeyMaterial::Ec { .. } | KeyMaterial::Okp { .. } => {
-                return Err(KeyError::NotPrivate.into());
-            }
-            _ => return Err(KeyError::WrongKeyType { alg }.into()),
-        };
-        // Parsed by aws-lc once per key, then kept with the key.
-        let private = key.prepared().get_or_try_init("jwe:ecdh-private", || {
-            agreement::PrivateKey::from_private_key(lc_alg, d.expose_secret())
-                .map_err(|_| Error::Key(KeyError::InvalidPrivateKey))
-        })?;
-        agreement::agree(
-            &private,
-            agreement::UnparsedPublicKey::new(lc_alg, peer),
-            Error::InvalidParameter { name: "epk".into() },
-            |z| Ok(Zeroizing::new(z.to_vec())),
-        )
-    }
-
-    #[cfg(not(feature = "aws-lc"))]
-    pub(crate) fn static_agree(
-        _: &Jwk,
-        _: Curve,
-        _: &[u8],
-        alg: &'static str,
-    ) -> Result<Zeroizing<Vec<u8>>, Error> {
-        Err(Error::AlgorithmUnavailable { alg })
     }
 }
 
@@ -395,8 +305,8 @@ mod appendix_c {
             |n: &str| base64url::decode(v[n].as_str().unwrap().as_bytes(), Part::Header).unwrap();
         let (_, alice_pub) = public_point(&alice, "ECDH-ES").unwrap();
         let (_, bob_pub) = public_point(&bob, "ECDH-ES").unwrap();
-        let z1 = backend::static_agree(&bob, Curve::P256, &alice_pub, "ECDH-ES").unwrap();
-        let z2 = backend::static_agree(&alice, Curve::P256, &bob_pub, "ECDH-ES").unwrap();
+        let z1 = static_agree(&bob, Curve::P256, &alice_pub, "ECDH-ES").unwrap();
+        let z2 = static_agree(&alice, Curve::P256, &bob_pub, "ECDH-ES").unwrap();
         assert_eq!(*z1, b64("z"));
         assert_eq!(z1, z2);
         let k = concat_kdf(&z1, "A128GCM", &b64("apu"), &b64("apv"), 16).unwrap();
@@ -413,7 +323,7 @@ mod appendix_c {
         let (_, mut p) = public_point(&bob, "ECDH-ES").unwrap();
         p[40] ^= 1; // y no longer on the curve
         assert_eq!(
-            backend::static_agree(&bob, Curve::P256, &p, "ECDH-ES"),
+            static_agree(&bob, Curve::P256, &p, "ECDH-ES"),
             Err(Error::InvalidParameter { name: "epk".into() })
         );
     }

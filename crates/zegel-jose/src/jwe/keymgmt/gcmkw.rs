@@ -4,18 +4,20 @@
 use serde_json::{Map, Value};
 
 use super::{KeyManager, UnwrapCtx, WrapCtx, Wrapped, fill_random, oct_key, required_b64};
+use crate::backend::Aead;
 use crate::base64url;
 use crate::error::{Error, KeyError};
 use crate::secret::SecretBytes;
 
-/// `A128GCMKW`, `A192GCMKW`, `A256GCMKW`.
-pub(crate) struct GcmKw(usize);
-
-pub(crate) static GCMKW128: GcmKw = GcmKw(16);
-pub(crate) static GCMKW192: GcmKw = GcmKw(24);
-pub(crate) static GCMKW256: GcmKw = GcmKw(32);
+/// `A128GCMKW`, `A192GCMKW`, `A256GCMKW`: the KEK length and the AES-GCM of that size that the
+/// row picked (`None`: no backend compiled in has it).
+pub(crate) struct GcmKw(usize, Option<&'static dyn Aead>);
 
 impl GcmKw {
+    pub(crate) const fn new(kek_len: usize, aead: Option<&'static dyn Aead>) -> Self {
+        Self(kek_len, aead)
+    }
+
     fn kek<'k>(&self, key: &'k [u8]) -> Result<&'k [u8], Error> {
         if key.len() != self.0 {
             return Err(KeyError::WrongLength {
@@ -26,36 +28,17 @@ impl GcmKw {
         }
         Ok(key)
     }
-}
 
-fn seal(kek: &[u8], iv: &[u8], buf: &mut [u8]) -> Result<Vec<u8>, Error> {
-    match kek.len() {
-        16 => crate::jwe::content::gcm::ring_seal(&ring::aead::AES_128_GCM, kek, iv, &[], buf),
-        32 => crate::jwe::content::gcm::ring_seal(&ring::aead::AES_256_GCM, kek, iv, &[], buf),
-        #[cfg(feature = "aws-lc")]
-        24 => crate::jwe::content::gcm::A192GCM.seal_in_place(kek, iv, &[], buf),
-        #[cfg(not(feature = "aws-lc"))]
-        24 => Err(Error::AlgorithmUnavailable { alg: "A192GCMKW" }),
-        _ => Err(Error::DecryptionFailed),
-    }
-}
-
-fn open(kek: &[u8], iv: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<(), Error> {
-    match kek.len() {
-        16 => crate::jwe::content::gcm::ring_open(&ring::aead::AES_128_GCM, kek, iv, &[], buf, tag),
-        32 => crate::jwe::content::gcm::ring_open(&ring::aead::AES_256_GCM, kek, iv, &[], buf, tag),
-        #[cfg(feature = "aws-lc")]
-        24 => crate::jwe::content::gcm::A192GCM.open_in_place(kek, iv, &[], buf, tag),
-        #[cfg(not(feature = "aws-lc"))]
-        24 => Err(Error::AlgorithmUnavailable { alg: "A192GCMKW" }),
-        _ => Err(Error::DecryptionFailed),
+    /// The AES-GCM of this KEK size; [`Error::AlgorithmUnavailable`] names the `alg`.
+    fn aead(&self, alg: &'static str) -> Result<&'static dyn Aead, Error> {
+        self.1.ok_or(Error::AlgorithmUnavailable { alg })
     }
 }
 
 impl KeyManager for GcmKw {
     /// AES-192-GCM needs aws-lc-rs.
     fn is_available(&self) -> bool {
-        self.0 != 24 || cfg!(feature = "aws-lc")
+        self.1.is_some()
     }
 
     fn wrap(&self, ctx: &WrapCtx<'_>) -> Result<Wrapped, Error> {
@@ -70,7 +53,9 @@ impl KeyManager for GcmKw {
             }
         };
         let mut encrypted_key = cek.expose_secret().to_vec();
-        let tag = seal(kek, &iv, &mut encrypted_key)?;
+        let tag = self
+            .aead(ctx.alg.name())?
+            .seal(kek, &iv, &[], &mut encrypted_key)?;
         let mut params = Map::new();
         params.insert("iv".into(), Value::String(base64url::encode(&iv)));
         params.insert("tag".into(), Value::String(base64url::encode(&tag)));
@@ -93,7 +78,8 @@ impl KeyManager for GcmKw {
         }
         // Decrypted in place inside a buffer that is zeroized on drop, success or not.
         let mut plain = zeroize::Zeroizing::new(ctx.encrypted_key.to_vec());
-        open(kek, &iv, &mut plain, &tag)?;
+        self.aead(ctx.alg.name())?
+            .open(kek, &iv, &[], &mut plain, &tag)?;
         Ok(SecretBytes::from_slice(&plain))
     }
 }

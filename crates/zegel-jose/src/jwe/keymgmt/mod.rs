@@ -68,24 +68,6 @@ pub(crate) trait KeyManager: Sync + Send {
     }
 }
 
-/// A key management algorithm the compiled-in backends cannot do.
-#[cfg_attr(feature = "aws-lc", allow(dead_code))]
-pub(crate) struct Unavailable(pub(crate) &'static str);
-
-impl KeyManager for Unavailable {
-    fn wrap(&self, _: &WrapCtx<'_>) -> Result<Wrapped, Error> {
-        Err(Error::AlgorithmUnavailable { alg: self.0 })
-    }
-
-    fn unwrap(&self, _: &UnwrapCtx<'_>) -> Result<SecretBytes, Error> {
-        Err(Error::AlgorithmUnavailable { alg: self.0 })
-    }
-
-    fn is_available(&self) -> bool {
-        false
-    }
-}
-
 /// `len` random bytes from the system generator.
 pub(crate) fn random(len: usize) -> Result<SecretBytes, Error> {
     let mut out = vec![0; len];
@@ -93,19 +75,7 @@ pub(crate) fn random(len: usize) -> Result<SecretBytes, Error> {
     Ok(SecretBytes::new(out))
 }
 
-/// Fills `buf` with random bytes: aws-lc's DRBG (seeded from the system, no system call per
-/// draw) when compiled in, ring's system generator otherwise.
-pub(crate) fn fill_random(buf: &mut [u8]) -> Result<(), Error> {
-    #[cfg(feature = "aws-lc")]
-    return aws_lc_rs::rand::fill(buf).map_err(|_| Error::Random);
-    #[cfg(not(feature = "aws-lc"))]
-    {
-        use ring::rand::SecureRandom;
-        ring::rand::SystemRandom::new()
-            .fill(buf)
-            .map_err(|_| Error::Random)
-    }
-}
+pub(crate) use crate::backend::fill_random;
 
 /// The secret bytes of an `oct` key, or [`KeyError::WrongKeyType`](crate::error::KeyError).
 pub(crate) fn oct_key<'k>(key: &'k Jwk, alg: &'static KeyManagement) -> Result<&'k [u8], Error> {

@@ -7,13 +7,13 @@
 
 use core::num::NonZeroU32;
 
-use ring::pbkdf2;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 use super::{KeyManager, UnwrapCtx, WrapCtx, Wrapped, aeskw, fill_random, oct_key, required_b64};
 use crate::base64url;
 use crate::error::Error;
+use crate::hash::HashAlg;
 use crate::secret::SecretBytes;
 
 /// The smallest `p2s` accepted, in bytes (RFC 7518 §4.8.1.1).
@@ -21,20 +21,20 @@ pub(crate) const MIN_SALT_LEN: usize = 8;
 
 /// One PBES2 algorithm.
 pub(crate) struct Pbes2 {
-    prf: pbkdf2::Algorithm,
+    prf: HashAlg,
     kek_len: usize,
 }
 
 pub(crate) static HS256_A128KW: Pbes2 = Pbes2 {
-    prf: pbkdf2::PBKDF2_HMAC_SHA256,
+    prf: HashAlg::Sha256,
     kek_len: 16,
 };
 pub(crate) static HS384_A192KW: Pbes2 = Pbes2 {
-    prf: pbkdf2::PBKDF2_HMAC_SHA384,
+    prf: HashAlg::Sha384,
     kek_len: 24,
 };
 pub(crate) static HS512_A256KW: Pbes2 = Pbes2 {
-    prf: pbkdf2::PBKDF2_HMAC_SHA512,
+    prf: HashAlg::Sha512,
     kek_len: 32,
 };
 
@@ -51,7 +51,7 @@ impl Pbes2 {
         salt.push(0);
         salt.extend_from_slice(p2s);
         let mut kek = Zeroizing::new(vec![0; self.kek_len]);
-        pbkdf2::derive(self.prf, p2c, &salt, password, &mut kek);
+        crate::backend::ring::pbkdf2(self.prf, p2c, &salt, password, &mut kek);
         kek
     }
 }

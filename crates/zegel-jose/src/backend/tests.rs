@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use super::{PreparedSigner, PreparedVerifier, SignImpl, VerifyImpl, aws_lc, ring};
+use super::aws_lc::jws as aws_lc;
+use super::ring::jws as ring;
+use super::{PreparedSigner, PreparedVerifier, SignImpl, VerifyImpl};
 use crate::jwk::Jwk;
 
 fn key(json: &str) -> Jwk {
@@ -41,7 +43,7 @@ fn ring_and_aws_lc_agree() {
         r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"}"#,
     );
     let all: Value =
-        serde_json::from_str(include_str!("../../../tests/vectors/jws-test-keys.json")).unwrap();
+        serde_json::from_str(include_str!("../../tests/vectors/jws-test-keys.json")).unwrap();
     let rsa = key(&all["rsa2048"].to_string());
     let p384 = key(&all["p384"].to_string());
     let cases: [Case<'_>; 11] = [

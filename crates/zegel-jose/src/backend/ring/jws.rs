@@ -1,27 +1,22 @@
-//! JWS algorithms implemented with `aws-lc-rs` (feature `aws-lc`).
-//!
-//! Public keys are parsed once into `ParsedPublicKey`; private keys into the backend's key
-//! pairs, whose memory aws-lc cleanses when they are freed.
+//! JWS algorithms implemented with `ring`.
 
-use aws_lc_rs::hmac;
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::rsa::{KeyPairComponents, PublicKeyComponents};
-use aws_lc_rs::signature::{
-    self as sig, EcdsaKeyPair, Ed25519KeyPair, ParsedPublicKey, RsaKeyPair,
-};
+use ::ring::hmac;
+use ::ring::rand::SystemRandom;
+use ::ring::rsa::{KeyPairComponents, PublicKeyComponents};
+use ::ring::signature::{self as sig, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
 
-use super::{
+use crate::backend::{
     PreparedSigner, PreparedVerifier, SignImpl, VerifyImpl, uncompressed_point, wrong_type,
 };
 use crate::error::{Error, KeyError};
 use crate::jwk::KeyMaterial;
 
 /// HMAC with one SHA-2 hash (RFC 7518 §3.2).
-pub(super) struct Hmac(hmac::Algorithm);
+pub(crate) struct Hmac(hmac::Algorithm);
 
-pub(super) static HMAC_SHA256: Hmac = Hmac(hmac::HMAC_SHA256);
-pub(super) static HMAC_SHA384: Hmac = Hmac(hmac::HMAC_SHA384);
-pub(super) static HMAC_SHA512: Hmac = Hmac(hmac::HMAC_SHA512);
+pub(crate) static HMAC_SHA256: Hmac = Hmac(hmac::HMAC_SHA256);
+pub(crate) static HMAC_SHA384: Hmac = Hmac(hmac::HMAC_SHA384);
+pub(crate) static HMAC_SHA512: Hmac = Hmac(hmac::HMAC_SHA512);
 
 struct HmacKey(hmac::Key);
 
@@ -59,32 +54,32 @@ impl PreparedVerifier for HmacKey {
 }
 
 /// RSASSA-PKCS1-v1_5 or RSASSA-PSS with one SHA-2 hash (RFC 7518 §3.3, §3.5).
-pub(super) struct Rsa {
+pub(crate) struct Rsa {
     sign: &'static dyn sig::RsaEncoding,
     verify: &'static sig::RsaParameters,
 }
 
-pub(super) static RSA_PKCS1_SHA256: Rsa = Rsa {
+pub(crate) static RSA_PKCS1_SHA256: Rsa = Rsa {
     sign: &sig::RSA_PKCS1_SHA256,
     verify: &sig::RSA_PKCS1_2048_8192_SHA256,
 };
-pub(super) static RSA_PKCS1_SHA384: Rsa = Rsa {
+pub(crate) static RSA_PKCS1_SHA384: Rsa = Rsa {
     sign: &sig::RSA_PKCS1_SHA384,
     verify: &sig::RSA_PKCS1_2048_8192_SHA384,
 };
-pub(super) static RSA_PKCS1_SHA512: Rsa = Rsa {
+pub(crate) static RSA_PKCS1_SHA512: Rsa = Rsa {
     sign: &sig::RSA_PKCS1_SHA512,
     verify: &sig::RSA_PKCS1_2048_8192_SHA512,
 };
-pub(super) static RSA_PSS_SHA256: Rsa = Rsa {
+pub(crate) static RSA_PSS_SHA256: Rsa = Rsa {
     sign: &sig::RSA_PSS_SHA256,
     verify: &sig::RSA_PSS_2048_8192_SHA256,
 };
-pub(super) static RSA_PSS_SHA384: Rsa = Rsa {
+pub(crate) static RSA_PSS_SHA384: Rsa = Rsa {
     sign: &sig::RSA_PSS_SHA384,
     verify: &sig::RSA_PSS_2048_8192_SHA384,
 };
-pub(super) static RSA_PSS_SHA512: Rsa = Rsa {
+pub(crate) static RSA_PSS_SHA512: Rsa = Rsa {
     sign: &sig::RSA_PSS_SHA512,
     verify: &sig::RSA_PSS_2048_8192_SHA512,
 };
@@ -95,7 +90,11 @@ struct RsaSigner {
     rng: SystemRandom,
 }
 
-struct Parsed(ParsedPublicKey);
+struct RsaVerifier {
+    n: Vec<u8>,
+    e: Vec<u8>,
+    params: &'static sig::RsaParameters,
+}
 
 impl SignImpl for Rsa {
     fn prepare(&self, key: &KeyMaterial) -> Result<Box<dyn PreparedSigner>, Error> {
@@ -130,19 +129,17 @@ impl VerifyImpl for Rsa {
         let KeyMaterial::Rsa { n, e, .. } = key else {
             return Err(wrong_type());
         };
-        let parsed = PublicKeyComponents {
-            n: n.as_slice(),
-            e: e.as_slice(),
-        }
-        .to_parsed_public_key(self.verify)
-        .map_err(|_| KeyError::Backend)?;
-        Ok(Box::new(Parsed(parsed)))
+        Ok(Box::new(RsaVerifier {
+            n: n.clone(),
+            e: e.clone(),
+            params: self.verify,
+        }))
     }
 }
 
 impl PreparedSigner for RsaSigner {
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, Error> {
-        let mut out = vec![0; self.key.public_modulus_len()];
+        let mut out = vec![0; self.key.public().modulus_len()];
         self.key
             .sign(self.padding, &self.rng, msg, &mut out)
             .map_err(|_| Error::Random)?;
@@ -150,44 +147,40 @@ impl PreparedSigner for RsaSigner {
     }
 }
 
-impl PreparedVerifier for Parsed {
+impl PreparedVerifier for RsaVerifier {
     fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), Error> {
-        self.0
-            .verify_sig(msg, sig)
-            .map_err(|_| Error::InvalidSignature)
+        PublicKeyComponents {
+            n: self.n.as_slice(),
+            e: self.e.as_slice(),
+        }
+        .verify(self.params, msg, sig)
+        .map_err(|_| Error::InvalidSignature)
     }
 }
 
-/// ECDSA with a fixed-length `R || S` signature (RFC 7518 §3.4, RFC 8812 §3.2).
-pub(super) struct Ecdsa {
+/// ECDSA with a fixed-length `R || S` signature (RFC 7518 §3.4).
+pub(crate) struct Ecdsa {
     sign: &'static sig::EcdsaSigningAlgorithm,
     verify: &'static sig::EcdsaVerificationAlgorithm,
 }
 
-#[allow(
-    dead_code,
-    reason = "P-256 and P-384 use ring, which is faster; kept for the benches"
-)]
-pub(super) static ECDSA_P256_SHA256: Ecdsa = Ecdsa {
+pub(crate) static ECDSA_P256_SHA256: Ecdsa = Ecdsa {
     sign: &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
     verify: &sig::ECDSA_P256_SHA256_FIXED,
 };
-pub(super) static ECDSA_P384_SHA384: Ecdsa = Ecdsa {
+pub(crate) static ECDSA_P384_SHA384: Ecdsa = Ecdsa {
     sign: &sig::ECDSA_P384_SHA384_FIXED_SIGNING,
     verify: &sig::ECDSA_P384_SHA384_FIXED,
-};
-pub(super) static ECDSA_P521_SHA512: Ecdsa = Ecdsa {
-    sign: &sig::ECDSA_P521_SHA512_FIXED_SIGNING,
-    verify: &sig::ECDSA_P521_SHA512_FIXED,
-};
-pub(super) static ECDSA_SECP256K1_SHA256: Ecdsa = Ecdsa {
-    sign: &sig::ECDSA_P256K1_SHA256_FIXED_SIGNING,
-    verify: &sig::ECDSA_P256K1_SHA256_FIXED,
 };
 
 struct EcdsaSigner {
     key: EcdsaKeyPair,
     rng: SystemRandom,
+}
+
+struct PointVerifier {
+    point: Vec<u8>,
+    alg: &'static dyn sig::VerificationAlgorithm,
 }
 
 impl SignImpl for Ecdsa {
@@ -196,16 +189,15 @@ impl SignImpl for Ecdsa {
             return Err(wrong_type());
         };
         let d = d.as_ref().ok_or(KeyError::NotPrivate)?;
+        let rng = SystemRandom::new();
         let key = EcdsaKeyPair::from_private_key_and_public_key(
             self.sign,
             d.expose_secret(),
             &uncompressed_point(x, y),
+            &rng,
         )
         .map_err(|_| KeyError::InvalidPrivateKey)?;
-        Ok(Box::new(EcdsaSigner {
-            key,
-            rng: SystemRandom::new(),
-        }))
+        Ok(Box::new(EcdsaSigner { key, rng }))
     }
 }
 
@@ -214,9 +206,10 @@ impl VerifyImpl for Ecdsa {
         let KeyMaterial::Ec { x, y, .. } = key else {
             return Err(wrong_type());
         };
-        let parsed = ParsedPublicKey::new(self.verify, uncompressed_point(x, y))
-            .map_err(|_| KeyError::InvalidPoint)?;
-        Ok(Box::new(Parsed(parsed)))
+        Ok(Box::new(PointVerifier {
+            point: uncompressed_point(x, y),
+            alg: self.verify,
+        }))
     }
 }
 
@@ -227,10 +220,18 @@ impl PreparedSigner for EcdsaSigner {
     }
 }
 
-/// Ed25519 (RFC 8037 §3.1).
-pub(super) struct Ed25519;
+impl PreparedVerifier for PointVerifier {
+    fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), Error> {
+        sig::UnparsedPublicKey::new(self.alg, &self.point)
+            .verify(msg, sig)
+            .map_err(|_| Error::InvalidSignature)
+    }
+}
 
-pub(super) static ED25519: Ed25519 = Ed25519;
+/// Ed25519 (RFC 8037 §3.1).
+pub(crate) struct Ed25519;
+
+pub(crate) static ED25519: Ed25519 = Ed25519;
 
 struct Ed25519Signer(Ed25519KeyPair);
 
@@ -251,15 +252,15 @@ impl VerifyImpl for Ed25519 {
         let KeyMaterial::Okp { x, .. } = key else {
             return Err(wrong_type());
         };
-        let parsed = ParsedPublicKey::new(&sig::ED25519, x.as_slice())
-            .map_err(|_| KeyError::InvalidPoint)?;
-        Ok(Box::new(Parsed(parsed)))
+        Ok(Box::new(PointVerifier {
+            point: x.clone(),
+            alg: &sig::ED25519,
+        }))
     }
 }
 
 impl PreparedSigner for Ed25519Signer {
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, Error> {
-        let s = self.0.try_sign(msg).map_err(|_| KeyError::Backend)?;
-        Ok(s.as_ref().to_vec())
+        Ok(self.0.sign(msg).as_ref().to_vec())
     }
 }
