@@ -1,0 +1,143 @@
+//! The seams between this crate and the key APIs of zegel-jose and zegel-jwt.
+//!
+//! Every use of a private key (signing a client assertion or a request object, opening an
+//! encrypted token) and every key lookup goes through one function here, so that moving to
+//! external signers (`Signer`/`Decrypter`) or to a key source that sees the token's `kid`
+//! changes this file only.
+
+use serde_json::{Map, Value};
+use zegel_jose::jwe::{ContentEncryption, Encryptor, KeyManagement, Recipient};
+use zegel_jose::jwk::{Curve, KeyMaterial};
+use zegel_jose::jws::{self, JwsAlgorithm, JwsHeader, SigningKey};
+use zegel_jose::{Jwk, jwe};
+use zegel_jwt::{Claims, DecryptedJwt, Decryption, KeySource};
+
+use crate::error::Error;
+
+/// The JWS algorithm a private key signs with: its own `alg` when it has one, else the
+/// customary one for its type (RS256 for RSA, ES256/384/512 by curve, EdDSA, HS256).
+///
+/// # Errors
+/// [`Error::Jose`] with an unknown-algorithm error for a key whose `alg` is not a JWS
+/// algorithm; [`Error::Unsupported`] for a key type that cannot sign.
+pub(crate) fn signing_alg(key: &Jwk) -> Result<&'static JwsAlgorithm, Error> {
+    if let Some(name) = key.alg() {
+        return jws::by_name(name).ok_or_else(|| {
+            zegel_jose::Error::UnknownAlgorithm {
+                name: name.to_owned(),
+            }
+            .into()
+        });
+    }
+    Ok(match key.material() {
+        KeyMaterial::Rsa { .. } => &jws::RS256,
+        KeyMaterial::Ec {
+            crv: Curve::P256, ..
+        } => &jws::ES256,
+        KeyMaterial::Ec {
+            crv: Curve::P384, ..
+        } => &jws::ES384,
+        KeyMaterial::Ec {
+            crv: Curve::P521, ..
+        } => &jws::ES512,
+        KeyMaterial::Okp {
+            crv: Curve::Ed25519,
+            ..
+        } => &jws::EDDSA,
+        KeyMaterial::Oct { .. } => &jws::HS256,
+        _ => {
+            return Err(Error::Unsupported {
+                what: "a signing key of this type",
+            });
+        }
+    })
+}
+
+/// Signs a claim set (a client assertion, a request object) with the client's key.
+pub(crate) fn sign_jwt(
+    claims: &Claims<Map<String, Value>>,
+    key: &Jwk,
+    alg: &'static JwsAlgorithm,
+    typ: &str,
+) -> Result<String, Error> {
+    let signing = SigningKey::new(key, alg)?;
+    let mut header = JwsHeader::new().with_typ(typ);
+    if let Some(kid) = key.kid() {
+        header = header.with_kid(kid);
+    }
+    Ok(zegel_jwt::sign_with_header(claims, &signing, &header)?)
+}
+
+/// Encrypts a signed JWT to the provider's key (a request object), `cty: JWT`.
+pub(crate) fn encrypt_jwt(
+    signed: &str,
+    recipient: &Jwk,
+    alg: &'static KeyManagement,
+    enc: &'static ContentEncryption,
+) -> Result<String, Error> {
+    Ok(zegel_jwt::encrypt_signed(
+        signed,
+        &Encryptor::new(enc),
+        &Recipient::new(recipient, alg),
+    )?)
+}
+
+/// Opens the JWE around an ID token or UserInfo response with the client's keys.
+pub(crate) fn decrypt_jwt(
+    token: &str,
+    decryption: &Decryption,
+    keys: &[Jwk],
+) -> Result<DecryptedJwt, Error> {
+    Ok(zegel_jwt::decrypt(token, decryption, keys)?)
+}
+
+/// The `alg`/`enc` named by a compact JWE's header, unverified, to derive a client-secret key.
+pub(crate) fn jwe_algorithms(
+    token: &str,
+) -> Result<(&'static KeyManagement, &'static ContentEncryption), Error> {
+    let parsed = jwe::dangerous::decode_unverified(token.as_bytes())?;
+    let header = parsed.header(0)?;
+    let alg = jwe::by_name(&header.alg).ok_or_else(|| zegel_jose::Error::UnknownAlgorithm {
+        name: header.alg.clone(),
+    })?;
+    let enc = jwe::enc_by_name(&header.enc).ok_or_else(|| zegel_jose::Error::UnknownAlgorithm {
+        name: header.enc.clone(),
+    })?;
+    Ok((alg, enc))
+}
+
+/// The `kid` and `alg` of a compact JWS's header, unverified, to look the key up.
+pub(crate) fn jws_kid_alg(token: &[u8]) -> Result<(Option<String>, String), Error> {
+    let end = token
+        .iter()
+        .position(|&b| b == b'.')
+        .ok_or(zegel_jose::Error::Structure {
+            expected: "the compact serialization",
+        })?;
+    let raw = zegel_jose::base64url::decode_public(
+        token.get(..end).unwrap_or_default(),
+        zegel_jose::error::Part::Header,
+    )?;
+    let obj = zegel_jose::json::parse_object(
+        &raw,
+        zegel_jose::error::Part::Header,
+        zegel_jose::json::DEFAULT_MAX_DEPTH,
+    )?;
+    let header = JwsHeader::from_object(obj)?;
+    Ok((header.kid, header.alg))
+}
+
+/// Verifies a signed JWT with `keys` (a cache snapshot, the client secret) and validates it.
+pub(crate) fn verify_jwt(
+    token: &[u8],
+    keys: &(impl KeySource + ?Sized),
+    validation: &zegel_jwt::Validation,
+    now: zegel_jwt::UnixTime,
+) -> Result<zegel_jwt::Verified, Error> {
+    Ok(zegel_jwt::verify(token, keys, validation, now)?)
+}
+
+/// Whether a failure is "no key with this `kid`", the one a JWK Set refresh may cure.
+pub(crate) fn is_key_miss(e: &Error) -> bool {
+    matches!(e, Error::Jose(zegel_jose::Error::NoMatchingKey))
+}

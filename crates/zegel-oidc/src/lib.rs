@@ -1,0 +1,16 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod discovery;
+pub mod error;
+mod rand;
+pub mod secret;
+pub mod secret_keys;
+
+pub use discovery::{ProviderMetadata, Security};
+pub use error::Error;
+pub use secret::ClientSecret;
+pub mod authorize;
+mod keys;
+pub mod pending;
