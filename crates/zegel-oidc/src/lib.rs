@@ -12,5 +12,8 @@ pub use discovery::{ProviderMetadata, Security};
 pub use error::Error;
 pub use secret::ClientSecret;
 pub mod authorize;
+pub mod callback;
+pub mod client_auth;
 mod keys;
 pub mod pending;
+pub mod token;
