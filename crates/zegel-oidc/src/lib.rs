@@ -14,6 +14,7 @@ pub use secret::ClientSecret;
 pub mod authorize;
 pub mod callback;
 pub mod client_auth;
+pub mod id_token;
 mod keys;
 pub mod pending;
 pub mod token;
