@@ -141,3 +141,34 @@ pub(crate) fn verify_jwt(
 pub(crate) fn is_key_miss(e: &Error) -> bool {
     matches!(e, Error::Jose(zegel_jose::Error::NoMatchingKey))
 }
+
+/// Decrypts a compact JWE with `keys` (by `kid`), returning its header and plaintext, for
+/// UserInfo responses (whose inside may be a JWS or plain JSON).
+pub(crate) fn decrypt_raw(
+    token: &[u8],
+    algs: &[&'static KeyManagement],
+    encs: &[&'static ContentEncryption],
+    keys: &[Jwk],
+) -> Result<(jwe::JweHeader, zegel_jose::SecretBytes), Error> {
+    let decryptor = jwe::Decryptor::new(algs, encs);
+    let decrypted = match keys {
+        [one] => decryptor.decrypt(token, one)?,
+        many => decryptor.decrypt_with_keys(token, many)?,
+    };
+    Ok((decrypted.header().clone(), decrypted.into_plaintext()))
+}
+
+/// Verifies a compact JWS with `keys`, returning its payload, for UserInfo responses.
+pub(crate) fn verify_raw(
+    token: &[u8],
+    algs: &[&'static JwsAlgorithm],
+    keys: &(impl KeySource + ?Sized),
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    let verifier = jws::Verifier::new(algs);
+    let verified = match keys.keys() {
+        zegel_jwt::Keys::One(key) => verifier.verify_compact(token, key)?,
+        zegel_jwt::Keys::Set(set) => verifier.verify_with_keys(token, set)?,
+        _ => return Err(zegel_jose::Error::NoMatchingKey.into()),
+    };
+    Ok(zeroize::Zeroizing::new(verified.into_payload()))
+}

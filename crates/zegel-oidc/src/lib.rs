@@ -18,3 +18,4 @@ pub mod id_token;
 mod keys;
 pub mod pending;
 pub mod token;
+pub mod userinfo;
