@@ -123,14 +123,6 @@ impl IdTokenValidator {
         self.encryption_required
     }
 
-    pub(crate) fn leeway(&self) -> Duration {
-        self.leeway
-    }
-
-    pub(crate) fn algorithms(&self) -> &[&'static JwsAlgorithm] {
-        &self.algs
-    }
-
     /// Decrypts `token` when it is a JWE, with `client_keys` or the key `secret` yields.
     ///
     /// # Errors

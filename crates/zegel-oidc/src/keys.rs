@@ -138,6 +138,7 @@ pub(crate) fn verify_jwt(
 }
 
 /// Whether a failure is "no key with this `kid`", the one a JWK Set refresh may cure.
+#[cfg(test)]
 pub(crate) fn is_key_miss(e: &Error) -> bool {
     matches!(e, Error::Jose(zegel_jose::Error::NoMatchingKey))
 }
