@@ -465,7 +465,7 @@ impl AuthorizationRequest {
         let mut params: Vec<(&str, Value)> = vec![
             ("response_type", "code".into()),
             ("client_id", client_id.into()),
-            ("scope", scope.clone().into()),
+            ("scope", scope.into()),
             ("redirect_uri", self.redirect_uri.clone().into()),
             ("state", state.clone().into()),
             ("nonce", nonce.clone().into()),

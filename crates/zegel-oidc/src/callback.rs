@@ -129,6 +129,13 @@ pub fn parse(
 }
 
 #[cfg(test)]
+impl AuthorizationCode {
+    pub(crate) fn for_tests(code: &str) -> Self {
+        Self(Zeroizing::new(code.to_owned()))
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -264,12 +271,5 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-    }
-}
-
-#[cfg(test)]
-impl AuthorizationCode {
-    pub(crate) fn for_tests(code: &str) -> Self {
-        Self(Zeroizing::new(code.to_owned()))
     }
 }

@@ -27,6 +27,8 @@ pub const ASSERTION_LIFETIME: Duration = Duration::from_secs(60);
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// How the client authenticates at the token endpoint.
+// One per client, never copied in bulk: the size of the key variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[non_exhaustive]
 #[derive(Clone, Debug)]
 pub enum ClientAuth {

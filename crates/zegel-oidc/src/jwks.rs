@@ -274,12 +274,8 @@ fn verifies(key: &Jwk, policy: &CachePolicy) -> bool {
             .as_ref()
             .is_none_or(|ops| ops.iter().any(|o| o == "verify"))
         && key.alg().is_none_or(|a| {
-            zegel_jose::jws::by_name(a).is_some_and(|alg| {
-                policy
-                    .algs
-                    .as_ref()
-                    .is_none_or(|l| l.iter().any(|x| *x == alg))
-            })
+            zegel_jose::jws::by_name(a)
+                .is_some_and(|alg| policy.algs.as_ref().is_none_or(|l| l.contains(&alg)))
         })
 }
 
@@ -537,11 +533,7 @@ impl JwksCache {
             let now = inner.clock.now();
             let result = fetch(&inner, now).await;
             if let Err(e) = &result {
-                if let Some(hook) = &inner.hook {
-                    hook(e);
-                }
-                #[cfg(feature = "tracing")]
-                tracing::warn!(code = e.code(), error = %e, "jwk set refresh failed; the last good set stays");
+                report(&inner, e);
             }
             let mut guard = inner.state.lock().unwrap_or_else(PoisonError::into_inner);
             let (state, flight) = &mut *guard;
@@ -553,6 +545,15 @@ impl JwksCache {
         .boxed()
         .shared()
     }
+}
+
+/// Tells the hook (and `tracing`) of a failed refresh.
+fn report(inner: &Inner, e: &Error) {
+    if let Some(hook) = &inner.hook {
+        hook(e);
+    }
+    #[cfg(feature = "tracing")]
+    tracing::warn!(code = e.code(), error = %e, "jwk set refresh failed; the last good set stays");
 }
 
 async fn fetch(inner: &Inner, now: UnixTime) -> Result<KeySnapshot, Error> {

@@ -400,9 +400,7 @@ mod tests {
             from_response("u", &resp("application/json", br#"{"sub":"a","sub":"b"}"#)),
             Err(Error::Json { .. })
         ));
-        let enc = v
-            .clone()
-            .with_encryption(&jwe::RSA_OAEP_256, &jwe::A128CBC_HS256);
+        let enc = v.with_encryption(&jwe::RSA_OAEP_256, &jwe::A128CBC_HS256);
         let body = from_response("u", &resp("application/json", br#"{"sub":"alice"}"#)).unwrap();
         assert!(matches!(
             enc.open(body, &[], None),

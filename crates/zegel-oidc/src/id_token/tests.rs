@@ -210,7 +210,7 @@ fn algorithm_and_signature() {
     // An unknown kid: the miss a refresh may cure.
     let stranger = zegel_jwt::sign(
         &claims(json!({})),
-        &SigningKey::new(&impostor.clone().with_kid("new"), &jws::RS256).unwrap(),
+        &SigningKey::new(&impostor.with_kid("new"), &jws::RS256).unwrap(),
     )
     .unwrap();
     let e = check(&stranger, &validator(), &Expected::new("N")).unwrap_err();

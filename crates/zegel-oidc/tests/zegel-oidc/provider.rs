@@ -57,7 +57,7 @@ pub(crate) const SECRET: &str = "a client secret of at least thirty-two bytes";
 
 #[derive(Clone)]
 pub(crate) enum RegAuth {
-    Key(Jwk),
+    Key(Box<Jwk>),
     Secret(String),
 }
 
@@ -135,7 +135,7 @@ impl Provider {
         state.clients.lock().unwrap().insert(
             "rp-key".into(),
             ClientReg {
-                auth: RegAuth::Key(keys().client_sig.to_public().unwrap()),
+                auth: RegAuth::Key(Box::new(keys().client_sig.to_public().unwrap())),
                 encrypt_to: Some(keys().client_enc.to_public().unwrap()),
             },
         );
@@ -376,7 +376,7 @@ impl State {
     ) -> Option<HashMap<String, String>> {
         let now = UnixTime::from_secs(now());
         let (verify_key, alg) = match &reg.auth {
-            RegAuth::Key(k) => (k.clone(), &jws::RS256),
+            RegAuth::Key(k) => ((**k).clone(), &jws::RS256),
             RegAuth::Secret(s) => (
                 zegel_oidc::secret_keys::mac_key(&ClientSecret::new(s.clone()), &jws::HS256)
                     .ok()?,
@@ -439,7 +439,7 @@ impl State {
                     == Some(zegel_oidc::client_auth::JWT_BEARER)
                     && zegel_jwt::verify::<Map<String, Value>>(
                         a,
-                        key,
+                        &**key,
                         &Validation::new(&[&jws::RS256])
                             .issuer(client_id)
                             .subject(client_id)
