@@ -42,6 +42,9 @@ enum Command {
     /// JSON Web Tokens: sign, sign then encrypt, verify with claim checks.
     #[command(subcommand)]
     Jwt(cmd::jwt::Command),
+    /// OpenID provider metadata: fetch and validate a discovery document.
+    #[command(subcommand)]
+    Discovery(cmd::discovery::Command),
     /// Show a JWS or JWE's header (and a JWS's payload) WITHOUT verifying anything.
     Inspect(cmd::inspect::Args),
 }
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         Command::Jwe(c) => cmd::jwe::run(c),
         Command::Jwt(c) => cmd::jwt::run(c),
         Command::Inspect(args) => cmd::inspect::run(args),
+        Command::Discovery(c) => cmd::discovery::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
