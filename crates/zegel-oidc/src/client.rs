@@ -14,7 +14,7 @@ use zegel_jose::jws::JwsAlgorithm;
 use crate::authorize::{self, Authorization, AuthorizationRequest, RequestObject};
 use crate::callback::{self, CallbackCheck, DEFAULT_MAX_PENDING_AGE};
 use crate::client_auth::ClientAuth;
-use crate::clock::{Clock, SystemClock};
+use crate::clock::Clock;
 use crate::discovery::{self, ProviderMetadata, Security};
 use crate::error::Error;
 use crate::http::HttpClient;
@@ -220,7 +220,13 @@ impl Client {
         let http = Arc::new(crate::http::HyperClient::new(
             crate::http::HttpConfig::new(),
         )?);
-        Self::discover_with(discovery_url, registration, http, Arc::new(SystemClock)).await
+        Self::discover_with(
+            discovery_url,
+            registration,
+            http,
+            Arc::new(crate::clock::SystemClock),
+        )
+        .await
     }
 
     /// Discovers the provider with `http` and `clock`.
