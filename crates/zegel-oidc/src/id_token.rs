@@ -223,6 +223,35 @@ impl<'a> Expected<'a> {
             ..Self::default()
         }
     }
+
+    /// `max_age` was sent: `auth_time` is then required and checked.
+    #[must_use]
+    pub fn with_max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = Some(max_age);
+        self
+    }
+
+    /// `acr` was asked for among `values`; with `essential`, the token must carry one.
+    #[must_use]
+    pub fn with_acr(mut self, values: &'a [String], essential: bool) -> Self {
+        self.acr_values = values;
+        self.acr_essential = essential;
+        self
+    }
+
+    /// The access token issued with the ID token (`at_hash` is checked when present).
+    #[must_use]
+    pub fn with_access_token(mut self, access_token: &'a str) -> Self {
+        self.access_token = Some(access_token);
+        self
+    }
+
+    /// The authorization code (`c_hash` is checked when present).
+    #[must_use]
+    pub fn with_code(mut self, code: &'a str) -> Self {
+        self.code = Some(code);
+        self
+    }
 }
 
 /// A validated ID token.

@@ -520,7 +520,8 @@ impl JwksCache {
         flight.await
     }
 
-    /// Fetches now (for a caller that wants the set warm before the first token).
+    /// Fetches now, unless a fetch ran less than `min_refresh_interval` ago (for a caller
+    /// that wants the set warm before the first token).
     ///
     /// # Errors
     /// As [`keys_for`](Self::keys_for).

@@ -90,9 +90,13 @@ impl PendingLogin {
     /// is missing or of the wrong type.
     pub fn from_json(json: &[u8]) -> Result<Self, Error> {
         let map = crate::error::parse_document(json, Document::PendingLogin)?;
+        let name = ["state", "nonce", "redirect_uri", "created_at"]
+            .into_iter()
+            .find(|n| !map.contains_key(*n))
+            .unwrap_or("pending login");
         serde_json::from_value(serde_json::Value::Object(map)).map_err(|_| Error::InvalidMember {
             document: Document::PendingLogin,
-            name: "state",
+            name,
         })
     }
 }
