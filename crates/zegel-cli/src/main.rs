@@ -42,11 +42,11 @@ enum Command {
     /// JSON Web Tokens: sign, sign then encrypt, verify with claim checks.
     #[command(subcommand)]
     Jwt(cmd::jwt::Command),
+    /// Show a JWS or JWE's header (and a JWS's payload) WITHOUT verifying anything.
+    Inspect(cmd::inspect::Args),
     /// OpenID provider metadata: fetch and validate a discovery document.
     #[command(subcommand)]
     Discovery(cmd::discovery::Command),
-    /// Show a JWS or JWE's header (and a JWS's payload) WITHOUT verifying anything.
-    Inspect(cmd::inspect::Args),
 }
 
 fn main() -> ExitCode {
