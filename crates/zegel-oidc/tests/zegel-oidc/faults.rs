@@ -121,6 +121,23 @@ async fn a_50_mb_body_is_refused_at_the_cap() {
     assert!(sent < 10, "{sent} chunks");
 }
 
+#[tokio::test]
+async fn an_announced_large_body_is_refused_before_reading() {
+    let p = Provider::start().await;
+    p.faults().discovery_body = Some(" ".repeat(2 << 20));
+    let small = HyperClient::new(HttpConfig::new().with_max_body(1000)).unwrap();
+    let e = discover(&small, &p.discovery_url(), LOOPBACK)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "the response of {} is larger than 1000 bytes",
+            p.discovery_url()
+        )
+    );
+}
+
 fn cache(p: &Provider, clock: Arc<OffsetClock>, failures: Arc<AtomicUsize>) -> JwksCache {
     JwksCache::with_hook(
         url::Url::parse(&format!("{}/jwks", p.state.issuer)).unwrap(),
