@@ -24,6 +24,7 @@ use zegel_jose::{Jwk, JwkSet};
 use zegel_jwt::{Claims, Decryption, UnixTime, Validation};
 use zegel_oidc::Error;
 use zegel_oidc::authorize::{AuthorizationRequest, RequestObject, RequestObjectEncryption};
+use zegel_oidc::client_auth::ClientKey;
 use zegel_oidc::clock::Clock;
 use zegel_oidc::http::{BoxFuture, HttpClient};
 use zegel_oidc::id_token::{Expected, IdTokenValidator};
@@ -207,14 +208,9 @@ fn authorization_url(c: &mut Criterion, f: &Fixture) {
         .unwrap()
         .with_kid("rp-sig");
     let op_enc = f.rp_enc.to_public().unwrap();
-    let ro =
-        RequestObject::new(rp_sig.clone())
-            .unwrap()
-            .with_encryption(RequestObjectEncryption::new(
-                op_enc.clone(),
-                &jwe::RSA_OAEP_256,
-                &jwe::A128CBC_HS256,
-            ));
+    let ro = RequestObject::new(ClientKey::new(&rp_sig).unwrap()).with_encryption(
+        RequestObjectEncryption::new(op_enc.clone(), &jwe::RSA_OAEP_256, &jwe::A128CBC_HS256),
+    );
     let request = AuthorizationRequest::new("https://rp.example/cb")
         .with_scope("profile")
         .with_scope("service:MY_SERVICE")

@@ -21,11 +21,11 @@ use url::Url;
 use zegel_jose::Jwk;
 use zegel_jose::jwe::{self, ContentEncryption, KeyManagement};
 use zegel_jose::jwk::KeyType;
-use zegel_jose::jws::JwsAlgorithm;
 use zegel_jwt::{Claims, UnixTime};
 
 use crate::discovery::ProviderMetadata;
 use crate::error::Error;
+use crate::keys::ClientKey;
 use crate::pending::PendingLogin;
 use crate::{keys, rand};
 
@@ -222,33 +222,21 @@ pub fn choose_encryption(
 /// A request object: signed with the client's key, optionally then encrypted.
 #[derive(Clone, Debug)]
 pub struct RequestObject {
-    key: Jwk,
-    alg: &'static JwsAlgorithm,
+    key: ClientKey,
     encryption: Option<RequestObjectEncryption>,
     passing: Passing,
 }
 
 impl RequestObject {
-    /// Signs with `key` (its own `alg`, else RS256 for RSA keys and the customary algorithm
-    /// for others), passed by value, not encrypted.
-    ///
-    /// # Errors
-    /// [`Error::Jose`] / [`Error::Unsupported`] for a key that cannot sign.
-    pub fn new(key: Jwk) -> Result<Self, Error> {
-        let alg = keys::signing_alg(&key)?;
-        Ok(Self {
+    /// Signs with `key` (see [`ClientKey::new`] for the algorithm), passed by value, not
+    /// encrypted.
+    #[must_use]
+    pub fn new(key: ClientKey) -> Self {
+        Self {
             key,
-            alg,
             encryption: None,
             passing: Passing::ByValue,
-        })
-    }
-
-    /// Signs with `alg` instead.
-    #[must_use]
-    pub fn with_alg(mut self, alg: &'static JwsAlgorithm) -> Self {
-        self.alg = alg;
-        self
+        }
     }
 
     /// Then encrypts (see [`choose_encryption`]).
@@ -279,7 +267,7 @@ impl RequestObject {
             .with_not_before(zegel_jwt::NumericDate::from_unix_time(now))
             .with_lifetime(now, REQUEST_OBJECT_LIFETIME)?;
         claims.jti = Some(rand::random_b64(16)?);
-        let signed = keys::sign_jwt(&claims, &self.key, self.alg, "oauth-authz-req+jwt")?;
+        let signed = self.key.sign_jwt(&claims, "oauth-authz-req+jwt")?;
         match &self.encryption {
             None => Ok(signed),
             Some(e) => keys::encrypt_jwt(&signed, &e.key, e.alg, e.enc),
@@ -678,9 +666,7 @@ mod tests {
         assert_eq!(enc.alg().name(), "RSA-OAEP-256");
         assert_eq!(enc.enc().name(), "A128CBC-HS256");
 
-        let ro = RequestObject::new(client.clone())
-            .unwrap()
-            .with_encryption(enc);
+        let ro = RequestObject::new(ClientKey::new(&client).unwrap()).with_encryption(enc);
         let req = AuthorizationRequest::new("https://rp.example/cb").with_request_object(ro);
         let a = req
             .build("https://op.example/auth", "cid", "https://op.example", NOW)
@@ -724,8 +710,7 @@ mod tests {
         assert_eq!(c.exp.map(|n| n.secs()), Some(1_700_000_300));
 
         // By reference: the object is returned to host, the URL names it.
-        let ro = RequestObject::new(client)
-            .unwrap()
+        let ro = RequestObject::new(ClientKey::new(&client).unwrap())
             .with_passing(Passing::ByReference("https://rp.example/ro/1".into()));
         let a = AuthorizationRequest::new("https://rp.example/cb")
             .with_request_object(ro)

@@ -323,15 +323,16 @@ impl Client {
     /// [`Error::JwksUnavailable`] when the provider's keys cannot be had.
     pub async fn request_object(&self, encrypt: bool) -> Result<RequestObject, Error> {
         let mut ro = match &self.inner.registration.auth {
-            ClientAuth::PrivateKeyJwt { key, alg } => {
-                RequestObject::new(key.clone())?.with_alg(alg)
-            }
+            ClientAuth::PrivateKeyJwt(key) => RequestObject::new(key.clone()),
             other => {
                 let secret = other.secret().ok_or(Error::Unsupported {
                     what: "a request object without a signing key",
                 })?;
                 let key = crate::secret_keys::mac_key(secret, &zegel_jose::jws::HS256)?;
-                RequestObject::new(key)?
+                RequestObject::new(crate::keys::ClientKey::with_alg(
+                    &key,
+                    &zegel_jose::jws::HS256,
+                )?)
             }
         };
         if encrypt {

@@ -13,12 +13,13 @@ use core::time::Duration;
 use base64ct::Encoding;
 use serde_json::Map;
 use zegel_jose::Jwk;
-use zegel_jose::jws::{self, JwsAlgorithm};
+use zegel_jose::jws;
 use zegel_jwt::{Claims, UnixTime};
 
 use crate::error::Error;
+pub use crate::keys::ClientKey;
 use crate::secret::ClientSecret;
-use crate::{keys, rand, secret_keys};
+use crate::{rand, secret_keys};
 
 /// How long a client assertion is valid (at most 5 minutes, by the rule).
 pub const ASSERTION_LIFETIME: Duration = Duration::from_secs(60);
@@ -27,18 +28,11 @@ pub const ASSERTION_LIFETIME: Duration = Duration::from_secs(60);
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// How the client authenticates at the token endpoint.
-// One per client, never copied in bulk: the size of the key variant does not matter.
-#[allow(clippy::large_enum_variant)]
 #[non_exhaustive]
 #[derive(Clone, Debug)]
 pub enum ClientAuth {
-    /// `private_key_jwt` with this private key and algorithm.
-    PrivateKeyJwt {
-        /// The private key.
-        key: Jwk,
-        /// The signature algorithm.
-        alg: &'static JwsAlgorithm,
-    },
+    /// `private_key_jwt` with this prepared private key.
+    PrivateKeyJwt(ClientKey),
     /// `client_secret_post`.
     ClientSecretPost(ClientSecret),
     /// `client_secret_basic`.
@@ -53,16 +47,15 @@ impl ClientAuth {
     ///
     /// # Errors
     /// [`Error::Jose`] / [`Error::Unsupported`] for a key that cannot sign.
-    pub fn private_key_jwt(key: Jwk) -> Result<Self, Error> {
-        let alg = keys::signing_alg(&key)?;
-        Ok(Self::PrivateKeyJwt { key, alg })
+    pub fn private_key_jwt(key: &Jwk) -> Result<Self, Error> {
+        Ok(Self::PrivateKeyJwt(ClientKey::new(key)?))
     }
 
     /// The `token_endpoint_auth_method` name.
     #[must_use]
     pub fn method(&self) -> &'static str {
         match self {
-            Self::PrivateKeyJwt { .. } => "private_key_jwt",
+            Self::PrivateKeyJwt(_) => "private_key_jwt",
             Self::ClientSecretPost(_) => "client_secret_post",
             Self::ClientSecretBasic(_) => "client_secret_basic",
             Self::ClientSecretJwt(_) => "client_secret_jwt",
@@ -73,7 +66,7 @@ impl ClientAuth {
     #[must_use]
     pub fn secret(&self) -> Option<&ClientSecret> {
         match self {
-            Self::PrivateKeyJwt { .. } => None,
+            Self::PrivateKeyJwt(_) => None,
             Self::ClientSecretPost(s) | Self::ClientSecretBasic(s) | Self::ClientSecretJwt(s) => {
                 Some(s)
             }
@@ -90,15 +83,16 @@ impl ClientAuth {
         headers: &mut http::HeaderMap,
     ) -> Result<(), Error> {
         match self {
-            Self::PrivateKeyJwt { key, alg } => {
-                let assertion = assertion(client_id, token_endpoint, now, key, alg)?;
+            Self::PrivateKeyJwt(key) => {
+                let assertion = assertion(client_id, token_endpoint, now, key)?;
                 form.append_pair("client_id", client_id);
                 form.append_pair("client_assertion_type", JWT_BEARER);
                 form.append_pair("client_assertion", &assertion);
             }
             Self::ClientSecretJwt(secret) => {
-                let key = secret_keys::mac_key(secret, &jws::HS256)?;
-                let assertion = assertion(client_id, token_endpoint, now, &key, &jws::HS256)?;
+                let key =
+                    ClientKey::with_alg(&secret_keys::mac_key(secret, &jws::HS256)?, &jws::HS256)?;
+                let assertion = assertion(client_id, token_endpoint, now, &key)?;
                 form.append_pair("client_id", client_id);
                 form.append_pair("client_assertion_type", JWT_BEARER);
                 form.append_pair("client_assertion", &assertion);
@@ -135,8 +129,7 @@ fn assertion(
     client_id: &str,
     token_endpoint: &str,
     now: UnixTime,
-    key: &Jwk,
-    alg: &'static JwsAlgorithm,
+    key: &ClientKey,
 ) -> Result<String, Error> {
     let mut claims = Claims::new(Map::new())
         .with_issuer(client_id)
@@ -144,7 +137,7 @@ fn assertion(
         .with_audience(token_endpoint)
         .with_lifetime(now, ASSERTION_LIFETIME)?;
     claims.jti = Some(rand::random_b64(32)?);
-    keys::sign_jwt(&claims, key, alg, "JWT")
+    key.sign_jwt(&claims, "JWT")
 }
 
 #[cfg(test)]
@@ -178,7 +171,7 @@ mod tests {
         let key = Jwk::generate(&KeySpec::Rsa { bits: 2048 })
             .unwrap()
             .with_kid("k1");
-        let auth = ClientAuth::private_key_jwt(key.clone()).unwrap();
+        let auth = ClientAuth::private_key_jwt(&key).unwrap();
         assert_eq!(auth.method(), "private_key_jwt");
         assert!(auth.secret().is_none());
         let (form, headers) = apply(&auth);

@@ -53,19 +53,67 @@ pub(crate) fn signing_alg(key: &Jwk) -> Result<&'static JwsAlgorithm, Error> {
     })
 }
 
-/// Signs a claim set (a client assertion, a request object) with the client's key.
-pub(crate) fn sign_jwt(
-    claims: &Claims<Map<String, Value>>,
-    key: &Jwk,
-    alg: &'static JwsAlgorithm,
-    typ: &str,
-) -> Result<String, Error> {
-    let signing = SigningKey::new(key, alg)?;
-    let mut header = JwsHeader::new().with_typ(typ);
-    if let Some(kid) = key.kid() {
-        header = header.with_kid(kid);
+/// The client's private key, prepared once (parsed by the crypto backend) to sign client
+/// assertions and request objects. Cheap to clone; `Debug` shows the algorithm and `kid`.
+#[derive(Clone)]
+pub struct ClientKey {
+    signing: std::sync::Arc<SigningKey>,
+}
+
+impl ClientKey {
+    /// Prepares `key` to sign with its own `alg`, else RS256 (RSA) or the customary algorithm
+    /// of its type.
+    ///
+    /// # Errors
+    /// [`Error::Jose`] for a key that cannot sign (public, bound to another algorithm, ...);
+    /// [`Error::Unsupported`] for a key type without a signature algorithm.
+    pub fn new(key: &Jwk) -> Result<Self, Error> {
+        Self::with_alg(key, signing_alg(key)?)
     }
-    Ok(zegel_jwt::sign_with_header(claims, &signing, &header)?)
+
+    /// Prepares `key` to sign with `alg`.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    pub fn with_alg(key: &Jwk, alg: &'static JwsAlgorithm) -> Result<Self, Error> {
+        Ok(Self {
+            signing: std::sync::Arc::new(SigningKey::new(key, alg)?),
+        })
+    }
+
+    /// The signature algorithm.
+    #[must_use]
+    pub fn alg(&self) -> &'static JwsAlgorithm {
+        self.signing.alg()
+    }
+
+    /// The key's `kid`, written into the headers it signs.
+    #[must_use]
+    pub fn kid(&self) -> Option<&str> {
+        self.signing.kid()
+    }
+
+    /// Signs a claim set (a client assertion, a request object) with `typ`.
+    pub(crate) fn sign_jwt(
+        &self,
+        claims: &Claims<Map<String, Value>>,
+        typ: &str,
+    ) -> Result<String, Error> {
+        let mut header = JwsHeader::new().with_typ(typ);
+        if let Some(kid) = self.signing.kid() {
+            header = header.with_kid(kid);
+        }
+        Ok(zegel_jwt::sign_with_header(claims, &self.signing, &header)?)
+    }
+}
+
+impl core::fmt::Debug for ClientKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ClientKey")
+            .field("alg", &self.alg().name())
+            .field("kid", &self.kid())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Encrypts a signed JWT to the provider's key (a request object), `cty: JWT`.

@@ -22,7 +22,7 @@ pub(crate) fn key_registration() -> Registration {
     Registration::new(
         "rp-key",
         "https://rp.example/cb",
-        ClientAuth::private_key_jwt(keys().client_sig.clone()).unwrap(),
+        ClientAuth::private_key_jwt(&keys().client_sig).unwrap(),
     )
     .with_decryption_keys(vec![keys().client_enc.clone()])
     .with_id_token_encryption(&jwe::RSA_OAEP_256, &jwe::A128CBC_HS256)
