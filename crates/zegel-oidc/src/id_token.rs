@@ -52,6 +52,9 @@ pub struct IdTokenValidator {
     key_management: Vec<&'static KeyManagement>,
     content_encryption: Vec<&'static ContentEncryption>,
     leeway: Duration,
+    /// Built from the fields above by `prepared`, once per configuration change.
+    decryption: Decryption,
+    validation: Validation,
 }
 
 impl IdTokenValidator {
@@ -67,14 +70,29 @@ impl IdTokenValidator {
             key_management: DEFAULT_KEY_MANAGEMENT.to_vec(),
             content_encryption: jwe::ALL_ENC.to_vec(),
             leeway: DEFAULT_LEEWAY,
+            decryption: Decryption::new(&[], &[]),
+            validation: Validation::new(&[]),
         }
+        .prepared()
+    }
+
+    /// Rebuilds the decryption and validation settings after a change.
+    fn prepared(mut self) -> Self {
+        self.decryption = Decryption::new(&self.key_management, &self.content_encryption);
+        self.validation = Validation::new(&self.algs)
+            .issuer(&self.issuer)
+            .audience(&self.client_id)
+            .require(Claim::Sub)
+            .require(Claim::Iat)
+            .leeway(self.leeway);
+        self
     }
 
     /// The registered signing algorithm(s) (`id_token_signed_response_alg`).
     #[must_use]
     pub fn with_algorithms(mut self, algs: &[&'static JwsAlgorithm]) -> Self {
         self.algs = algs.to_vec();
-        self
+        self.prepared()
     }
 
     /// The client registered ID token encryption with `alg` and `enc`: a plain JWS is then
@@ -88,7 +106,7 @@ impl IdTokenValidator {
         self.encryption_required = true;
         self.key_management = vec![alg];
         self.content_encryption = vec![enc];
-        self
+        self.prepared()
     }
 
     /// Another audience the client trusts besides itself.
@@ -102,7 +120,7 @@ impl IdTokenValidator {
     #[must_use]
     pub fn with_leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
-        self
+        self.prepared()
     }
 
     /// The issuer.
@@ -137,8 +155,7 @@ impl IdTokenValidator {
         open_jwt(
             token,
             self.encryption_required,
-            &self.key_management,
-            &self.content_encryption,
+            &self.decryption,
             client_keys,
             secret,
         )
@@ -149,8 +166,7 @@ impl IdTokenValidator {
 pub(crate) fn open_jwt(
     token: &str,
     encryption_required: bool,
-    key_management: &[&'static KeyManagement],
-    content_encryption: &[&'static ContentEncryption],
+    decryption: &Decryption,
     client_keys: &[Jwk],
     secret: Option<&ClientSecret>,
 ) -> Result<OpenedIdToken, Error> {
@@ -165,14 +181,21 @@ pub(crate) fn open_jwt(
             alg: Some(alg),
         });
     }
-    let decryption = Decryption::new(key_management, content_encryption);
-    let (alg, enc) = keys::jwe_algorithms(token)?;
-    let decrypted = match secret {
-        Some(secret) if alg.is_direct() || alg.key_type() == zegel_jose::jwk::KeyType::Oct => {
-            let key = secret_keys::encryption_key(secret, alg, enc)?;
-            keys::decrypt_jwt(token, &decryption, core::slice::from_ref(&key))?
+    // With a client secret, a symmetric `alg` means the key derived from it (Core §10.2).
+    let derived = match secret {
+        Some(secret) => {
+            let (alg, enc) = keys::jwe_algorithms(token)?;
+            if alg.is_direct() || alg.key_type() == zegel_jose::jwk::KeyType::Oct {
+                Some(secret_keys::encryption_key(secret, alg, enc)?)
+            } else {
+                None
+            }
         }
-        _ => keys::decrypt_jwt(token, &decryption, client_keys)?,
+        None => None,
+    };
+    let decrypted = match &derived {
+        Some(key) => keys::decrypt_jwt(token, decryption, core::slice::from_ref(key))?,
+        None => keys::decrypt_jwt(token, decryption, client_keys)?,
     };
     let header = decrypted.unverified_inner_header();
     Ok(OpenedIdToken {
@@ -314,12 +337,7 @@ impl OpenedIdToken {
         expected: &Expected<'_>,
         now: UnixTime,
     ) -> Result<IdToken, Error> {
-        let validation = Validation::new(&validator.algs)
-            .issuer(&validator.issuer)
-            .audience(&validator.client_id)
-            .require(Claim::Sub)
-            .require(Claim::Iat)
-            .leeway(validator.leeway);
+        let validation = &validator.validation;
         let verified = match (self.uses_client_secret(), secret) {
             (true, Some(secret)) => {
                 let alg = self
@@ -328,9 +346,9 @@ impl OpenedIdToken {
                     .and_then(jws::by_name)
                     .ok_or(zegel_jose::Error::NoMatchingKey)?;
                 let key = JwkSet::new(vec![secret_keys::mac_key(secret, alg)?]);
-                self.verify(&key, &validation, now)?
+                self.verify(&key, validation, now)?
             }
-            _ => self.verify(provider_keys, &validation, now)?,
+            _ => self.verify(provider_keys, validation, now)?,
         };
         let alg = verified.alg().ok_or(zegel_jose::Error::NoMatchingKey)?;
         let claims = verified.into_claims();

@@ -143,8 +143,17 @@ pub(crate) fn decrypt_jwt(
 pub(crate) fn jwe_algorithms(
     token: &str,
 ) -> Result<(&'static KeyManagement, &'static ContentEncryption), Error> {
-    let parsed = jwe::dangerous::decode_unverified(token.as_bytes())?;
-    let header = parsed.header(0)?;
+    // A compact JWE's alg and enc are in its protected header, the first segment: only that
+    // is decoded.
+    let first = token.split('.').next().unwrap_or_default();
+    let raw =
+        zegel_jose::base64url::decode_public(first.as_bytes(), zegel_jose::error::Part::Header)?;
+    let obj = zegel_jose::json::parse_object(
+        &raw,
+        zegel_jose::error::Part::Header,
+        zegel_jose::json::DEFAULT_MAX_DEPTH,
+    )?;
+    let header = jwe::JweHeader::from_map(obj)?;
     let alg = jwe::by_name(&header.alg).ok_or_else(|| zegel_jose::Error::UnknownAlgorithm {
         name: header.alg.clone(),
     })?;
