@@ -226,10 +226,121 @@ fn authorization_url(c: &mut Criterion, f: &Fixture) {
         )
         .unwrap();
     // A payload of the request object's size, signed and encrypted with nothing around it.
+    // The exact payload of the request object the builder made, opened with the provider's
+    // key: the raw work signs and encrypts these very bytes.
     let object_payload = {
-        let len = built.url.as_str().len();
-        serde_json::to_vec(&json!({"p": "x".repeat(len * 3 / 4 * 3 / 4)})).unwrap()
+        let object = built
+            .url
+            .query_pairs()
+            .find(|(n, _)| n == "request")
+            .unwrap()
+            .1
+            .into_owned();
+        let plain = jwe::Decryptor::new(&[&jwe::RSA_OAEP_256], &[&jwe::A128CBC_HS256])
+            .decrypt(object.as_bytes(), &f.rp_enc)
+            .unwrap()
+            .into_plaintext();
+        let jws = std::str::from_utf8(plain.expose_secret())
+            .unwrap()
+            .to_owned();
+        let payload = jws.split('.').nth(1).unwrap();
+        zegel_jose::base64url::decode(payload.as_bytes(), zegel_jose::error::Part::Payload).unwrap()
     };
+    let signing = SigningKey::new(&rp_sig, &jws::RS256).unwrap();
+    let encryptor = Encryptor::new(&jwe::A128CBC_HS256).with_cty("JWT");
+    let plain = AuthorizationRequest::new("https://rp.example/cb")
+        .with_scope("profile")
+        .with_acr_values(["http://itsme.services/V2/claim/acr_basic"], true);
+    paired(
+        "authorization_url_plain_vs_empty",
+        100,
+        || {
+            plain
+                .build(
+                    "https://idp.example/authorize",
+                    CID,
+                    ISS,
+                    UnixTime::from_secs(NOW),
+                )
+                .unwrap();
+        },
+        || {},
+    );
+    let claims: Claims<Map<String, Value>> = Claims::from_json(&object_payload).unwrap();
+    paired(
+        "probe_sign_claims_vs_sign_bytes",
+        200,
+        || {
+            zegel_jwt::sign_with_header(
+                &claims,
+                &signing,
+                &JwsHeader::new().with_typ("x").with_kid("rp-sig"),
+            )
+            .unwrap();
+        },
+        || {
+            jws::sign_compact(
+                &object_payload,
+                &signing,
+                &JwsHeader::new().with_kid("rp-sig"),
+            )
+            .unwrap();
+        },
+    );
+    let signed = jws::sign_compact(
+        &object_payload,
+        &signing,
+        &JwsHeader::new().with_kid("rp-sig"),
+    )
+    .unwrap();
+    paired(
+        "probe_encrypt_signed_vs_encrypt",
+        200,
+        || {
+            zegel_jwt::encrypt_signed(
+                &signed,
+                &Encryptor::new(&jwe::A128CBC_HS256),
+                &Recipient::new(&op_enc, &jwe::RSA_OAEP_256),
+            )
+            .unwrap();
+        },
+        || {
+            encryptor
+                .encrypt_compact(
+                    signed.as_bytes(),
+                    &Recipient::new(&op_enc, &jwe::RSA_OAEP_256),
+                )
+                .unwrap();
+        },
+    );
+    paired(
+        "authorization_url",
+        300,
+        || {
+            request
+                .build(
+                    "https://idp.example/authorize",
+                    CID,
+                    ISS,
+                    UnixTime::from_secs(NOW),
+                )
+                .unwrap();
+        },
+        || {
+            let signed = jws::sign_compact(
+                &object_payload,
+                &signing,
+                &JwsHeader::new().with_kid("rp-sig"),
+            )
+            .unwrap();
+            encryptor
+                .encrypt_compact(
+                    signed.as_bytes(),
+                    &Recipient::new(&op_enc, &jwe::RSA_OAEP_256),
+                )
+                .unwrap();
+        },
+    );
     g.bench_function("zegel_oidc_build", |b| {
         b.iter(|| {
             request
@@ -242,8 +353,6 @@ fn authorization_url(c: &mut Criterion, f: &Fixture) {
                 .unwrap()
         });
     });
-    let signing = SigningKey::new(&rp_sig, &jws::RS256).unwrap();
-    let encryptor = Encryptor::new(&jwe::A128CBC_HS256).with_cty("JWT");
     g.bench_function("sign_then_encrypt_only", |b| {
         b.iter(|| {
             let signed = jws::sign_compact(

@@ -21,7 +21,7 @@ use url::Url;
 use zegel_jose::Jwk;
 use zegel_jose::jwe::{self, ContentEncryption, KeyManagement};
 use zegel_jose::jwk::KeyType;
-use zegel_jwt::{Claims, UnixTime};
+use zegel_jwt::UnixTime;
 
 use crate::discovery::ProviderMetadata;
 use crate::error::Error;
@@ -256,18 +256,28 @@ impl RequestObject {
     /// The signed (then encrypted) object for `params`.
     fn make(
         &self,
-        params: &Map<String, Value>,
+        mut claims: Map<String, Value>,
         client_id: &str,
         issuer: &str,
         now: UnixTime,
     ) -> Result<String, Error> {
-        let mut claims = Claims::new(params.clone())
-            .with_issuer(client_id)
-            .with_audience(issuer)
-            .with_not_before(zegel_jwt::NumericDate::from_unix_time(now))
-            .with_lifetime(now, REQUEST_OBJECT_LIFETIME)?;
-        claims.jti = Some(rand::random_b64(16)?);
-        let signed = self.key.sign_jwt(&claims, "oauth-authz-req+jwt")?;
+        // The registered claims are set last, so a caller's extra parameter of the same name
+        // cannot replace them; the map is serialized once, with no intermediate copy.
+        let iat = now.as_secs();
+        let exp = now
+            .checked_add(REQUEST_OBJECT_LIFETIME)
+            .ok_or(zegel_jwt::Error::InvalidClaim { name: "exp" })?
+            .as_secs();
+        claims.insert("iss".into(), client_id.into());
+        claims.insert("aud".into(), issuer.into());
+        claims.insert("iat".into(), iat.into());
+        claims.insert("nbf".into(), iat.into());
+        claims.insert("exp".into(), exp.into());
+        claims.insert("jti".into(), rand::random_b64(16)?.into());
+        let payload = serde_json::to_vec(&claims).map_err(|_| zegel_jwt::Error::CustomClaims {
+            reason: "the request object's parameters do not serialize".into(),
+        })?;
+        let signed = self.key.sign_payload(&payload, "oauth-authz-req+jwt")?;
         match &self.encryption {
             None => Ok(signed),
             Some(e) => keys::encrypt_jwt(&signed, &e.key, e.alg, e.enc),
@@ -501,7 +511,7 @@ impl AuthorizationRequest {
                         .iter()
                         .map(|(n, v)| ((*n).to_owned(), v.clone()))
                         .collect();
-                    let object = ro.make(&map, client_id, issuer, now)?;
+                    let object = ro.make(map, client_id, issuer, now)?;
                     for (name, value) in params.iter().take(4) {
                         query.append_pair(name, &as_param(value));
                     }

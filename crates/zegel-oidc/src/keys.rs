@@ -93,7 +93,16 @@ impl ClientKey {
         self.signing.kid()
     }
 
-    /// Signs a claim set (a client assertion, a request object) with `typ`.
+    /// Signs a JSON claim set already serialized (a request object) with `typ`.
+    pub(crate) fn sign_payload(&self, payload: &[u8], typ: &str) -> Result<String, Error> {
+        let mut header = JwsHeader::new().with_typ(typ);
+        if let Some(kid) = self.signing.kid() {
+            header = header.with_kid(kid);
+        }
+        Ok(jws::sign_compact(payload, &self.signing, &header)?)
+    }
+
+    /// Signs a claim set (a client assertion) with `typ`.
     pub(crate) fn sign_jwt(
         &self,
         claims: &Claims<Map<String, Value>>,
