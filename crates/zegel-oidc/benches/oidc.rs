@@ -252,7 +252,7 @@ fn authorization_url(c: &mut Criterion, f: &Fixture) {
         .with_scope("profile")
         .with_acr_values(["http://itsme.services/V2/claim/acr_basic"], true);
     paired(
-        "authorization_url_plain_vs_empty",
+        "authorization_url_without_request_object",
         100,
         || {
             plain
@@ -266,27 +266,6 @@ fn authorization_url(c: &mut Criterion, f: &Fixture) {
         },
         || {},
     );
-    let claims: Claims<Map<String, Value>> = Claims::from_json(&object_payload).unwrap();
-    paired(
-        "probe_sign_claims_vs_sign_bytes",
-        200,
-        || {
-            zegel_jwt::sign_with_header(
-                &claims,
-                &signing,
-                &JwsHeader::new().with_typ("x").with_kid("rp-sig"),
-            )
-            .unwrap();
-        },
-        || {
-            jws::sign_compact(
-                &object_payload,
-                &signing,
-                &JwsHeader::new().with_kid("rp-sig"),
-            )
-            .unwrap();
-        },
-    );
     let signed = jws::sign_compact(
         &object_payload,
         &signing,
@@ -294,7 +273,7 @@ fn authorization_url(c: &mut Criterion, f: &Fixture) {
     )
     .unwrap();
     paired(
-        "probe_encrypt_signed_vs_encrypt",
+        "encrypt_signed_vs_encrypt",
         200,
         || {
             zegel_jwt::encrypt_signed(
@@ -311,6 +290,34 @@ fn authorization_url(c: &mut Criterion, f: &Fixture) {
                     &Recipient::new(&op_enc, &jwe::RSA_OAEP_256),
                 )
                 .unwrap();
+        },
+    );
+    let signed_only = AuthorizationRequest::new("https://rp.example/cb")
+        .with_scope("profile")
+        .with_scope("service:MY_SERVICE")
+        .with_acr_values(["http://itsme.services/V2/claim/acr_basic"], true)
+        .with_ui_locales(["fr"])
+        .with_request_object(RequestObject::new(ClientKey::new(&rp_sig).unwrap()));
+    paired(
+        "authorization_url_signed_only",
+        200,
+        || {
+            signed_only
+                .build(
+                    "https://idp.example/authorize",
+                    CID,
+                    ISS,
+                    UnixTime::from_secs(NOW),
+                )
+                .unwrap();
+        },
+        || {
+            jws::sign_compact(
+                &object_payload,
+                &signing,
+                &JwsHeader::new().with_kid("rp-sig"),
+            )
+            .unwrap();
         },
     );
     paired(

@@ -442,13 +442,8 @@ impl AuthorizationRequest {
         Url::parse(&self.redirect_uri).map_err(|_| Error::InvalidUrl {
             what: "redirect_uri".into(),
         })?;
-        let state = rand::random_b64(32)?;
-        let nonce = rand::random_b64(32)?;
-        let verifier = if self.pkce {
-            Some(rand::random_b64(32)?)
-        } else {
-            None
-        };
+        let [state, nonce, verifier] = rand::random_b64_array::<3>(32)?;
+        let verifier = self.pkce.then_some(verifier);
         let scope = self.scopes.join(" ");
 
         let mut claims = self.claims.clone();
