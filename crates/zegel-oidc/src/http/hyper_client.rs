@@ -114,11 +114,14 @@ impl HyperClient {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(Some(config.connect_timeout));
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
+        let builder = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
+            .https_or_http();
+        // HTTP/2 by ALPN when the `http2` feature is on; HTTP/1.1 always.
+        #[cfg(feature = "http2")]
+        let https = builder.enable_all_versions().wrap_connector(http);
+        #[cfg(not(feature = "http2"))]
+        let https = builder.enable_http1().wrap_connector(http);
         let client = Client::builder(TokioExecutor::new()).build(https);
         Ok(Self {
             client,

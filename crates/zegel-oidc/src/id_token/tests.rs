@@ -125,6 +125,27 @@ fn refuses_plain_jws_when_encryption_registered() {
 }
 
 #[test]
+fn several_encryption_keys_during_a_rotation() {
+    let old = Jwk::generate(&KeySpec::Rsa { bits: 2048 })
+        .unwrap()
+        .with_kid("enc0");
+    // The token is encrypted to enc1; the client holds enc0 and enc1: chosen by kid.
+    let keys = [old, keys().client_enc.clone()];
+    let v = validator().with_encryption(&jwe::RSA_OAEP_256, &jwe::A128CBC_HS256);
+    let opened = v.open(&encrypted(json!({})), &keys, None).unwrap();
+    assert!(
+        opened
+            .validate(&v, &op_public(), None, &Expected::new("N"), NOW)
+            .is_ok()
+    );
+    // Only the old key: no key has the token's kid.
+    assert!(matches!(
+        v.open(&encrypted(json!({})), &keys[..1], None),
+        Err(Error::Jose(zegel_jose::Error::NoMatchingKey))
+    ));
+}
+
+#[test]
 fn refuses_wrong_decryption_key() {
     let other = Jwk::generate(&KeySpec::Rsa { bits: 2048 })
         .unwrap()
