@@ -10,3 +10,5 @@ mod faults;
 mod flow;
 #[path = "zegel-oidc/provider.rs"]
 mod provider;
+#[path = "zegel-oidc/tls.rs"]
+mod tls;
