@@ -409,6 +409,17 @@ impl From<TokenCheck> for Error {
     }
 }
 
+/// Wipes the strings of a JSON value (decrypted claims) before it is freed.
+pub(crate) fn zeroize_value(v: &mut serde_json::Value) {
+    use zeroize::Zeroize;
+    match v {
+        serde_json::Value::String(s) => s.zeroize(),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(zeroize_value),
+        serde_json::Value::Object(map) => map.values_mut().for_each(zeroize_value),
+        _ => {}
+    }
+}
+
 /// Parses a provider document strictly: duplicate members, deep nesting and a non-object top
 /// level are refused.
 pub(crate) fn parse_document(

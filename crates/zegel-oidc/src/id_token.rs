@@ -205,22 +205,32 @@ pub(crate) fn open_jwt(
     })
 }
 
-#[derive(Debug)]
 enum Inner {
     Signed(zeroize::Zeroizing<String>),
     Decrypted(DecryptedJwt),
 }
 
-/// A token decrypted (if it was a JWE), its signature not yet verified.
-#[derive(Debug)]
+/// A token decrypted (if it was a JWE), its signature not yet verified. `Debug` shows the
+/// `kid` and `alg`, never the token.
 pub struct OpenedIdToken {
     inner: Inner,
     kid: Option<String>,
     alg: Option<String>,
 }
 
-/// What the pending login asked for, to check the ID token against.
-#[derive(Clone, Copy, Debug, Default)]
+impl core::fmt::Debug for OpenedIdToken {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("OpenedIdToken")
+            .field("encrypted", &matches!(self.inner, Inner::Decrypted(_)))
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the pending login asked for, to check the ID token against. `Debug` shows no nonce,
+/// token or code.
+#[derive(Clone, Copy, Default)]
 #[non_exhaustive]
 pub struct Expected<'a> {
     /// The `nonce` sent.
@@ -235,6 +245,18 @@ pub struct Expected<'a> {
     pub access_token: Option<&'a str>,
     /// The authorization code (checks `c_hash` when present).
     pub code: Option<&'a str>,
+}
+
+impl core::fmt::Debug for Expected<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Expected")
+            .field("max_age", &self.max_age)
+            .field("acr_values", &self.acr_values)
+            .field("acr_essential", &self.acr_essential)
+            .field("access_token", &self.access_token.is_some())
+            .field("code", &self.code.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> Expected<'a> {
@@ -277,11 +299,32 @@ impl<'a> Expected<'a> {
     }
 }
 
-/// A validated ID token.
-#[derive(Clone, Debug)]
+/// A validated ID token. Its claims (personal data, decrypted) are wiped on drop and not shown
+/// by `Debug`.
+#[derive(Clone)]
 pub struct IdToken {
     claims: Claims<Map<String, Value>>,
     alg: &'static JwsAlgorithm,
+}
+
+impl core::fmt::Debug for IdToken {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("IdToken")
+            .field("alg", &self.alg.name())
+            .field("claims", &"[redacted]")
+            .finish()
+    }
+}
+
+impl Drop for IdToken {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.claims.sub.zeroize();
+        self.claims
+            .extra
+            .values_mut()
+            .for_each(crate::error::zeroize_value);
+    }
 }
 
 impl IdToken {

@@ -44,14 +44,22 @@ pub fn request(
         })
 }
 
-/// The body of a UserInfo response, not yet checked.
+/// The body of a UserInfo response, not yet checked. `Debug` shows its kind only.
 #[non_exhaustive]
-#[derive(Debug)]
 pub enum Body {
     /// `application/json`.
     Json(Map<String, Value>),
     /// `application/jwt`: a JWS, a JWE, or a JWS inside a JWE.
     Jwt(zeroize::Zeroizing<String>),
+}
+
+impl core::fmt::Debug for Body {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Json(_) => "Body::Json([redacted])",
+            Self::Jwt(_) => "Body::Jwt([redacted])",
+        })
+    }
 }
 
 /// Reads the response (`url` names it in errors).
@@ -270,9 +278,9 @@ fn signed(jws: &[u8]) -> Result<OpenedUserInfo, Error> {
     })
 }
 
-/// A UserInfo response decrypted, its signature (if any) not yet verified.
+/// A UserInfo response decrypted, its signature (if any) not yet verified. `Debug` shows the
+/// `kid` and `alg` only.
 #[non_exhaustive]
-#[derive(Debug)]
 pub enum OpenedUserInfo {
     /// Plain JSON (possibly decrypted): nothing to verify.
     Json(Map<String, Value>),
@@ -287,6 +295,19 @@ pub enum OpenedUserInfo {
     },
 }
 
+impl core::fmt::Debug for OpenedUserInfo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Json(_) => f.write_str("OpenedUserInfo::Json([redacted])"),
+            Self::Signed { kid, alg, .. } => f
+                .debug_struct("OpenedUserInfo::Signed")
+                .field("kid", kid)
+                .field("alg", alg)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
 impl OpenedUserInfo {
     /// The `kid` to look up, for a signed response.
     #[must_use]
@@ -298,10 +319,24 @@ impl OpenedUserInfo {
     }
 }
 
-/// Checked UserInfo claims.
-#[derive(Clone, Debug)]
+/// Checked UserInfo claims: wiped on drop, not shown by `Debug`.
+#[derive(Clone)]
 pub struct UserInfo {
     claims: Map<String, Value>,
+}
+
+impl core::fmt::Debug for UserInfo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("UserInfo([redacted])")
+    }
+}
+
+impl Drop for UserInfo {
+    fn drop(&mut self) {
+        self.claims
+            .values_mut()
+            .for_each(crate::error::zeroize_value);
+    }
 }
 
 impl UserInfo {
@@ -372,6 +407,7 @@ mod tests {
             .unwrap();
         assert_eq!(info.subject(), "alice");
         assert_eq!(info.claims()["email"], "a@x");
+        assert_eq!(format!("{info:?}"), "UserInfo([redacted])");
         let body = from_response("u", &resp("application/json", br#"{"sub":"bob"}"#)).unwrap();
         assert!(matches!(
             v.validate(

@@ -94,6 +94,12 @@ fn ok(extra: Value) -> Result<IdToken, Error> {
 fn accepts_signed_and_nested() {
     let t = ok(json!({})).unwrap();
     assert_eq!(t.subject(), "alice");
+    assert_eq!(
+        format!("{t:?}"),
+        r#"IdToken { alg: "RS256", claims: "[redacted]" }"#
+    );
+    let e = Expected::new("N").with_access_token("secret-access");
+    assert!(!format!("{e:?}").contains("secret-access") && !format!("{e:?}").contains("\"N\""));
     assert_eq!(t.alg().name(), "RS256");
     let opened = validator()
         .open(&encrypted(json!({})), &[keys().client_enc.clone()], None)
