@@ -2,7 +2,7 @@
 //! JWK Set, fetched and validated by zegel-oidc, printed as pretty JSON.
 //!
 //! A URL that cannot be used (malformed, not `https`, `http` without
-//! `--allow-insecure-loopback` or to a host other than 127.0.0.1/[::1], a discovery URL that
+//! `--allow-insecure-loopback` or to a host other than 127.0.0.1 or `[::1]`, a discovery URL that
 //! does not end in `/.well-known/openid-configuration`) is a usage error (exit 2); a provider
 //! that answers wrongly (connection, status, body, size, a check) is exit 1.
 
@@ -24,7 +24,7 @@ pub(crate) enum Command {
 /// The arguments of `discovery fetch` and `jwks fetch`.
 #[derive(Debug, ClapArgs)]
 pub(crate) struct FetchArgs {
-    /// Also allow http:// to 127.0.0.1 and [::1] (for local tests).
+    /// Also allow http:// to 127.0.0.1 and `[::1]` (for local tests).
     #[arg(long)]
     allow_insecure_loopback: bool,
     /// The URL to fetch (https).
