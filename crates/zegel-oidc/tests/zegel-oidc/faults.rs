@@ -193,6 +193,32 @@ async fn erroring_then_recovering_serves_the_stale_set() {
     assert!(fresh.is_fresh(clock_now(&clock)));
 }
 
+#[tokio::test]
+async fn bad_refreshes_keep_the_last_good_set() {
+    let p = Provider::start().await;
+    let clock = Arc::new(OffsetClock::default());
+    let failures = Arc::new(AtomicUsize::new(0));
+    let cache = cache(&p, Arc::clone(&clock), Arc::clone(&failures));
+    assert!(cache.keys_for(None).await.unwrap().has_kid("op-sig-1"));
+    let bodies = [
+        r#"{"keys":[]}"#,
+        "{",
+        r#"{"keys":[],"keys":[]}"#,
+        r#"{"keys":[{"kty":"PQC"}]}"#,
+    ];
+    for (i, body) in bodies.iter().enumerate() {
+        p.faults().jwks_body = Some((*body).to_owned());
+        clock.0.store(301 + 30 * i as u64, Ordering::SeqCst);
+        let kept = cache.keys_for(Some("op-sig-1")).await.unwrap();
+        assert!(kept.has_kid("op-sig-1"), "{body}");
+        assert_eq!(failures.load(Ordering::SeqCst), i + 1, "{body}");
+    }
+    assert_eq!(
+        p.state.jwks_fetches.load(Ordering::SeqCst),
+        1 + bodies.len()
+    );
+}
+
 fn clock_now(c: &OffsetClock) -> zegel_jwt::UnixTime {
     zegel_oidc::clock::Clock::now(c)
 }

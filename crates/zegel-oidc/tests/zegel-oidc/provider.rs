@@ -80,6 +80,7 @@ pub(crate) struct Faults {
     pub discovery_body: Option<String>,
     pub delay: Option<Duration>,
     pub jwks_status: Option<u16>,
+    pub jwks_body: Option<String>,
     pub huge_discovery: bool,
     /// Sign ID tokens with this key (published or not) instead of the first published one.
     pub sign_with: Option<Jwk>,
@@ -230,9 +231,10 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
         }
         "/jwks" => {
             state.jwks_fetches.fetch_add(1, Ordering::SeqCst);
-            match faults.jwks_status {
-                Some(s) => full(s, "text/plain", "down"),
-                None => json_response(200, &state.jwks()),
+            match (faults.jwks_status, faults.jwks_body) {
+                (Some(s), _) => full(s, "text/plain", "down"),
+                (None, Some(body)) => full(200, "application/json", body),
+                (None, None) => json_response(200, &state.jwks()),
             }
         }
         "/authorize" => state.authorize(&query),
