@@ -493,6 +493,7 @@ impl AuthorizationRequest {
         }
 
         let mut request_object = None;
+        let mut by_value = None;
         {
             let mut query = url.query_pairs_mut();
             match &self.request_object {
@@ -511,9 +512,7 @@ impl AuthorizationRequest {
                         query.append_pair(name, &as_param(value));
                     }
                     match &ro.passing {
-                        Passing::ByValue => {
-                            query.append_pair("request", &object);
-                        }
+                        Passing::ByValue => by_value = Some(object),
                         Passing::ByReference(uri) => {
                             query.append_pair("request_uri", uri);
                             request_object = Some(object);
@@ -521,6 +520,9 @@ impl AuthorizationRequest {
                     }
                 }
             }
+        }
+        if let Some(object) = by_value {
+            append_token(&mut url, "request", &object);
         }
         let pending = PendingLogin {
             state,
@@ -537,6 +539,29 @@ impl AuthorizationRequest {
             pending,
             request_object,
         })
+    }
+}
+
+/// Appends `name=token` to the query. A JOSE compact token (base64url and `.`) needs no
+/// form-encoding, so it is copied as it is (a 3 KB request object would otherwise be
+/// percent-encoded byte by byte); anything else goes through the form encoder.
+fn append_token(url: &mut Url, name: &str, token: &str) {
+    if token
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    {
+        let mut query =
+            String::with_capacity(url.query().map_or(0, str::len) + name.len() + token.len() + 2);
+        if let Some(q) = url.query().filter(|q| !q.is_empty()) {
+            query.push_str(q);
+            query.push('&');
+        }
+        query.push_str(name);
+        query.push('=');
+        query.push_str(token);
+        url.set_query(Some(&query));
+    } else {
+        url.query_pairs_mut().append_pair(name, token);
     }
 }
 
