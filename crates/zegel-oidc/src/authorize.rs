@@ -598,6 +598,16 @@ mod tests {
     }
 
     #[test]
+    fn tokens_are_appended_verbatim_anything_else_encoded() {
+        let mut url = Url::parse("https://op.example/auth").unwrap();
+        append_token(&mut url, "request", "eyJh.b-c_d.e");
+        assert_eq!(url.as_str(), "https://op.example/auth?request=eyJh.b-c_d.e");
+        let mut url = Url::parse("https://op.example/auth?x=1").unwrap();
+        append_token(&mut url, "request", "a b&c=d");
+        assert_eq!(url.as_str(), "https://op.example/auth?x=1&request=a+b%26c%3Dd");
+    }
+
+    #[test]
     fn rfc7636_appendix_b() {
         assert_eq!(
             pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
