@@ -604,7 +604,10 @@ mod tests {
         assert_eq!(url.as_str(), "https://op.example/auth?request=eyJh.b-c_d.e");
         let mut url = Url::parse("https://op.example/auth?x=1").unwrap();
         append_token(&mut url, "request", "a b&c=d");
-        assert_eq!(url.as_str(), "https://op.example/auth?x=1&request=a+b%26c%3Dd");
+        assert_eq!(
+            url.as_str(),
+            "https://op.example/auth?x=1&request=a+b%26c%3Dd"
+        );
     }
 
     #[test]

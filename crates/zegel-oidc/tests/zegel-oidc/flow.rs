@@ -133,6 +133,14 @@ async fn private_key_jwt_with_encrypted_request_object_and_pkce() {
     assert_eq!(p.state.token_requests.load(Ordering::SeqCst), 1);
     // Discovery's jwks fetch for the request object key, then hits.
     assert_eq!(p.state.jwks_fetches.load(Ordering::SeqCst), 1);
+    let agents = p.state.user_agents.lock().unwrap().clone();
+    assert!(agents.len() >= 5, "{agents:?}");
+    assert!(
+        agents
+            .iter()
+            .all(|a| *a == format!("zegel/{}", env!("CARGO_PKG_VERSION"))),
+        "{agents:?}"
+    );
 }
 
 #[tokio::test]

@@ -96,6 +96,7 @@ pub(crate) struct State {
     pub jwks_fetches: AtomicUsize,
     pub token_requests: AtomicUsize,
     pub huge_chunks_sent: AtomicUsize,
+    pub user_agents: Mutex<Vec<String>>,
     counter: AtomicU64,
 }
 
@@ -131,6 +132,7 @@ impl Provider {
             jwks_fetches: AtomicUsize::new(0),
             token_requests: AtomicUsize::new(0),
             huge_chunks_sent: AtomicUsize::new(0),
+            user_agents: Mutex::new(Vec::new()),
             counter: AtomicU64::new(0),
         });
         state.clients.lock().unwrap().insert(
@@ -205,6 +207,13 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
     let faults = state.faults.lock().unwrap().clone();
     if let Some(d) = faults.delay {
         tokio::time::sleep(d).await;
+    }
+    if let Some(ua) = req
+        .headers()
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+    {
+        state.user_agents.lock().unwrap().push(ua.to_owned());
     }
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or_default().to_owned();
