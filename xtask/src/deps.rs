@@ -36,6 +36,9 @@ const ALLOWED_LICENSES: &[&str] = &[
     "Zlib",
     "0BSD",
     "CC0-1.0",
+    // webpki-roots (zegel-oidc's default client): the Mozilla root store as data, a permissive
+    // data licence (attribution only).
+    "CDLA-Permissive-2.0",
 ];
 
 /// Crates that must not appear in the graph, and why.

@@ -44,6 +44,9 @@ enum Command {
     Jwt(cmd::jwt::Command),
     /// Show a JWS or JWE's header (and a JWS's payload) WITHOUT verifying anything.
     Inspect(cmd::inspect::Args),
+    /// OpenID provider metadata: fetch and validate a discovery document.
+    #[command(subcommand)]
+    Discovery(cmd::discovery::Command),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         Command::Jwe(c) => cmd::jwe::run(c),
         Command::Jwt(c) => cmd::jwt::run(c),
         Command::Inspect(args) => cmd::inspect::run(args),
+        Command::Discovery(c) => cmd::discovery::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

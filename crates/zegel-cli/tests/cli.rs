@@ -9,6 +9,8 @@
 
 #[path = "cli/conventions.rs"]
 mod conventions;
+#[path = "cli/discovery.rs"]
+mod discovery;
 #[path = "cli/inspect.rs"]
 mod inspect;
 #[path = "cli/jwe.rs"]

@@ -21,6 +21,9 @@ pub(crate) enum Command {
     /// Write jwks_private.json (mode 0600) and jwks_public.json: an RS256 signing key and an
     /// RSA-OAEP-256 encryption key.
     Generate(GenerateArgs),
+    /// Fetch and validate a provider's JWK Set; print it as pretty JSON (keys of unknown types
+    /// left out, private members never passed on).
+    Fetch(crate::cmd::discovery::FetchArgs),
 }
 
 /// `zegel jwks generate`
@@ -41,6 +44,7 @@ pub(crate) struct GenerateArgs {
 pub(crate) fn run(cmd: &Command) -> Result<(), Failure> {
     match cmd {
         Command::Generate(args) => generate(args),
+        Command::Fetch(args) => crate::cmd::discovery::jwks_fetch(args),
     }
 }
 

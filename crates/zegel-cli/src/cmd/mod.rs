@@ -1,5 +1,6 @@
 //! One module per command group; each owns its clap arguments and a `run` function.
 
+pub(crate) mod discovery;
 pub(crate) mod inspect;
 pub(crate) mod jwe;
 pub(crate) mod jwk;
