@@ -148,13 +148,13 @@ async fn parameters(
                 "client_id, response_type, scope and redirect_uri must be repeated outside the request object",
             )
         })?;
-        if let Some(v) = inner.get(*name) {
-            if v.as_str() != Some(outer) {
-                return Err(refuse(
-                    ErrorCode::InvalidRequest,
-                    "a parameter outside the request object does not match the one inside",
-                ));
-            }
+        if let Some(v) = inner.get(*name)
+            && v.as_str() != Some(outer)
+        {
+            return Err(refuse(
+                ErrorCode::InvalidRequest,
+                "a parameter outside the request object does not match the one inside",
+            ));
         }
     }
     let mut map = Map::new();
@@ -168,10 +168,10 @@ async fn parameters(
         map.insert(k, v);
     }
     for name in OUTER {
-        if !map.contains_key(*name) {
-            if let Some(v) = query.get(name) {
-                map.insert((*name).to_owned(), Value::String(v.to_owned()));
-            }
+        if !map.contains_key(*name)
+            && let Some(v) = query.get(name)
+        {
+            map.insert((*name).to_owned(), Value::String(v.to_owned()));
         }
     }
     Ok(map)
@@ -332,13 +332,13 @@ fn check(
             acr = acr.max(level);
         }
     }
-    if let Some(display) = text(params, "display")? {
-        if display != "page" {
-            return Err(refuse(
-                ErrorCode::UnsupportedDisplay,
-                "only display=page is supported",
-            ));
-        }
+    if let Some(display) = text(params, "display")?
+        && display != "page"
+    {
+        return Err(refuse(
+            ErrorCode::UnsupportedDisplay,
+            "only display=page is supported",
+        ));
     }
     if text(params, "prompt")?.is_some_and(|p| p.split(' ').any(|p| p == "none")) {
         return Err(refuse(ErrorCode::LoginRequired, "the user must sign in"));

@@ -227,7 +227,7 @@ async fn an_unknown_client_or_wrong_redirect_uri_gets_a_page_not_a_redirect() {
     p.insert("client_id".into(), json!("nobody"));
     let resp = get(&plain_url(&provider, &p)).await;
     assert_eq!(resp.status, 400);
-    assert!(resp.headers.get("location").is_none());
+    assert!(!resp.headers.contains_key("location"));
     assert!(resp.text().contains("invalid_client_id"));
     let mut p = params(&challenge);
     p.insert(
