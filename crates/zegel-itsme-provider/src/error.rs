@@ -11,6 +11,9 @@ pub enum Error {
     Io(std::io::Error),
     /// Generating or preparing the provider's keys failed.
     Key(zegel_jose::Error),
+    /// The keys given to [`ProviderBuilder::keys`](crate::ProviderBuilder::keys) are not
+    /// private RSA keys.
+    Keys,
     /// A registered client is not usable: two with one `client_id`, no redirect URI, or no
     /// service code.
     Client {
@@ -20,12 +23,14 @@ pub enum Error {
 }
 
 impl Error {
-    /// A short, stable code: `provider.io`, `provider.key`, `provider.client`.
+    /// A short, stable code: `provider.io`, `provider.key`, `provider.keys`,
+    /// `provider.client`.
     #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::Io(_) => "provider.io",
             Self::Key(_) => "provider.key",
+            Self::Keys => "provider.keys",
             Self::Client { .. } => "provider.client",
         }
     }
@@ -36,6 +41,7 @@ impl fmt::Display for Error {
         match self {
             Self::Io(_) => f.write_str("the provider could not listen on 127.0.0.1"),
             Self::Key(_) => f.write_str("the provider could not make its keys"),
+            Self::Keys => f.write_str("the provider's keys must be private RSA keys"),
             Self::Client { field } => write!(f, "a registered client's {field} is not usable"),
         }
     }
@@ -46,7 +52,7 @@ impl std::error::Error for Error {
         match self {
             Self::Io(e) => Some(e),
             Self::Key(e) => Some(e),
-            Self::Client { .. } => None,
+            Self::Keys | Self::Client { .. } => None,
         }
     }
 }

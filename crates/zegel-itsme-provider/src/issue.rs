@@ -32,7 +32,7 @@ pub(crate) fn seal(
         format!("{header}.{payload}.")
     } else {
         let key = if faults.wrong_signing_key {
-            &shared.keys.wrong_signing
+            shared.keys.wrong_signing().ok_or(IssueError)?
         } else {
             &shared.keys.signing
         };

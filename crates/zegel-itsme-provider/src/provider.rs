@@ -11,7 +11,8 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use zegel_jose::JwkSet;
+use zegel_jose::jwk::KeyType;
+use zegel_jose::{Jwk, JwkSet};
 use zegel_jwt::UnixTime;
 
 use crate::client::Client;
@@ -27,6 +28,7 @@ pub struct ProviderBuilder {
     default_action: UserAction,
     interactive: bool,
     clock: Clock,
+    keys: Option<(Jwk, Jwk)>,
 }
 
 impl fmt::Debug for ProviderBuilder {
@@ -66,12 +68,22 @@ impl ProviderBuilder {
         self
     }
 
-    /// Generates the provider's keys, binds 127.0.0.1 on a free port and serves on the
+    /// Uses these private RSA keys instead of generating two at start (to share them between
+    /// tests, or to keep them across runs): `signing` becomes the `sig` key (RS256), and
+    /// `encryption` the `enc` key, published without `alg` as itsme®'s. A key without `kid`
+    /// gets its RFC 7638 thumbprint.
+    pub fn keys(mut self, signing: Jwk, encryption: Jwk) -> Self {
+        self.keys = Some((signing, encryption));
+        self
+    }
+
+    /// Generates the provider's keys (unless given), binds 127.0.0.1 on a free port and serves on the
     /// current tokio runtime until the [`Provider`] is dropped.
     ///
     /// # Errors
     /// [`Error::Client`] for a client registered twice or without a redirect URI or service
-    /// code; [`Error::Key`] if key generation fails; [`Error::Io`] if binding fails.
+    /// code; [`Error::Keys`] for given keys that are not private RSA keys; [`Error::Key`] if
+    /// key generation or preparation fails; [`Error::Io`] if binding fails.
     pub async fn start(self) -> Result<Provider, Error> {
         for (i, c) in self.clients.iter().enumerate() {
             if self.clients.iter().skip(i + 1).any(|o| o.id == c.id) {
@@ -86,7 +98,15 @@ impl ProviderBuilder {
                 return Err(Error::Client { field: "service" });
             }
         }
-        let keys = Keys::generate()?;
+        let keys = match self.keys {
+            Some((sig, enc)) => {
+                if sig.key_type() != KeyType::Rsa || enc.key_type() != KeyType::Rsa {
+                    return Err(Error::Keys);
+                }
+                Keys::from_keys(sig, enc)?
+            }
+            None => Keys::generate()?,
+        };
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let issuer = format!("http://{addr}{}", routes::ISSUER_PATH);
@@ -138,6 +158,7 @@ impl Provider {
             default_action: UserAction::Approve(crate::identity::demo_identity()),
             interactive: false,
             clock: Arc::new(|| UnixTime::now().unwrap_or(UnixTime::EPOCH)),
+            keys: None,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -54,26 +54,38 @@ pub struct Counters {
 }
 
 /// The provider's keys: an RSA `sig` key (RS256, `kid`), an RSA `enc` key without `alg` (as
-/// itsme®'s), and the wrong key of [`Faults::wrong_signing_key`].
+/// itsme®'s), and the wrong key of [`Faults::wrong_signing_key`], made on first use.
 pub(crate) struct Keys {
     pub(crate) signing: SigningKey,
-    pub(crate) wrong_signing: SigningKey,
+    wrong_signing: OnceLock<Option<SigningKey>>,
     pub(crate) encryption: Jwk,
     pub(crate) public: JwkSet,
 }
 
 impl Keys {
+    /// Generates both keys.
     pub(crate) fn generate() -> Result<Self, zegel_jose::Error> {
         let sig = Jwk::generate(&KeySpec::Rsa { bits: RSA_BITS })?;
-        let kid = sig.thumbprint_sha256_b64();
-        let sig = sig.with_kid(kid.clone()).with_alg("RS256").with_use("sig");
-        let wrong = Jwk::generate(&KeySpec::Rsa { bits: RSA_BITS })?
-            .with_kid(kid)
-            .with_alg("RS256")
-            .with_use("sig");
         let enc = Jwk::generate(&KeySpec::Rsa { bits: RSA_BITS })?;
-        let enc_kid = enc.thumbprint_sha256_b64();
-        let enc = enc.with_kid(enc_kid).with_use("enc");
+        Self::from_keys(sig, enc)
+    }
+
+    /// Takes the given private RSA keys; each gets its thumbprint as `kid` unless it has one,
+    /// `use`, and the `sig` key `alg: RS256`. The `enc` key keeps no `alg`, as itsme®'s.
+    pub(crate) fn from_keys(sig: Jwk, enc: Jwk) -> Result<Self, zegel_jose::Error> {
+        let with_kid = |k: Jwk| match k.kid() {
+            Some(_) => k,
+            None => {
+                let kid = k.thumbprint_sha256_b64();
+                k.with_kid(kid)
+            }
+        };
+        let sig = with_kid(sig).with_alg("RS256").with_use("sig");
+        let enc = with_kid(enc);
+        let mut params = enc.params().clone();
+        params.alg = None;
+        params.use_ = Some("enc".to_owned());
+        let enc = enc.with_params(params)?;
         let public = JwkSet::new(
             [&sig, &enc]
                 .into_iter()
@@ -82,10 +94,26 @@ impl Keys {
         );
         Ok(Self {
             signing: SigningKey::new(&sig, &jws::RS256)?,
-            wrong_signing: SigningKey::new(&wrong, &jws::RS256)?,
+            wrong_signing: OnceLock::new(),
             encryption: enc,
             public,
         })
+    }
+
+    /// Another RSA key under the `sig` key's `kid`, for [`Faults::wrong_signing_key`].
+    pub(crate) fn wrong_signing(&self) -> Option<&SigningKey> {
+        self.wrong_signing
+            .get_or_init(|| {
+                let mut key = Jwk::generate(&KeySpec::Rsa { bits: RSA_BITS })
+                    .ok()?
+                    .with_alg("RS256")
+                    .with_use("sig");
+                if let Some(kid) = self.signing.kid() {
+                    key = key.with_kid(kid);
+                }
+                SigningKey::new(&key, &jws::RS256).ok()
+            })
+            .as_ref()
     }
 }
 

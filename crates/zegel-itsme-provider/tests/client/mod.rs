@@ -1,6 +1,7 @@
 //! The client side, by hand: keys, the request object, the client assertion, PKCE, HTTP.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
@@ -44,6 +45,12 @@ impl PartnerKeys {
         Self { sig, enc }
     }
 
+    /// One pair for the whole test binary: RSA key generation is the slow part of a test.
+    pub(crate) fn shared() -> &'static Self {
+        static KEYS: OnceLock<PartnerKeys> = OnceLock::new();
+        KEYS.get_or_init(Self::generate)
+    }
+
     pub(crate) fn public(&self) -> JwkSet {
         JwkSet::new(vec![
             self.sig.to_public().unwrap(),
@@ -62,7 +69,9 @@ impl PartnerKeys {
 
 /// A provider with a `private_key_jwt` client and a `client_secret_post` client.
 pub(crate) async fn provider(keys: &PartnerKeys) -> Provider {
+    let (sig, enc) = provider_keys();
     Provider::builder()
+        .keys(sig, enc)
         .client(
             Client::private_key_jwt(CLIENT_ID, keys.public())
                 .redirect_uri(REDIRECT)
@@ -76,6 +85,16 @@ pub(crate) async fn provider(keys: &PartnerKeys) -> Provider {
         .start()
         .await
         .unwrap()
+}
+
+/// The provider's keys, generated once for the test binary.
+pub(crate) fn provider_keys() -> (Jwk, Jwk) {
+    static KEYS: OnceLock<(Jwk, Jwk)> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let k = || Jwk::generate(&KeySpec::Rsa { bits: 2048 }).unwrap();
+        (k(), k())
+    })
+    .clone()
 }
 
 pub(crate) fn now() -> UnixTime {

@@ -13,8 +13,8 @@ use crate::client::*;
 
 #[tokio::test]
 async fn discovery_and_jwks_have_itsme_shape() {
-    let keys = PartnerKeys::generate();
-    let provider = provider(&keys).await;
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
     let issuer = provider.issuer().to_owned();
     assert_eq!(issuer, format!("http://{}/v2", provider.addr()));
     let d = get(&provider.discovery_url()).await;
@@ -95,10 +95,10 @@ async fn discovery_and_jwks_have_itsme_shape() {
 
 #[tokio::test]
 async fn private_key_jwt_login_with_request_object() {
-    let keys = PartnerKeys::generate();
-    let provider = provider(&keys).await;
-    let (code, verifier) = login(&provider, &keys).await;
-    let resp = exchange(&provider, &keys, &code, &verifier).await;
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
+    let (code, verifier) = login(&provider, keys).await;
+    let resp = exchange(&provider, keys, &code, &verifier).await;
     assert_eq!(resp.status, 200, "{}", resp.text());
     assert_eq!(resp.headers["cache-control"], "no-store");
     let body = resp.json();
@@ -212,8 +212,8 @@ async fn private_key_jwt_login_with_request_object() {
 
 #[tokio::test]
 async fn client_secret_post_login_with_the_derived_key() {
-    let keys = PartnerKeys::generate();
-    let provider = provider(&keys).await;
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
     let (verifier, challenge) = pkce();
     let mut p = params(&challenge);
     p.insert("client_id".into(), SECRET_CLIENT_ID.into());
@@ -266,8 +266,8 @@ async fn client_secret_post_login_with_the_derived_key() {
             .unwrap();
     assert!(zegel_jwt::decrypt(&id_token, &decryption, &wrong).is_err());
     // The pairwise sub differs between clients for one user.
-    let (code, verifier) = login(&provider, &keys).await;
-    let other = exchange(&provider, &keys, &code, &verifier).await.json();
+    let (code, verifier) = login(&provider, keys).await;
+    let other = exchange(&provider, keys, &code, &verifier).await.json();
     let private = keys.private();
     let v2 = zegel_jwt::open(
         other["id_token"].as_str().unwrap(),
@@ -287,8 +287,8 @@ async fn client_secret_post_login_with_the_derived_key() {
 
 #[tokio::test]
 async fn the_scripted_user_approves_with_given_claims_or_denies() {
-    let keys = PartnerKeys::generate();
-    let provider = provider(&keys).await;
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
     let mut identity = demo_identity();
     identity.insert(
         "http://itsme.services/v2/claim/BENationalNumber".into(),
@@ -296,8 +296,8 @@ async fn the_scripted_user_approves_with_given_claims_or_denies() {
     );
     provider.approve_next(identity);
     provider.deny_next();
-    let (code, verifier) = login(&provider, &keys).await;
-    let body = exchange(&provider, &keys, &code, &verifier).await.json();
+    let (code, verifier) = login(&provider, keys).await;
+    let body = exchange(&provider, keys, &code, &verifier).await.json();
     let private = keys.private();
     let verified = zegel_jwt::open(
         body["id_token"].as_str().unwrap(),
@@ -333,7 +333,7 @@ async fn the_scripted_user_approves_with_given_claims_or_denies() {
 
 #[tokio::test]
 async fn the_interactive_page_posts_back_approve_or_cancel() {
-    let keys = PartnerKeys::generate();
+    let keys = PartnerKeys::shared();
     let provider = Provider::builder()
         .client(
             Client::private_key_jwt(CLIENT_ID, keys.public())
@@ -386,7 +386,7 @@ async fn the_interactive_page_posts_back_approve_or_cancel() {
 
 #[tokio::test]
 async fn a_client_jwks_uri_is_fetched_once() {
-    let keys = PartnerKeys::generate();
+    let keys = PartnerKeys::shared();
     // The partner's JWK Set served by a second provider-like server: here, a tiny server.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -416,8 +416,152 @@ async fn a_client_jwks_uri_is_fetched_once() {
         .start()
         .await
         .unwrap();
-    let (code, verifier) = login(&provider, &keys).await;
-    let resp = exchange(&provider, &keys, &code, &verifier).await;
+    let (code, verifier) = login(&provider, keys).await;
+    let resp = exchange(&provider, keys, &code, &verifier).await;
     assert_eq!(resp.status, 200, "{}", resp.text());
     let _ = Duration::ZERO;
+}
+
+#[tokio::test]
+async fn given_keys_are_published_with_itsme_metadata() {
+    let (sig, enc) = provider_keys();
+    let provider = Provider::builder()
+        .keys(
+            sig.clone(),
+            enc.clone().with_alg("RSA-OAEP-256").with_kid("enc-1"),
+        )
+        .client(
+            Client::client_secret_post("c", "s")
+                .redirect_uri(REDIRECT)
+                .service(SERVICE),
+        )
+        .start()
+        .await
+        .unwrap();
+    let set = provider.public_jwks();
+    assert_eq!(
+        set.keys()[0].kid(),
+        Some(sig.thumbprint_sha256_b64().as_str())
+    );
+    assert_eq!(set.keys()[0].alg(), Some("RS256"));
+    assert_eq!(set.keys()[1].kid(), Some("enc-1"));
+    assert_eq!(set.keys()[1].alg(), None);
+    assert_eq!(set.keys()[1].params().use_.as_deref(), Some("enc"));
+    assert!(set.keys().iter().all(|k| !k.is_private()));
+    // Not RSA: refused before binding.
+    let ec = zegel_jose::Jwk::generate(&zegel_jose::jwk::KeySpec::Ec(zegel_jose::jwk::Curve::P256))
+        .unwrap();
+    let err = Provider::builder().keys(ec, enc).start().await.unwrap_err();
+    assert_eq!(err.code(), "provider.keys");
+    // A client without a redirect URI or service, or twice: refused.
+    let err = Provider::builder()
+        .client(Client::client_secret_post("c", "s").service(SERVICE))
+        .start()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a registered client's redirect_uri is not usable"
+    );
+    let err = Provider::builder()
+        .client(Client::client_secret_post("c", "s").redirect_uri(REDIRECT))
+        .start()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a registered client's service is not usable"
+    );
+    let c = Client::client_secret_post("c", "s")
+        .redirect_uri(REDIRECT)
+        .service(SERVICE);
+    let err = Provider::builder()
+        .client(c.clone())
+        .client(c)
+        .start()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a registered client's client_id is not usable"
+    );
+}
+
+#[tokio::test]
+async fn a_private_key_jwt_client_with_plain_parameters_and_userinfo_for_a_secret_client() {
+    let keys = PartnerKeys::shared();
+    let (sig, enc) = provider_keys();
+    let provider = Provider::builder()
+        .keys(sig, enc)
+        .client(
+            Client::private_key_jwt(CLIENT_ID, keys.public())
+                .redirect_uri(REDIRECT)
+                .service(SERVICE)
+                .with_plain_parameters(),
+        )
+        .client(
+            Client::client_secret_post(SECRET_CLIENT_ID, SECRET)
+                .redirect_uri(REDIRECT)
+                .service(SERVICE),
+        )
+        .start()
+        .await
+        .unwrap();
+    let (verifier, challenge) = pkce();
+    let q = redirect_query(&get(&plain_url(&provider, &params(&challenge))).await);
+    let resp = exchange(&provider, keys, &q["code"], &verifier).await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+
+    let (verifier, challenge) = pkce();
+    let mut p = params(&challenge);
+    p.insert("client_id".into(), SECRET_CLIENT_ID.into());
+    let q = redirect_query(&get(&plain_url(&provider, &p)).await);
+    let form: Vec<(String, String)> = [
+        ("grant_type", "authorization_code"),
+        ("code", q["code"].as_str()),
+        ("redirect_uri", REDIRECT),
+        ("code_verifier", &verifier),
+        ("client_id", SECRET_CLIENT_ID),
+        ("client_secret", SECRET),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    let body = post_form(&provider.token_endpoint(), &form).await.json();
+    let bearer = format!("Bearer {}", body["access_token"].as_str().unwrap());
+    let u = request(
+        "GET",
+        &provider.userinfo_endpoint(),
+        &[("authorization", &bearer)],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(u.headers["content-type"], "application/jwt");
+    let digest = zegel_jose::hash::HashAlg::Sha256.digest(SECRET.as_bytes());
+    let key = zegel_jose::Jwk::from_secret_bytes(&digest).unwrap();
+    let verified = zegel_jwt::open(
+        &u.body,
+        &Decryption::new(&[&jwe::DIR], &[&jwe::A256GCM]),
+        &Validation::new(&[&jws::RS256])
+            .issuer(provider.issuer())
+            .audience(SECRET_CLIENT_ID),
+        OpenKeys {
+            recipient: &key,
+            issuer: provider.public_jwks(),
+        },
+        now(),
+    )
+    .unwrap();
+    assert_eq!(verified.claims().extra["email"], "jan.peeters@example.be");
+    // The access token expires after an hour.
+    provider.advance_clock(Duration::from_secs(3601));
+    let u = request(
+        "GET",
+        &provider.userinfo_endpoint(),
+        &[("authorization", &bearer)],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(u.status, 401);
+    assert_eq!(u.json()["error"], "invalid_token");
 }

@@ -12,8 +12,8 @@ use crate::client::*;
 
 /// The authorization answer for these parameters, sent in a request object.
 async fn authorize_with(p: &Map<String, Value>) -> (zegel_itsme_provider::Provider, Response) {
-    let keys = PartnerKeys::generate();
-    let provider = provider(&keys).await;
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
     let url = auth_url(
         &provider,
         p,
@@ -36,8 +36,8 @@ fn assert_error(resp: &Response, code: &str) {
 
 #[tokio::test]
 async fn a_request_object_signed_by_another_key() {
-    let keys = PartnerKeys::generate();
-    let provider = provider(&keys).await;
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
     let other = PartnerKeys::generate();
     let (_, challenge) = pkce();
     let p = params(&challenge);
@@ -58,8 +58,8 @@ async fn a_request_object_signed_by_another_key() {
 
 #[tokio::test]
 async fn a_request_object_not_encrypted() {
-    let keys = PartnerKeys::generate();
-    let provider = provider(&keys).await;
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
     let (_, challenge) = pkce();
     let p = params(&challenge);
     let claims = Claims::new(p.clone())
@@ -76,8 +76,8 @@ async fn a_request_object_not_encrypted() {
 
 #[tokio::test]
 async fn a_request_object_for_another_audience_or_expired_or_from_another_issuer() {
-    let keys = PartnerKeys::generate();
-    let provider = provider(&keys).await;
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
     let (_, challenge) = pkce();
     let p = params(&challenge);
     let wrong_aud = request_object(
@@ -125,8 +125,8 @@ async fn a_request_object_for_another_audience_or_expired_or_from_another_issuer
 
 #[tokio::test]
 async fn a_request_object_required_and_outer_parameters_matching() {
-    let keys = PartnerKeys::generate();
-    let provider = provider(&keys).await;
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
     let (_, challenge) = pkce();
     let p = params(&challenge);
     // A private_key_jwt client sending plain parameters.
@@ -220,8 +220,8 @@ async fn acr_values_response_type_and_claims_are_checked() {
 
 #[tokio::test]
 async fn an_unknown_client_or_wrong_redirect_uri_gets_a_page_not_a_redirect() {
-    let keys = PartnerKeys::generate();
-    let provider = provider(&keys).await;
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
     let (_, challenge) = pkce();
     let mut p = params(&challenge);
     p.insert("client_id".into(), json!("nobody"));
@@ -248,20 +248,20 @@ async fn an_unknown_client_or_wrong_redirect_uri_gets_a_page_not_a_redirect() {
 
 #[tokio::test]
 async fn a_wrong_verifier_a_replayed_code_and_an_expired_code_are_invalid_grant() {
-    let keys = PartnerKeys::generate();
-    let provider = provider(&keys).await;
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
     // Wrong verifier: refused, and the code is spent.
-    let (code, verifier) = login(&provider, &keys).await;
+    let (code, verifier) = login(&provider, keys).await;
     let (other_verifier, _) = pkce();
-    let resp = exchange(&provider, &keys, &code, &other_verifier).await;
+    let resp = exchange(&provider, keys, &code, &other_verifier).await;
     assert_eq!(resp.status, 400);
     assert_eq!(resp.json()["error"], "invalid_grant");
     assert_eq!(
-        exchange(&provider, &keys, &code, &verifier).await.json()["error"],
+        exchange(&provider, keys, &code, &verifier).await.json()["error"],
         "invalid_grant"
     );
     // Missing verifier.
-    let (code, _) = login(&provider, &keys).await;
+    let (code, _) = login(&provider, keys).await;
     let a = assertion(
         &keys,
         &provider.token_endpoint(),
@@ -276,16 +276,16 @@ async fn a_wrong_verifier_a_replayed_code_and_an_expired_code_are_invalid_grant(
         "code_verifier is required (PKCE)"
     );
     // Replayed code.
-    let (code, verifier) = login(&provider, &keys).await;
+    let (code, verifier) = login(&provider, keys).await;
     assert_eq!(
-        exchange(&provider, &keys, &code, &verifier).await.status,
+        exchange(&provider, keys, &code, &verifier).await.status,
         200
     );
-    let replay = exchange(&provider, &keys, &code, &verifier).await;
+    let replay = exchange(&provider, keys, &code, &verifier).await;
     assert_eq!(replay.status, 400);
     assert_eq!(replay.json()["error"], "invalid_grant");
     // Wrong redirect_uri at the token endpoint.
-    let (code, verifier) = login(&provider, &keys).await;
+    let (code, verifier) = login(&provider, keys).await;
     let a = assertion(
         &keys,
         &provider.token_endpoint(),
@@ -299,7 +299,7 @@ async fn a_wrong_verifier_a_replayed_code_and_an_expired_code_are_invalid_grant(
         "invalid_grant"
     );
     // Expired: 3 minutes and a second later, by the provider's clock.
-    let (code, verifier) = login(&provider, &keys).await;
+    let (code, verifier) = login(&provider, keys).await;
     provider.advance_clock(Duration::from_secs(181));
     let a = assertion_at(
         &keys,
@@ -317,9 +317,9 @@ async fn a_wrong_verifier_a_replayed_code_and_an_expired_code_are_invalid_grant(
 
 #[tokio::test]
 async fn within_three_minutes_a_code_is_still_good() {
-    let keys = PartnerKeys::generate();
-    let provider = provider(&keys).await;
-    let (code, verifier) = login(&provider, &keys).await;
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
+    let (code, verifier) = login(&provider, keys).await;
     provider.advance_clock(Duration::from_secs(170));
     let a = assertion_at(
         &keys,
@@ -337,9 +337,9 @@ async fn within_three_minutes_a_code_is_still_good() {
 
 #[tokio::test]
 async fn bad_client_assertions_are_invalid_client() {
-    let keys = PartnerKeys::generate();
-    let provider = provider(&keys).await;
-    let (code, verifier) = login(&provider, &keys).await;
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
+    let (code, verifier) = login(&provider, keys).await;
     let token = provider.token_endpoint();
     let refused = |resp: Response, why: &str| {
         assert_eq!(resp.status, 401);
@@ -375,7 +375,7 @@ async fn bad_client_assertions_are_invalid_client() {
         "the client assertion is not valid",
     );
     // Too long-lived.
-    let a = assertion(&keys, &token, Duration::from_secs(3600), &fresh_jti());
+    let a = assertion(keys, &token, Duration::from_secs(3600), &fresh_jti());
     refused(
         post_form(&token, &token_form(&code, &verifier, &a)).await,
         "the client assertion lives too long",
@@ -422,21 +422,21 @@ async fn bad_client_assertions_are_invalid_client() {
     );
     // A good one, then its jti replayed (on another code).
     let jti = fresh_jti();
-    let a = assertion(&keys, &token, Duration::from_secs(60), &jti);
+    let a = assertion(keys, &token, Duration::from_secs(60), &jti);
     assert_eq!(
         post_form(&token, &token_form(&code, &verifier, &a))
             .await
             .status,
         200
     );
-    let (code, verifier) = login(&provider, &keys).await;
-    let a = assertion(&keys, &token, Duration::from_secs(60), &jti);
+    let (code, verifier) = login(&provider, keys).await;
+    let a = assertion(keys, &token, Duration::from_secs(60), &jti);
     refused(
         post_form(&token, &token_form(&code, &verifier, &a)).await,
         "the client assertion was already used",
     );
     // The wrong assertion type.
-    let a = assertion(&keys, &token, Duration::from_secs(60), &fresh_jti());
+    let a = assertion(keys, &token, Duration::from_secs(60), &fresh_jti());
     let mut form = token_form(&code, &verifier, &a);
     form[4].1 = "urn:other".into();
     refused(
@@ -447,8 +447,8 @@ async fn bad_client_assertions_are_invalid_client() {
 
 #[tokio::test]
 async fn a_wrong_client_secret_is_invalid_client() {
-    let keys = PartnerKeys::generate();
-    let provider = provider(&keys).await;
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
     let form: Vec<(String, String)> = [
         ("grant_type", "authorization_code"),
         ("code", "x"),
@@ -484,8 +484,8 @@ async fn a_wrong_client_secret_is_invalid_client() {
 
 #[tokio::test]
 async fn faults_break_exactly_what_they_say() {
-    let keys = PartnerKeys::generate();
-    let provider = provider(&keys).await;
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
     let decryption = zegel_jwt::Decryption::new(
         &[&zegel_jose::jwe::RSA_OAEP_256],
         &[&zegel_jose::jwe::A128CBC_HS256],
@@ -538,8 +538,8 @@ async fn faults_break_exactly_what_they_say() {
     ];
     for (faults, code) in cases {
         provider.set_faults(faults);
-        let (c, v) = login(&provider, &keys).await;
-        let body = exchange(&provider, &keys, &c, &v).await.json();
+        let (c, v) = login(&provider, keys).await;
+        let body = exchange(&provider, keys, &c, &v).await.json();
         let err = open(body["id_token"].as_str().unwrap()).unwrap_err();
         assert_eq!(err.code(), code);
     }
@@ -548,8 +548,8 @@ async fn faults_break_exactly_what_they_say() {
         nonce: Some("other".into()),
         ..Faults::default()
     });
-    let (c, v) = login(&provider, &keys).await;
-    let body = exchange(&provider, &keys, &c, &v).await.json();
+    let (c, v) = login(&provider, keys).await;
+    let body = exchange(&provider, keys, &c, &v).await.json();
     assert_eq!(
         open(body["id_token"].as_str().unwrap())
             .unwrap()
@@ -562,16 +562,16 @@ async fn faults_break_exactly_what_they_say() {
         unencrypted: true,
         ..Faults::default()
     });
-    let (c, v) = login(&provider, &keys).await;
-    let body = exchange(&provider, &keys, &c, &v).await.json();
+    let (c, v) = login(&provider, keys).await;
+    let body = exchange(&provider, keys, &c, &v).await.json();
     assert_eq!(body["id_token"].as_str().unwrap().split('.').count(), 3);
     // alg none inside.
     provider.set_faults(Faults {
         alg_none: true,
         ..Faults::default()
     });
-    let (c, v) = login(&provider, &keys).await;
-    let body = exchange(&provider, &keys, &c, &v).await.json();
+    let (c, v) = login(&provider, keys).await;
+    let body = exchange(&provider, keys, &c, &v).await.json();
     let decrypted =
         zegel_jwt::decrypt(body["id_token"].as_str().unwrap(), &decryption, &private).unwrap();
     assert_eq!(
