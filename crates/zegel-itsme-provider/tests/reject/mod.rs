@@ -263,7 +263,7 @@ async fn a_wrong_verifier_a_replayed_code_and_an_expired_code_are_invalid_grant(
     // Missing verifier.
     let (code, _) = login(&provider, keys).await;
     let a = assertion(
-        &keys,
+        keys,
         &provider.token_endpoint(),
         Duration::from_secs(60),
         &fresh_jti(),
@@ -287,7 +287,7 @@ async fn a_wrong_verifier_a_replayed_code_and_an_expired_code_are_invalid_grant(
     // Wrong redirect_uri at the token endpoint.
     let (code, verifier) = login(&provider, keys).await;
     let a = assertion(
-        &keys,
+        keys,
         &provider.token_endpoint(),
         Duration::from_secs(60),
         &fresh_jti(),
@@ -302,7 +302,7 @@ async fn a_wrong_verifier_a_replayed_code_and_an_expired_code_are_invalid_grant(
     let (code, verifier) = login(&provider, keys).await;
     provider.advance_clock(Duration::from_secs(181));
     let a = assertion_at(
-        &keys,
+        keys,
         &provider.token_endpoint(),
         provider.now(),
         &fresh_jti(),
@@ -322,7 +322,7 @@ async fn within_three_minutes_a_code_is_still_good() {
     let (code, verifier) = login(&provider, keys).await;
     provider.advance_clock(Duration::from_secs(170));
     let a = assertion_at(
-        &keys,
+        keys,
         &provider.token_endpoint(),
         provider.now(),
         &fresh_jti(),
@@ -349,7 +349,7 @@ async fn bad_client_assertions_are_invalid_client() {
     };
     // aud: the issuer is not accepted, only the token endpoint.
     let a = assertion(
-        &keys,
+        keys,
         provider.issuer(),
         Duration::from_secs(60),
         &fresh_jti(),
