@@ -15,7 +15,7 @@ use crate::client::{Client, ClientAuth, ClientKeys};
 use crate::form::{self, Form, FormError};
 use crate::http::{Req, Resp};
 use crate::routes::{self, SCOPES};
-use crate::state::{Grant, Issued, Shared, UserAction, random_id};
+use crate::state::{Grant, Issued, Shared, UserAction, random_code, random_id};
 
 /// The parameters a repeated occurrence of which is named in the error.
 const PARAMS: &[&str] = &[
@@ -308,16 +308,27 @@ fn check(
         return Err(refuse(ErrorCode::InvalidRequest, "state is required"));
     }
     let nonce = required(params, "nonce", "nonce is required")?;
-    let challenge = required(params, "code_challenge", "PKCE is required: code_challenge")?;
-    if text(params, "code_challenge_method")? != Some("S256") {
-        return Err(refuse(
-            ErrorCode::InvalidRequest,
-            "PKCE is required with code_challenge_method=S256",
-        ));
+    let challenge = text(params, "code_challenge")?.filter(|c| !c.is_empty());
+    let method = text(params, "code_challenge_method")?;
+    match (challenge, method) {
+        (None, None) if !client.pkce_required => {}
+        (None, _) => {
+            return Err(refuse(
+                ErrorCode::InvalidRequest,
+                "PKCE is required: code_challenge",
+            ));
+        }
+        (Some(_), Some("S256")) => {}
+        (Some(_), _) => {
+            return Err(refuse(
+                ErrorCode::InvalidRequest,
+                "PKCE is required with code_challenge_method=S256",
+            ));
+        }
     }
-    if challenge.len() != 43
-        || zegel_jose::base64url::decode(challenge.as_bytes(), zegel_jose::error::Part::Token)
-            .is_err()
+    if let Some(c) = challenge
+        && (c.len() != 43
+            || zegel_jose::base64url::decode(c.as_bytes(), zegel_jose::error::Part::Token).is_err())
     {
         return Err(refuse(
             ErrorCode::InvalidRequest,
@@ -374,7 +385,7 @@ fn check(
         redirect_uri: redirect_uri.to_owned(),
         state,
         nonce: nonce.to_owned(),
-        code_challenge: challenge.to_owned(),
+        code_challenge: challenge.map(str::to_owned),
         scopes,
         acr: acr.uri(),
         claims,
@@ -419,7 +430,7 @@ fn answer(shared: &Shared, grant: Grant, action: UserAction) -> Resp {
             );
         }
     };
-    let Ok(code) = random_id() else {
+    let Ok(code) = random_code() else {
         return Resp::new(500, "text/plain; charset=utf-8", "no randomness");
     };
     let now = shared.now();

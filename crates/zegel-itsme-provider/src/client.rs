@@ -55,6 +55,7 @@ pub struct Client {
     pub(crate) redirect_uris: Vec<String>,
     pub(crate) services: Vec<String>,
     pub(crate) request_object: bool,
+    pub(crate) pkce_required: bool,
 }
 
 impl Client {
@@ -96,6 +97,7 @@ impl Client {
             redirect_uris: Vec::new(),
             services: Vec::new(),
             request_object,
+            pkce_required: true,
         }
     }
 
@@ -118,6 +120,16 @@ impl Client {
     #[must_use]
     pub fn with_plain_parameters(mut self) -> Self {
         self.request_object = false;
+        self
+    }
+
+    /// Makes PKCE optional for this client, as for an itsme® client registered without PKCE
+    /// enforcement: a login without `code_challenge` is accepted, and its token request must
+    /// then carry no `code_verifier` (a downgrade is refused). A `code_challenge`, when sent,
+    /// is still checked. By default PKCE (`S256`) is required.
+    #[must_use]
+    pub fn with_optional_pkce(mut self) -> Self {
+        self.pkce_required = false;
         self
     }
 

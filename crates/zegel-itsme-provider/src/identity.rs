@@ -35,8 +35,7 @@ pub fn demo_identity() -> Map<String, Value> {
             "formatted": "Grote Markt 1\n2000 Antwerpen",
             "street_address": "Grote Markt 1",
             "postal_code": "2000",
-            "locality": "Antwerpen",
-            "country": "BE"
+            "locality": "Antwerpen"
         }),
     );
     put(&claims::BE_NATIONAL_NUMBER, json!(DEMO_NATIONAL_NUMBER));

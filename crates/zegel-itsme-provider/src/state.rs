@@ -125,7 +125,7 @@ pub(crate) struct Grant {
     pub(crate) redirect_uri: String,
     pub(crate) state: String,
     pub(crate) nonce: String,
-    pub(crate) code_challenge: String,
+    pub(crate) code_challenge: Option<String>,
     pub(crate) scopes: Vec<String>,
     pub(crate) acr: &'static str,
     pub(crate) claims: Map<String, Value>,
@@ -248,5 +248,12 @@ fn index(e: Endpoint) -> usize {
 pub(crate) fn random_id() -> Result<String, zegel_jose::Error> {
     Ok(zegel_jose::base64url::encode(
         &zegel_jose::rand::array::<32>()?,
+    ))
+}
+
+/// A random authorization code of 36 characters, as itsme®'s (27 bytes, base64url).
+pub(crate) fn random_code() -> Result<String, zegel_jose::Error> {
+    Ok(zegel_jose::base64url::encode(
+        &zegel_jose::rand::array::<27>()?,
     ))
 }

@@ -111,19 +111,29 @@ pub(crate) async fn token(shared: &Shared, req: &Req) -> Resp {
             "redirect_uri does not match the authorization request",
         );
     }
-    let Some(verifier) = form.get("code_verifier") else {
-        return bad("invalid_grant", "code_verifier is required (PKCE)");
-    };
-    let well_formed = (43..=128).contains(&verifier.len())
-        && verifier
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
-    let challenge = zegel_jose::base64url::encode(&HashAlg::Sha256.digest(verifier.as_bytes()));
-    if !well_formed || challenge != issued.grant.code_challenge {
-        return bad(
-            "invalid_grant",
-            "code_verifier does not match the code_challenge",
-        );
+    match (&issued.grant.code_challenge, form.get("code_verifier")) {
+        (None, None) => {}
+        (None, Some(_)) => {
+            return bad(
+                "invalid_grant",
+                "code_verifier without a code_challenge in the authorization request",
+            );
+        }
+        (Some(_), None) => return bad("invalid_grant", "code_verifier is required (PKCE)"),
+        (Some(challenge), Some(verifier)) => {
+            let well_formed = (43..=128).contains(&verifier.len())
+                && verifier
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+            let computed =
+                zegel_jose::base64url::encode(&HashAlg::Sha256.digest(verifier.as_bytes()));
+            if !well_formed || computed != *challenge {
+                return bad(
+                    "invalid_grant",
+                    "code_verifier does not match the code_challenge",
+                );
+            }
+        }
     }
     let Ok(access_token) = random_id() else {
         return Resp::new(500, "text/plain; charset=utf-8", "no randomness");

@@ -565,3 +565,62 @@ async fn a_private_key_jwt_client_with_plain_parameters_and_userinfo_for_a_secre
     assert_eq!(u.status, 401);
     assert_eq!(u.json()["error"], "invalid_token");
 }
+
+#[tokio::test]
+async fn a_client_registered_without_pkce_enforcement() {
+    let keys = PartnerKeys::shared();
+    let (sig, enc) = provider_keys();
+    let provider = Provider::builder()
+        .keys(sig, enc)
+        .client(
+            Client::private_key_jwt(CLIENT_ID, keys.public())
+                .redirect_uri(REDIRECT)
+                .service(SERVICE)
+                .with_optional_pkce(),
+        )
+        .start()
+        .await
+        .unwrap();
+    let login_without_pkce = || async {
+        let (_, challenge) = pkce();
+        let mut p = params(&challenge);
+        p.remove("code_challenge");
+        p.remove("code_challenge_method");
+        let url = auth_url(
+            &provider,
+            &p,
+            &request_object(&provider, &keys.signer(), &p, provider.issuer()),
+        );
+        let q = redirect_query(&get(&url).await);
+        q["code"].clone()
+    };
+    // Without PKCE: accepted, with no code_verifier.
+    let code = login_without_pkce().await;
+    assert_eq!(code.len(), 36);
+    let a = assertion(
+        keys,
+        &provider.token_endpoint(),
+        Duration::from_secs(60),
+        &fresh_jti(),
+    );
+    let mut form = token_form(&code, "", &a);
+    form.retain(|(k, _)| k != "code_verifier");
+    let resp = post_form(&provider.token_endpoint(), &form).await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    // A verifier where no challenge was sent: a downgrade, refused.
+    let code = login_without_pkce().await;
+    let (verifier, _) = pkce();
+    let resp = exchange(&provider, keys, &code, &verifier).await;
+    assert_eq!(
+        resp.json()["error_description"],
+        "code_verifier without a code_challenge in the authorization request"
+    );
+    // With PKCE: still checked.
+    let (code, _) = login(&provider, keys).await;
+    let (other, _) = pkce();
+    let resp = exchange(&provider, keys, &code, &other).await;
+    assert_eq!(
+        resp.json()["error_description"],
+        "code_verifier does not match the code_challenge"
+    );
+}
