@@ -198,6 +198,26 @@ fn open_request_object(
     )
     .decrypt(request.as_bytes(), &shared.keys.encryption)
     .map_err(|_| invalid("the request object could not be decrypted"))?;
+    // itsme®'s JOSE rules: the JWE says `cty: JWT`, the JWS names its key (`kid`).
+    if !decrypted
+        .header()
+        .cty
+        .as_deref()
+        .is_some_and(|c| c.eq_ignore_ascii_case("JWT"))
+    {
+        return Err(invalid(
+            "the request object's encryption header must say cty: JWT",
+        ));
+    }
+    if zegel_jwt::unverified_header(decrypted.plaintext())
+        .ok()
+        .and_then(|h| h.kid)
+        .is_none()
+    {
+        return Err(invalid(
+            "the request object's signature header must name its kid",
+        ));
+    }
     let validation = Validation::new(&[&jws::RS256])
         .issuer(client.id.clone())
         .audience(shared.issuer.clone());

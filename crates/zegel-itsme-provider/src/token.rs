@@ -191,6 +191,13 @@ async fn authenticate<'s>(shared: &'s Shared, form: &Form) -> Result<&'s Client,
         let keys = crate::authorize::client_keys(shared, client)
             .await
             .ok_or_else(|| unauthorized("the client's keys are unavailable"))?;
+        if zegel_jwt::unverified_header(assertion)
+            .ok()
+            .and_then(|h| h.kid)
+            .is_none()
+        {
+            return Err(unauthorized("the client assertion must name its kid"));
+        }
         let now = shared.now();
         let validation = Validation::new(&[&jws::RS256])
             .issuer(client.id.clone())

@@ -597,3 +597,65 @@ async fn faults_break_exactly_what_they_say() {
     assert_eq!(get(&provider.jwks_uri()).await.status, 200);
     assert!(start.elapsed() >= Duration::from_millis(200));
 }
+
+/// The partner's signing key without its `kid`.
+fn signer_without_kid(keys: &PartnerKeys) -> SigningKey {
+    let mut params = keys.sig.params().clone();
+    params.kid = None;
+    SigningKey::new(&keys.sig.clone().with_params(params).unwrap(), &jws::RS256).unwrap()
+}
+
+#[tokio::test]
+async fn itsme_jose_rules_cty_jwt_and_kid() {
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
+    let (_, challenge) = pkce();
+    let p = params(&challenge);
+    // The JWE without `cty: JWT`.
+    let claims = Claims::new(p.clone())
+        .with_issuer(CLIENT_ID)
+        .with_audience(provider.issuer())
+        .with_lifetime(now(), Duration::from_secs(60))
+        .unwrap();
+    let signed = zegel_jwt::sign(&claims, &keys.signer()).unwrap();
+    let enc = &provider.public_jwks().keys()[1];
+    let no_cty = zegel_jose::jwe::Encryptor::new(&zegel_jose::jwe::A128CBC_HS256)
+        .encrypt_compact(
+            signed.as_bytes(),
+            &zegel_jose::jwe::Recipient::new(enc, &zegel_jose::jwe::RSA_OAEP_256),
+        )
+        .unwrap();
+    let resp = get(&auth_url(&provider, &p, &no_cty)).await;
+    assert_error(&resp, "invalid_request_object");
+    assert_eq!(
+        redirect_query(&resp)["error_description"],
+        "the request object's encryption header must say cty: JWT"
+    );
+    // The JWS without `kid`.
+    let no_kid = request_object(&provider, &signer_without_kid(keys), &p, provider.issuer());
+    let resp = get(&auth_url(&provider, &p, &no_kid)).await;
+    assert_eq!(
+        redirect_query(&resp)["error_description"],
+        "the request object's signature header must name its kid"
+    );
+    // A client assertion without `kid`.
+    let (code, verifier) = login(&provider, keys).await;
+    let claims = Claims::new(Map::new())
+        .with_issuer(CLIENT_ID)
+        .with_subject(CLIENT_ID)
+        .with_audience(provider.token_endpoint())
+        .with_jti(fresh_jti())
+        .with_lifetime(now(), Duration::from_secs(60))
+        .unwrap();
+    let a = zegel_jwt::sign(&claims, &signer_without_kid(keys)).unwrap();
+    let resp = post_form(
+        &provider.token_endpoint(),
+        &token_form(&code, &verifier, &a),
+    )
+    .await;
+    assert_eq!(resp.status, 401);
+    assert_eq!(
+        resp.json()["error_description"],
+        "the client assertion must name its kid"
+    );
+}
