@@ -48,6 +48,30 @@ pub fn demo_identity() -> Map<String, Value> {
         &claims::PLACE_OF_BIRTH,
         json!({"formatted": "Antwerpen, BEL", "city": "Antwerpen", "country": "BEL"}),
     );
+    // Metadata claims: maps keyed by the claim they describe.
+    let eid_sn = claims::BE_EID_SN.name().into_owned();
+    put(
+        &claims::VALIDITY_FROM,
+        json!({ eid_sn.as_str(): "2021-03-15T00:00:00Z" }),
+    );
+    put(
+        &claims::VALIDITY_TO,
+        json!({ eid_sn.as_str(): "2031-03-15T00:00:00Z" }),
+    );
+    put(
+        &claims::ISSUANCE_LOCALITY,
+        json!({ eid_sn.as_str(): "ANTWERPEN" }),
+    );
+    let read = "2025-11-02T09:30:00Z";
+    let national_number = claims::BE_NATIONAL_NUMBER.name().into_owned();
+    put(
+        &claims::VERIFICATION_DATE,
+        json!({ national_number.as_str(): read, eid_sn.as_str(): read, "birthdate": read, "address": read }),
+    );
+    put(
+        &claims::ID_ISSUING_COUNTRY,
+        json!({ national_number.as_str(): "BEL", eid_sn.as_str(): "BEL", "birthdate": "BEL", "address": "BEL" }),
+    );
     m
 }
 
@@ -66,5 +90,19 @@ mod tests {
         assert!(BeNationalNumber::parse("85071415596").is_err());
         let sn = id[claims::BE_EID_SN.name().as_ref()].as_str().unwrap();
         assert!(BeEidSn::parse(sn).is_ok(), "{sn}");
+    }
+
+    #[test]
+    fn the_demo_identity_reads_as_zegel_itsme_types() {
+        let id = zegel_itsme::Identity::from_claims(demo_identity()).unwrap();
+        assert_eq!(id.family_name(), Some("Peeters"));
+        assert_eq!(id.be_national_number(), Some(DEMO_NATIONAL_NUMBER));
+        assert_eq!(id.be_eid_sn(), Some("591-1234567-53"));
+        assert_eq!(
+            id.birthdate().map(|d| d.to_string()).as_deref(),
+            Some("1985-07-14")
+        );
+        assert_eq!(id.address().and_then(|a| a.locality), Some("Antwerpen"));
+        assert_eq!(id.unknown_claims().count(), 0);
     }
 }

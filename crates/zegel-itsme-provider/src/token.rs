@@ -271,6 +271,7 @@ fn base_claims(
         (now, now.saturating_add(ID_TOKEN_LIFETIME))
     };
     c.insert("iat".into(), json!(iat.as_secs()));
+    c.insert("nbf".into(), json!(iat.as_secs()));
     c.insert("exp".into(), json!(exp.as_secs()));
     c
 }
