@@ -60,6 +60,11 @@ const NOT_UNDER: &[(&str, &[&str])] = &[
     // The OpenID Connect layer brings its own HTTP client (hyper, behind its default-on
     // feature); another client or runtime is a mistake.
     ("zegel-oidc", &["reqwest", "async-std", "anyhow", "clap"]),
+    // The local provider serves on hyper and tokio; another HTTP stack or runtime is a mistake.
+    (
+        "zegel-itsme-provider",
+        &["reqwest", "async-std", "anyhow", "clap"],
+    ),
 ];
 
 /// What the JOSE and JWT libraries must not pull in: any HTTP stack or async runtime.

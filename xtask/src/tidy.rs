@@ -107,10 +107,13 @@ pub(crate) const CRATE_RULES: &[CrateRule] = &[
         library_code: true,
         no_clock: false,
     },
+    // The local itsme®-like provider: a test and demo server, not a partner library, so the
+    // hyper server and tokio are plain dependencies. It talks HTTP and JOSE only: never the
+    // relying-party side (zegel-oidc), whose tests it serves.
     CrateRule {
-        name: "zegel-provider",
+        name: "zegel-itsme-provider",
         layer: 4,
-        internal: None,
+        internal: Some(&["zegel-jose", "zegel-jwt", "zegel-itsme"]),
         banned: BINARY_ONLY,
         optional_only: &[],
         library_code: true,
@@ -525,9 +528,9 @@ mod tests {
             layer_order(&ws),
             [
                 "zegel-jose: dev dependency on zegel-jwt goes up the layers (zegel-jose < zegel-jwt \
-                 < zegel-oidc < zegel-itsme < zegel-provider = zegel-pkcs11 < zegel-cli)",
+                 < zegel-oidc < zegel-itsme < zegel-itsme-provider = zegel-pkcs11 < zegel-cli)",
                 "zegel-jwt: normal dependency on zegel-jwt goes up the layers (zegel-jose < \
-                 zegel-jwt < zegel-oidc < zegel-itsme < zegel-provider = zegel-pkcs11 < \
+                 zegel-jwt < zegel-oidc < zegel-itsme < zegel-itsme-provider = zegel-pkcs11 < \
                  zegel-cli)",
             ]
         );
@@ -618,8 +621,55 @@ mod tests {
             layer_order(&ws),
             [
                 "zegel-oidc: normal dependency on zegel-itsme goes up the layers (zegel-jose < \
-              zegel-jwt < zegel-oidc < zegel-itsme < zegel-provider = zegel-pkcs11 < zegel-cli)"
+              zegel-jwt < zegel-oidc < zegel-itsme < zegel-itsme-provider = zegel-pkcs11 < zegel-cli)"
             ]
+        );
+    }
+
+    #[test]
+    fn the_provider_serves_on_hyper_but_never_uses_the_relying_party() {
+        let ws = workspace(&[
+            ("zegel-jose", &[]),
+            ("zegel-jwt", &[("zegel-jose", "normal")]),
+            (
+                "zegel-oidc",
+                &[("zegel-jose", "normal"), ("zegel-jwt", "normal")],
+            ),
+            (
+                "zegel-itsme",
+                &[("zegel-jose", "normal"), ("zegel-jwt", "normal")],
+            ),
+            (
+                "zegel-itsme-provider",
+                &[
+                    ("zegel-jose", "normal"),
+                    ("zegel-jwt", "normal"),
+                    ("zegel-itsme", "normal"),
+                    ("hyper", "normal"),
+                    ("hyper-util", "normal"),
+                    ("tokio", "normal"),
+                ],
+            ),
+            ("zegel-cli", &[("zegel-itsme-provider", "normal")]),
+        ]);
+        assert_eq!(layer_order(&ws), Vec::<String>::new());
+        assert_eq!(library_dependencies(&ws), Vec::<String>::new());
+        let ws = workspace(&[
+            ("zegel-oidc", &[]),
+            (
+                "zegel-itsme-provider",
+                &[("zegel-oidc", "normal"), ("anyhow", "normal")],
+            ),
+        ]);
+        assert_eq!(
+            layer_order(&ws),
+            [
+                "zegel-itsme-provider: normal dependency on zegel-oidc is not in its row of CRATE_RULES"
+            ]
+        );
+        assert_eq!(
+            library_dependencies(&ws),
+            ["zegel-itsme-provider: depends on anyhow (not allowed: anyhow, clap)"]
         );
     }
 
