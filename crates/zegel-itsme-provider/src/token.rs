@@ -216,7 +216,10 @@ async fn authenticate<'s>(shared: &'s Shared, form: &Form) -> Result<&'s Client,
         if jti.is_empty() || jti.len() > MAX_JTI_LEN {
             return Err(unauthorized("the client assertion's jti is not valid"));
         }
-        if !shared.lock().jtis.insert((client.id.clone(), jti)) {
+        let exp = claims.exp.map_or(0, |e| e.secs());
+        let mut inner = shared.lock();
+        inner.prune(now);
+        if inner.jtis.insert((client.id.clone(), jti), exp).is_some() {
             return Err(unauthorized("the client assertion was already used"));
         }
         return Ok(client);
