@@ -165,6 +165,10 @@ fn layer_names() -> String {
     out
 }
 
+/// Test servers: any layer crate may use them as a dev-dependency (its tests run against a
+/// real provider), though they sit above it; never as a normal or build dependency.
+pub(crate) const TEST_SERVERS: &[&str] = &["zegel-itsme-provider"];
+
 /// Workspace members outside the layers: they may depend on anything and nothing depends on them.
 pub(crate) const EXEMPT: &[&str] = &["xtask", "zegel-tests"];
 
@@ -256,6 +260,9 @@ pub(crate) fn layer_order(ws: &Workspace) -> Vec<String> {
             continue;
         };
         for d in p.deps.iter().filter(|d| ws.is_member(&d.name)) {
+            if d.kind == "dev" && TEST_SERVERS.contains(&d.name.as_str()) && d.name != p.name {
+                continue;
+            }
             match layer_of(&d.name) {
                 Some(theirs) if theirs < own.layer => {
                     if own
@@ -670,6 +677,32 @@ mod tests {
         assert_eq!(
             library_dependencies(&ws),
             ["zegel-itsme-provider: depends on anyhow (not allowed: anyhow, clap)"]
+        );
+    }
+
+    #[test]
+    fn the_provider_is_a_dev_dependency_of_any_layer_only() {
+        let ws = workspace(&[
+            ("zegel-itsme", &[("zegel-itsme-provider", "dev")]),
+            ("zegel-jose", &[("zegel-itsme-provider", "dev")]),
+            ("zegel-itsme-provider", &[("zegel-itsme", "normal")]),
+        ]);
+        assert_eq!(layer_order(&ws), Vec::<String>::new());
+        let ws = workspace(&[
+            ("zegel-itsme", &[("zegel-itsme-provider", "normal")]),
+            ("zegel-jwt", &[("zegel-itsme-provider", "build")]),
+            ("zegel-itsme-provider", &[]),
+        ]);
+        assert_eq!(
+            layer_order(&ws),
+            [
+                "zegel-itsme: normal dependency on zegel-itsme-provider goes up the layers \
+                 (zegel-jose < zegel-jwt < zegel-oidc < zegel-itsme < zegel-itsme-provider = \
+                 zegel-pkcs11 < zegel-cli)",
+                "zegel-jwt: build dependency on zegel-itsme-provider goes up the layers \
+                 (zegel-jose < zegel-jwt < zegel-oidc < zegel-itsme < zegel-itsme-provider = \
+                 zegel-pkcs11 < zegel-cli)",
+            ]
         );
     }
 
