@@ -20,24 +20,38 @@ use crate::token::{Token, classify};
 
 /// RSA-OAEP algorithms: the OAEP hash and the matching MGF1 (RFC 7518 §4.3, RFC 8230 style
 /// SHA-384/512 variants).
-static OAEP: [(&KeyManagement, MechanismType, PkcsMgfType); 4] = [
-    (&jwe::RSA_OAEP, MechanismType::SHA1, PkcsMgfType::MGF1_SHA1),
+/// A token may offer `CKM_RSA_PKCS_OAEP` with some hashes only (SoftHSM 2.6: SHA-1 only).
+static OAEP: [(&KeyManagement, MechanismType, PkcsMgfType, &str); 4] = [
+    (
+        &jwe::RSA_OAEP,
+        MechanismType::SHA1,
+        PkcsMgfType::MGF1_SHA1,
+        "CKM_RSA_PKCS_OAEP with SHA-1",
+    ),
     (
         &jwe::RSA_OAEP_256,
         MechanismType::SHA256,
         PkcsMgfType::MGF1_SHA256,
+        "CKM_RSA_PKCS_OAEP with SHA-256",
     ),
     (
         &jwe::RSA_OAEP_384,
         MechanismType::SHA384,
         PkcsMgfType::MGF1_SHA384,
+        "CKM_RSA_PKCS_OAEP with SHA-384",
     ),
     (
         &jwe::RSA_OAEP_512,
         MechanismType::SHA512,
         PkcsMgfType::MGF1_SHA512,
+        "CKM_RSA_PKCS_OAEP with SHA-512",
     ),
 ];
+
+/// The OAEP mechanism of a row.
+fn oaep(hash: MechanismType, mgf: PkcsMgfType) -> Mechanism<'static> {
+    Mechanism::RsaPkcsOaep(PkcsOaepParams::new(hash, mgf, PkcsOaepSource::empty()))
+}
 
 /// The ECDH-ES algorithms (RFC 7518 §4.6); the token computes `Z`.
 static ECDH: [&KeyManagement; 4] = [
@@ -78,7 +92,34 @@ impl Token {
         let fitting: Vec<&'static KeyManagement> = match kind {
             KeyKind::Rsa => {
                 self.require(MechanismType::RSA_PKCS_OAEP, "CKM_RSA_PKCS_OAEP")?;
-                OAEP.iter().map(|(a, _, _)| *a).collect()
+                let rows = OAEP.iter().filter(|r| alg.is_none_or(|a| a == r.0));
+                let mut offered = Vec::new();
+                let mut refused = None;
+                for (a, hash, mgf, name) in rows {
+                    // `C_DecryptInit` on a throwaway session says whether the token takes the
+                    // hash; closing the session ends the operation.
+                    let probe = self.run_rw(|session| {
+                        let handle = key.find(session, ObjectClass::PRIVATE_KEY)?;
+                        session
+                            .decrypt_init(&oaep(*hash, *mgf), handle)
+                            .map_err(|e| classify(&e))
+                    });
+                    match probe {
+                        Ok(()) => offered.push(*a),
+                        Err(
+                            Pkcs11Error::Device { .. } | Pkcs11Error::MechanismUnsupported { .. },
+                        ) => {
+                            refused = Some(*name);
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                match (offered.is_empty(), refused) {
+                    (true, Some(mechanism)) => {
+                        return Err(Pkcs11Error::MechanismUnsupported { mechanism });
+                    }
+                    _ => offered,
+                }
             }
             KeyKind::Ec(..) => {
                 self.require(MechanismType::ECDH1_DERIVE, "CKM_ECDH1_DERIVE")?;
@@ -136,12 +177,12 @@ impl Pkcs11Decrypter {
         if !self.algs.contains(&alg) {
             return Err(wrong());
         }
-        let (_, hash, mgf) = OAEP.iter().find(|(a, _, _)| *a == alg).ok_or_else(wrong)?;
-        let params = PkcsOaepParams::new(*hash, *mgf, PkcsOaepSource::empty());
+        let (_, hash, mgf, _) = OAEP.iter().find(|r| r.0 == alg).ok_or_else(wrong)?;
+        let mechanism = oaep(*hash, *mgf);
         let cek = self.token.run(|session, generation| {
             let handle = self.key.handle(session, generation)?;
             session
-                .decrypt(&Mechanism::RsaPkcsOaep(params), handle, encrypted_key)
+                .decrypt(&mechanism, handle, encrypted_key)
                 .map(SecretBytes::new)
                 .map_err(|e| classify(&e))
         })?;
