@@ -343,3 +343,140 @@ impl fmt::Display for UriError {
 }
 
 impl std::error::Error for UriError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_uri_parses() {
+        let uri = Pkcs11Uri::parse(
+            "pkcs11:token=Partner%20HSM;serial=42;object=sig-2026;id=%01%ff;type=private\
+             ?pin-source=env:HSM_PIN&module-path=/usr/lib/softhsm/libsofthsm2.so",
+        )
+        .unwrap();
+        assert_eq!(uri.token(), Some("Partner HSM"));
+        assert_eq!(uri.serial(), Some("42"));
+        assert_eq!(uri.object(), Some("sig-2026"));
+        assert_eq!(uri.id(), Some(&[0x01, 0xff][..]));
+        assert_eq!(uri.object_type(), Some(ObjectType::Private));
+        assert_eq!(
+            uri.pin_source(),
+            Some(&PinSourceSpec::Env("HSM_PIN".into()))
+        );
+        assert_eq!(uri.module_path(), Some("/usr/lib/softhsm/libsofthsm2.so"));
+        assert_eq!(uri.slot_id(), None);
+    }
+
+    #[test]
+    fn minimal_and_vendor_uris_parse() {
+        assert_eq!(Pkcs11Uri::parse("pkcs11:").unwrap(), Pkcs11Uri::default());
+        let uri = Pkcs11Uri::parse(
+            "PKCS11:slot-id=3;x-vendor=1;manufacturer=SoftHSM?module-name=softhsm2",
+        )
+        .unwrap();
+        assert_eq!(uri.slot_id(), Some(3));
+        assert_eq!(uri.token(), None);
+        assert!(Pkcs11Uri::is_pkcs11_uri("pkcs11:object=a"));
+        assert!(!Pkcs11Uri::is_pkcs11_uri("key.json"));
+        assert!(!Pkcs11Uri::is_pkcs11_uri("pkcs1"));
+    }
+
+    #[test]
+    fn bad_uris_are_refused_with_their_reason() {
+        let cases: [(&str, UriError, &str); 11] = [
+            ("file:key.json", UriError::NotPkcs11, "pkcs11.uri.scheme"),
+            ("pkcs1", UriError::NotPkcs11, "pkcs11.uri.scheme"),
+            (
+                "pkcs11:token",
+                UriError::Malformed {
+                    name: "token".into(),
+                },
+                "pkcs11.uri.malformed",
+            ),
+            (
+                "pkcs11:colour=red",
+                UriError::UnknownAttribute {
+                    name: "colour".into(),
+                },
+                "pkcs11.uri.unknown_attribute",
+            ),
+            (
+                "pkcs11:object=a?token=b",
+                UriError::UnknownAttribute {
+                    name: "token".into(),
+                },
+                "pkcs11.uri.unknown_attribute",
+            ),
+            (
+                "pkcs11:object=a;object=b",
+                UriError::Duplicate {
+                    name: "object".into(),
+                },
+                "pkcs11.uri.duplicate",
+            ),
+            (
+                "pkcs11:id=%0g",
+                UriError::Encoding { name: "id".into() },
+                "pkcs11.uri.encoding",
+            ),
+            (
+                "pkcs11:type=secret",
+                UriError::InvalidValue {
+                    name: "type".into(),
+                },
+                "pkcs11.uri.invalid_value",
+            ),
+            (
+                "pkcs11:slot-id=x",
+                UriError::InvalidValue {
+                    name: "slot-id".into(),
+                },
+                "pkcs11.uri.invalid_value",
+            ),
+            (
+                "pkcs11:object=a?pin-value=1234",
+                UriError::PinValue,
+                "pkcs11.uri.pin_value",
+            ),
+            (
+                "pkcs11:object=a?pin-source=file:/pin",
+                UriError::PinSource,
+                "pkcs11.uri.pin_source",
+            ),
+        ];
+        for (text, error, code) in cases {
+            let got = Pkcs11Uri::parse(text).unwrap_err();
+            assert_eq!(got, error, "{text}");
+            assert_eq!(got.code(), code, "{text}");
+        }
+        assert_eq!(
+            Pkcs11Uri::parse("pkcs11:object=%FF").unwrap_err(),
+            UriError::InvalidValue {
+                name: "object".into()
+            }
+        );
+        assert_eq!(
+            Pkcs11Uri::parse("pkcs11:id=%1").unwrap_err(),
+            UriError::Encoding { name: "id".into() }
+        );
+        assert_eq!(
+            Pkcs11Uri::parse("pkcs11:object=a?pin-source=env:").unwrap_err(),
+            UriError::PinSource
+        );
+    }
+
+    #[test]
+    fn messages_never_repeat_values() {
+        // A mistyped attribute might hold a PIN: its name is not printed either.
+        let e = Pkcs11Uri::parse("pkcs11:object=a?pin=1234").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the pkcs #11 uri has an attribute rfc 7512 does not define"
+        );
+        let e = Pkcs11Uri::parse("pkcs11:object=a?pin-value=1234").unwrap_err();
+        assert!(!e.to_string().contains("1234"));
+        let e = Pkcs11Uri::parse("pkcs11:id=1;id=2").unwrap_err();
+        assert_eq!(e.to_string(), "the pkcs #11 uri gives \"id\" twice");
+    }
+}
