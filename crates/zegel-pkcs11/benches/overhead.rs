@@ -8,7 +8,7 @@
 //! the overhead is the difference of the minimums. Needs SoftHSM2; the bench re-runs itself with `SOFTHSM2_CONF`
 //! pointing to a throwaway token folder.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::hint::black_box;
 use std::path::Path;

@@ -50,6 +50,7 @@ struct Pool {
 
 /// Which token of the module to use.
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub enum TokenSelector<'a> {
     /// The token with this label.
     Label(&'a str),

@@ -114,18 +114,15 @@ fn generate_in_hsm(args: &GenerateArgs, uri: &str) -> Result<(), Failure> {
     let (token, prefix) = keys::hsm_token(uri)?;
     let prefix = prefix.unwrap_or_else(|| "zegel".to_owned());
     let hsm = |e: &zegel_pkcs11::Pkcs11Error| keys::hsm_error(e);
-    let mut made = Vec::new();
-    for (suffix, purpose) in [("sig", KeyPurpose::Sign), ("enc", KeyPurpose::Decrypt)] {
-        let label = format!("{prefix}-{suffix}");
-        token
-            .generate_rsa(&label, label.as_bytes(), bits, purpose)
-            .map_err(|e| hsm(&e))?;
-        made.push(KeyRef::label(label));
-    }
-    let (sig, enc) = match made.as_slice() {
-        [sig, enc] => (sig, enc),
-        _ => return Err(Failure::usage("pkcs11: the keys were not made")),
-    };
+    let [sig, enc] =
+        [("sig", KeyPurpose::Sign), ("enc", KeyPurpose::Decrypt)].map(|(suffix, purpose)| {
+            let label = format!("{prefix}-{suffix}");
+            token
+                .generate_rsa(&label, label.as_bytes(), bits, purpose)
+                .map(|_| KeyRef::label(label))
+                .map_err(|e| hsm(&e))
+        });
+    let (sig, enc) = (&sig?, &enc?);
     let sig = token.signer(sig, &jws::RS256).map_err(|e| hsm(&e))?;
     // RSA-OAEP-256 as the contract says, where the token does it (SoftHSM 2.6 does OAEP with
     // SHA-1 only): a published key the token cannot decrypt for would break every login.

@@ -2,6 +2,9 @@
 //! encrypts to the token's public keys decrypt in the token, and every error path names what
 //! is wrong. Each test runs in a child process with its own throwaway token (see `common`).
 
+// Test helpers outside `#[test]` functions: a failed expectation is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::sync::Arc;
