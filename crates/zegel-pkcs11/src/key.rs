@@ -219,3 +219,29 @@ pub(crate) fn publish(public: Jwk, alg: Option<&str>, use_: &str) -> Jwk {
         None => public,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_uri_names_a_key_by_label_or_id() {
+        let uri = Pkcs11Uri::parse("pkcs11:token=t;object=sig;id=%0a").unwrap();
+        let key = KeyRef::from_uri(&uri).unwrap();
+        assert_eq!(key, KeyRef::label("sig").with_id([0x0a]));
+        assert_eq!(key.describe(), "sig");
+        assert_eq!(KeyRef::id([0x0a, 0xff]).describe(), "id=0aff");
+        // The reject twin: a URI that names the token only.
+        let uri = Pkcs11Uri::parse("pkcs11:token=t").unwrap();
+        assert_eq!(KeyRef::from_uri(&uri).unwrap_err(), UriError::NoObject);
+        assert_eq!(UriError::NoObject.code(), "pkcs11.uri.no_object");
+    }
+
+    #[test]
+    fn signers_and_decrypters_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Token>();
+        check::<crate::Pkcs11Signer>();
+        check::<crate::Pkcs11Decrypter>();
+    }
+}

@@ -72,6 +72,27 @@ fn the_token_signs_and_zegel_verifies() {
                 zegel_jose::Error::InvalidSignature
             );
         }
+        // The other hashes and curves.
+        token
+            .generate_ec("sig-p384", &[5], Curve::P384, KeyPurpose::Sign)
+            .unwrap();
+        token
+            .generate_ec("sig-p521", &[6], Curve::P521, KeyPurpose::Sign)
+            .unwrap();
+        let more: [(&str, &'static jws::JwsAlgorithm); 6] = [
+            ("sig-rsa", &jws::RS384),
+            ("sig-rsa", &jws::RS512),
+            ("sig-rsa", &jws::PS384),
+            ("sig-rsa", &jws::PS512),
+            ("sig-p384", &jws::ES384),
+            ("sig-p521", &jws::ES512),
+        ];
+        for (label, alg) in more {
+            let signer = token.signer(&KeyRef::label(label), alg).unwrap();
+            let jws = jws::sign_compact(b"more", &signer, &JwsHeader::new()).unwrap();
+            let public = Signer::public_jwk(&signer).unwrap();
+            assert_eq!(verify(alg, &jws, public), b"more", "{}", alg.name());
+        }
         // Signing by id finds the same key.
         let by_id = token.signer(&KeyRef::id([1]), &jws::RS256).unwrap();
         assert_eq!(Signer::public_jwk(&by_id).unwrap().kid(), rsa.kid());
@@ -305,6 +326,24 @@ fn unknown_tokens_missing_pins_and_missing_keys_are_named() {
             assert_eq!(
                 err.to_string(),
                 "the pkcs #11 pin could not be read from env:ZEGEL_TEST_UNSET_PIN"
+            );
+            let err = Token::open(
+                MODULE,
+                TokenSelector::Label(LABEL),
+                PinSource::callback(|| None),
+            )
+            .unwrap_err();
+            assert_eq!(
+                err,
+                Pkcs11Error::PinUnavailable {
+                    source: "callback".into()
+                }
+            );
+            // The PIN is never printed: the token and its PIN source show where it comes from.
+            let shown = format!("{token:?}");
+            assert!(
+                shown.contains("env:ZEGEL_TEST_HSM_PIN") && !shown.contains(PIN),
+                "{shown}"
             );
             let err = token
                 .signer(&KeyRef::label("missing"), &jws::RS256)
