@@ -5,6 +5,7 @@
 //! Without SoftHSM2 the tests say they were skipped and pass, unless `CI` is set: then a
 //! missing SoftHSM2 is a failure.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -41,7 +42,11 @@ pub(crate) fn softhsm_or_skip(name: &str) -> bool {
             panic!("{name}: {why}, and CI is set: install softhsm2 (apt-get install softhsm2)")
         }
         Some(why) => {
-            eprintln!("skipped {name}: {why} (apt-get install softhsm2)");
+            // Written past libtest's capture, so that a normal run shows it.
+            let _ = writeln!(
+                std::io::stderr(),
+                "skipped {name}: {why} (apt-get install softhsm2)"
+            );
             false
         }
     }
