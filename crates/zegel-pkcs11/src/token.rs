@@ -27,6 +27,10 @@ pub const MODULE_ENV: &str = "ZEGEL_PKCS11_MODULE";
 /// The environment variable holding the PIN when a URI has no `pin-source`.
 pub const PIN_ENV: &str = "ZEGEL_PKCS11_PIN";
 
+/// The most idle sessions the pool keeps; more concurrent calls open more sessions, closed
+/// when they are done (tokens limit their sessions).
+const MAX_IDLE: usize = 32;
+
 /// A PKCS #11 token with a pool of logged-in sessions. Cheap to clone (all clones share the
 /// pool), `Send + Sync`.
 #[derive(Clone)]
@@ -180,7 +184,7 @@ impl Token {
             self.lose(generation);
         } else {
             let mut pool = self.lock();
-            if pool.generation == generation {
+            if pool.generation == generation && pool.idle.len() < MAX_IDLE {
                 pool.idle.push(session);
             }
         }
