@@ -15,7 +15,7 @@ use zegel_jose::jwk::KeyMaterial;
 use zegel_jose::{Jwk, SecretBytes};
 
 use crate::error::Pkcs11Error;
-use crate::key::{KeyKind, KeyRef, Located, inspect, publish};
+use crate::key::{KeyKind, KeyRef, Located, Operation, inspect, permits, publish};
 use crate::token::{Token, classify};
 
 /// RSA-OAEP algorithms: the OAEP hash and the matching MGF1 (RFC 7518 §4.3, RFC 8230 style
@@ -91,6 +91,9 @@ impl Token {
         let (kind, public) = inspect(self, key)?;
         let fitting: Vec<&'static KeyManagement> = match kind {
             KeyKind::Rsa => {
+                if alg.is_none_or(|a| OAEP.iter().any(|r| r.0 == a)) {
+                    permits(self, key, Operation::Decrypt)?;
+                }
                 self.require(MechanismType::RSA_PKCS_OAEP, "CKM_RSA_PKCS_OAEP")?;
                 let rows = OAEP.iter().filter(|r| alg.is_none_or(|a| a == r.0));
                 let mut offered = Vec::new();
@@ -122,6 +125,9 @@ impl Token {
                 }
             }
             KeyKind::Ec(..) => {
+                if alg.is_none_or(|a| ECDH.contains(&a)) {
+                    permits(self, key, Operation::Derive)?;
+                }
                 self.require(MechanismType::ECDH1_DERIVE, "CKM_ECDH1_DERIVE")?;
                 ECDH.to_vec()
             }

@@ -60,6 +60,14 @@ pub enum Pkcs11Error {
         /// The size in bits asked for.
         bits: u32,
     },
+    /// The key's PKCS #11 attributes forbid the operation (`CKA_SIGN`, `CKA_DECRYPT` or
+    /// `CKA_DERIVE` false): a decryption key used to sign, or the other way round.
+    KeyNotPermitted {
+        /// The label or id (hex).
+        key: String,
+        /// The operation (`sign`, `decrypt`, `derive`).
+        operation: &'static str,
+    },
     /// The key's public part could not be read (or is not one zegel accepts).
     PublicKeyUnreadable,
     /// The token does not offer the mechanism the algorithm needs.
@@ -99,6 +107,7 @@ impl Pkcs11Error {
             Self::AmbiguousKey { .. } => "pkcs11.ambiguous_key",
             Self::WrongKeyType { .. } => "pkcs11.wrong_key_type",
             Self::KeyExists { .. } => "pkcs11.key_exists",
+            Self::KeyNotPermitted { .. } => "pkcs11.key_not_permitted",
             Self::KeySize { .. } => "pkcs11.key_size",
             Self::PublicKeyUnreadable => "pkcs11.public_key_unreadable",
             Self::MechanismUnsupported { .. } => "pkcs11.mechanism_unsupported",
@@ -161,6 +170,9 @@ impl fmt::Display for Pkcs11Error {
             }
             Self::KeyExists { key } => {
                 write!(f, "a key {key:?} exists on the pkcs #11 token already")
+            }
+            Self::KeyNotPermitted { key, operation } => {
+                write!(f, "the pkcs #11 key {key:?} may not {operation}")
             }
             Self::KeySize { bits } => write!(
                 f,

@@ -147,6 +147,51 @@ impl Located {
     }
 }
 
+/// What a private key may do (`CKA_SIGN`, `CKA_DECRYPT`, `CKA_DERIVE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Operation {
+    Sign,
+    Decrypt,
+    Derive,
+}
+
+impl Operation {
+    fn attribute(self) -> AttributeType {
+        match self {
+            Self::Sign => AttributeType::Sign,
+            Self::Decrypt => AttributeType::Decrypt,
+            Self::Derive => AttributeType::Derive,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Sign => "sign",
+            Self::Decrypt => "decrypt",
+            Self::Derive => "derive",
+        }
+    }
+}
+
+/// Checks that the private key `key` may do `op`.
+pub(crate) fn permits(token: &Token, key: &KeyRef, op: Operation) -> Result<(), Pkcs11Error> {
+    token.run(|session, _| {
+        let private = key.find(session, ObjectClass::PRIVATE_KEY)?;
+        let attrs = session
+            .get_attributes(private, &[op.attribute()])
+            .map_err(|e| classify(&e))?;
+        match attrs.first() {
+            Some(Attribute::Sign(true) | Attribute::Decrypt(true) | Attribute::Derive(true)) => {
+                Ok(())
+            }
+            _ => Err(Pkcs11Error::KeyNotPermitted {
+                key: key.describe(),
+                operation: op.name(),
+            }),
+        }
+    })
+}
+
 /// The private key `key` names: its kind and its public part as a JWK (no `kid`, `alg` or
 /// `use` yet).
 pub(crate) fn inspect(token: &Token, key: &KeyRef) -> Result<(KeyKind, Jwk), Pkcs11Error> {

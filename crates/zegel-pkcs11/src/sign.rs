@@ -11,7 +11,7 @@ use zegel_jose::jws::{self, JwsAlgorithm, Signer};
 
 use crate::der;
 use crate::error::Pkcs11Error;
-use crate::key::{KeyKind, KeyRef, Located, inspect, publish};
+use crate::key::{KeyKind, KeyRef, Located, Operation, inspect, permits, publish};
 use crate::token::{Token, classify};
 
 /// The key a row needs.
@@ -185,6 +185,7 @@ impl Token {
             (Needs::Ec(want), KeyKind::Ec(crv, len)) if want == crv => len,
             _ => return Err(wrong),
         };
+        permits(self, key, Operation::Sign)?;
         self.require(row.mechanism, row.mechanism_name)?;
         let public = publish(public, Some(alg.name()), "sig");
         let kid = public.kid().unwrap_or_default().to_owned();
