@@ -25,131 +25,94 @@ enum Needs {
 struct SignRow {
     alg: &'static JwsAlgorithm,
     needs: Needs,
-    /// The mechanism, and its `CKM_` name for messages.
-    mechanism: MechanismType,
+    /// The mechanism (PSS: MGF1 of the same hash, salt length = hash length, RFC 7518 §3.5).
+    mechanism: fn() -> Mechanism<'static>,
+    /// Its `CKM_` name, for messages.
     mechanism_name: &'static str,
     /// Whether zegel hashes the signing input first (raw `CKM_ECDSA` signs a digest).
     prehash: bool,
-    /// PSS parameters: the hash and MGF1 hash, salt length = hash length (RFC 7518 §3.5).
-    pss: Option<(MechanismType, PkcsMgfType, u64)>,
 }
 
-impl SignRow {
-    fn mechanism(&self) -> Mechanism<'static> {
-        match (self.pss, self.mechanism) {
-            (Some((hash_alg, mgf, s_len)), m) => {
-                let params = PkcsPssParams {
-                    hash_alg,
-                    mgf,
-                    s_len: s_len.into(),
-                };
-                if m == MechanismType::SHA384_RSA_PKCS_PSS {
-                    Mechanism::Sha384RsaPkcsPss(params)
-                } else if m == MechanismType::SHA512_RSA_PKCS_PSS {
-                    Mechanism::Sha512RsaPkcsPss(params)
-                } else {
-                    Mechanism::Sha256RsaPkcsPss(params)
-                }
-            }
-            (None, m) if m == MechanismType::SHA256_RSA_PKCS => Mechanism::Sha256RsaPkcs,
-            (None, m) if m == MechanismType::SHA384_RSA_PKCS => Mechanism::Sha384RsaPkcs,
-            (None, m) if m == MechanismType::SHA512_RSA_PKCS => Mechanism::Sha512RsaPkcs,
-            (None, _) => Mechanism::Ecdsa,
-        }
-    }
-}
-
-/// A row of a `CKM_SHA*_RSA_PKCS` algorithm.
-const fn pkcs1(
-    alg: &'static JwsAlgorithm,
-    mechanism: MechanismType,
-    mechanism_name: &'static str,
-) -> SignRow {
-    SignRow {
-        alg,
-        needs: Needs::Rsa,
-        mechanism,
-        mechanism_name,
-        prehash: false,
-        pss: None,
-    }
-}
-
-/// A row of a `CKM_SHA*_RSA_PKCS_PSS` algorithm.
-const fn pss(
-    alg: &'static JwsAlgorithm,
-    mechanism: MechanismType,
-    mechanism_name: &'static str,
-    hash: MechanismType,
-    mgf: PkcsMgfType,
-    salt: u64,
-) -> SignRow {
-    SignRow {
-        alg,
-        needs: Needs::Rsa,
-        mechanism,
-        mechanism_name,
-        prehash: false,
-        pss: Some((hash, mgf, salt)),
-    }
-}
-
-/// A row of raw `CKM_ECDSA` over the algorithm's digest.
-const fn ecdsa(alg: &'static JwsAlgorithm, crv: Curve) -> SignRow {
-    SignRow {
-        alg,
-        needs: Needs::Ec(crv),
-        mechanism: MechanismType::ECDSA,
-        mechanism_name: "CKM_ECDSA",
-        prehash: true,
-        pss: None,
+/// PSS parameters: `hash`, MGF1 with the same hash, a salt as long as the hash.
+fn pss(hash_alg: MechanismType, mgf: PkcsMgfType, salt: u64) -> PkcsPssParams {
+    PkcsPssParams {
+        hash_alg,
+        mgf,
+        s_len: salt.into(),
     }
 }
 
 /// The JWS algorithms a token key signs with.
 static ROWS: [SignRow; 9] = [
-    pkcs1(
-        &jws::RS256,
-        MechanismType::SHA256_RSA_PKCS,
-        "CKM_SHA256_RSA_PKCS",
-    ),
-    pkcs1(
-        &jws::RS384,
-        MechanismType::SHA384_RSA_PKCS,
-        "CKM_SHA384_RSA_PKCS",
-    ),
-    pkcs1(
-        &jws::RS512,
-        MechanismType::SHA512_RSA_PKCS,
-        "CKM_SHA512_RSA_PKCS",
-    ),
-    pss(
-        &jws::PS256,
-        MechanismType::SHA256_RSA_PKCS_PSS,
-        "CKM_SHA256_RSA_PKCS_PSS",
-        MechanismType::SHA256,
-        PkcsMgfType::MGF1_SHA256,
-        32,
-    ),
-    pss(
-        &jws::PS384,
-        MechanismType::SHA384_RSA_PKCS_PSS,
-        "CKM_SHA384_RSA_PKCS_PSS",
-        MechanismType::SHA384,
-        PkcsMgfType::MGF1_SHA384,
-        48,
-    ),
-    pss(
-        &jws::PS512,
-        MechanismType::SHA512_RSA_PKCS_PSS,
-        "CKM_SHA512_RSA_PKCS_PSS",
-        MechanismType::SHA512,
-        PkcsMgfType::MGF1_SHA512,
-        64,
-    ),
-    ecdsa(&jws::ES256, Curve::P256),
-    ecdsa(&jws::ES384, Curve::P384),
-    ecdsa(&jws::ES512, Curve::P521),
+    SignRow {
+        alg: &jws::RS256,
+        needs: Needs::Rsa,
+        mechanism: || Mechanism::Sha256RsaPkcs,
+        mechanism_name: "CKM_SHA256_RSA_PKCS",
+        prehash: false,
+    },
+    SignRow {
+        alg: &jws::RS384,
+        needs: Needs::Rsa,
+        mechanism: || Mechanism::Sha384RsaPkcs,
+        mechanism_name: "CKM_SHA384_RSA_PKCS",
+        prehash: false,
+    },
+    SignRow {
+        alg: &jws::RS512,
+        needs: Needs::Rsa,
+        mechanism: || Mechanism::Sha512RsaPkcs,
+        mechanism_name: "CKM_SHA512_RSA_PKCS",
+        prehash: false,
+    },
+    SignRow {
+        alg: &jws::PS256,
+        needs: Needs::Rsa,
+        mechanism: || {
+            Mechanism::Sha256RsaPkcsPss(pss(MechanismType::SHA256, PkcsMgfType::MGF1_SHA256, 32))
+        },
+        mechanism_name: "CKM_SHA256_RSA_PKCS_PSS",
+        prehash: false,
+    },
+    SignRow {
+        alg: &jws::PS384,
+        needs: Needs::Rsa,
+        mechanism: || {
+            Mechanism::Sha384RsaPkcsPss(pss(MechanismType::SHA384, PkcsMgfType::MGF1_SHA384, 48))
+        },
+        mechanism_name: "CKM_SHA384_RSA_PKCS_PSS",
+        prehash: false,
+    },
+    SignRow {
+        alg: &jws::PS512,
+        needs: Needs::Rsa,
+        mechanism: || {
+            Mechanism::Sha512RsaPkcsPss(pss(MechanismType::SHA512, PkcsMgfType::MGF1_SHA512, 64))
+        },
+        mechanism_name: "CKM_SHA512_RSA_PKCS_PSS",
+        prehash: false,
+    },
+    SignRow {
+        alg: &jws::ES256,
+        needs: Needs::Ec(Curve::P256),
+        mechanism: || Mechanism::Ecdsa,
+        mechanism_name: "CKM_ECDSA",
+        prehash: true,
+    },
+    SignRow {
+        alg: &jws::ES384,
+        needs: Needs::Ec(Curve::P384),
+        mechanism: || Mechanism::Ecdsa,
+        mechanism_name: "CKM_ECDSA",
+        prehash: true,
+    },
+    SignRow {
+        alg: &jws::ES512,
+        needs: Needs::Ec(Curve::P521),
+        mechanism: || Mechanism::Ecdsa,
+        mechanism_name: "CKM_ECDSA",
+        prehash: true,
+    },
 ];
 
 /// A JWS [`Signer`] whose private key stays in the token.
@@ -186,7 +149,7 @@ impl Token {
             _ => return Err(wrong),
         };
         permits(self, key, Operation::Sign)?;
-        self.require(row.mechanism, row.mechanism_name)?;
+        self.require((row.mechanism)().mechanism_type(), row.mechanism_name)?;
         let public = publish(public, Some(alg.name()), "sig");
         let kid = public.kid().unwrap_or_default().to_owned();
         Ok(Pkcs11Signer {
@@ -218,7 +181,7 @@ impl Pkcs11Signer {
         let sig = self.token.run(|session, generation| {
             let handle = self.key.handle(session, generation)?;
             session
-                .sign(&row.mechanism(), handle, data)
+                .sign(&(row.mechanism)(), handle, data)
                 .map_err(|e| classify(&e))
         })?;
         if row.prehash {
