@@ -11,7 +11,7 @@ use zegel_jose::jwk::{Curve, JwkParams, KeyMaterial};
 use crate::der;
 use crate::error::Pkcs11Error;
 use crate::token::{Token, classify};
-use crate::uri::{Pkcs11Uri, UriError};
+use crate::uri::{ObjectType, Pkcs11Uri, UriError};
 
 /// Which key of the token: its label (`CKA_LABEL`), its id (`CKA_ID`), or both.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,13 +46,19 @@ impl KeyRef {
         self
     }
 
-    /// The key a PKCS #11 URI names by `object` and/or `id`.
+    /// The private key a PKCS #11 URI names by `object` and/or `id`.
     ///
     /// # Errors
-    /// [`UriError::NoObject`] when it names neither.
+    /// [`UriError::NoObject`] when it names neither; [`UriError::InvalidValue`] (`type`) when
+    /// its `type` is not `private`.
     pub fn from_uri(uri: &Pkcs11Uri) -> Result<Self, UriError> {
         if uri.object().is_none() && uri.id().is_none() {
             return Err(UriError::NoObject);
+        }
+        if uri.object_type().is_some_and(|t| t != ObjectType::Private) {
+            return Err(UriError::InvalidValue {
+                name: "type".to_owned(),
+            });
         }
         Ok(Self {
             label: uri.object().map(str::to_owned),
@@ -280,6 +286,15 @@ mod tests {
         let uri = Pkcs11Uri::parse("pkcs11:token=t").unwrap();
         assert_eq!(KeyRef::from_uri(&uri).unwrap_err(), UriError::NoObject);
         assert_eq!(UriError::NoObject.code(), "pkcs11.uri.no_object");
+        let uri = Pkcs11Uri::parse("pkcs11:object=sig;type=private").unwrap();
+        assert_eq!(KeyRef::from_uri(&uri).unwrap(), KeyRef::label("sig"));
+        let uri = Pkcs11Uri::parse("pkcs11:object=sig;type=public").unwrap();
+        assert_eq!(
+            KeyRef::from_uri(&uri).unwrap_err(),
+            UriError::InvalidValue {
+                name: "type".into()
+            }
+        );
     }
 
     #[test]

@@ -320,3 +320,43 @@ impl fmt::Debug for Token {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use cryptoki::context::Function;
+    use zegel_jose::error::Fault;
+
+    use super::*;
+
+    #[test]
+    fn lost_sessions_are_told_from_other_failures() {
+        for rv in SESSION_LOST {
+            let e = classify(&CkError::Pkcs11(*rv, Function::Sign));
+            assert_eq!(e.code(), "pkcs11.session_lost", "{rv:?}");
+            assert_eq!(e.fault(), Fault::Unavailable);
+        }
+        let e = classify(&CkError::Pkcs11(RvError::DeviceRemoved, Function::Decrypt));
+        assert_eq!(
+            e.to_string(),
+            "the pkcs #11 session was lost (DeviceRemoved); the next call opens a new one"
+        );
+        let e = classify(&CkError::Pkcs11(
+            RvError::MechanismInvalid,
+            Function::SignInit,
+        ));
+        assert_eq!(e.code(), "pkcs11.mechanism_unsupported");
+        let e = classify(&CkError::Pkcs11(RvError::DataLenRange, Function::Decrypt));
+        assert_eq!(
+            e,
+            Pkcs11Error::Device {
+                function: "Decrypt".into(),
+                rv: "DataLenRange".into()
+            }
+        );
+        assert_eq!(e.fault(), Fault::Unavailable);
+        assert_eq!(
+            e.to_string(),
+            "the pkcs #11 token refused Decrypt (DataLenRange)"
+        );
+    }
+}
