@@ -33,6 +33,10 @@ const MAX_IDLE: usize = 32;
 
 /// A PKCS #11 token with a pool of logged-in sessions. Cheap to clone (all clones share the
 /// pool), `Send + Sync`.
+///
+/// Calls block for as long as the token takes (an RSA-2048 signature: about 0.7 ms in
+/// SoftHSM2, more over a network HSM): from an async runtime, call through its blocking pool
+/// (e.g. `tokio::task::spawn_blocking`).
 #[derive(Clone)]
 pub struct Token {
     shared: Arc<Shared>,
