@@ -122,7 +122,8 @@ pub(crate) const CRATE_RULES: &[CrateRule] = &[
     CrateRule {
         name: "zegel-pkcs11",
         layer: 4,
-        internal: None,
+        // zegel-jwt as a dev dependency only: the nested-JWT test through the token.
+        internal: Some(&["zegel-jose", "zegel-jwt"]),
         banned: BINARY_ONLY,
         optional_only: &[],
         library_code: true,
