@@ -150,6 +150,8 @@ impl DecryptedJwt {
             Inner::Signed(jws) => {
                 let (header, alg, payload) =
                     verify_signature(jws.expose_secret(), keys, validation)?;
+                // Zeroized on drop: the claims of a nested token are decrypted plaintext.
+                let payload = zeroize::Zeroizing::new(payload);
                 let claims = claims_from(&payload, validation, now)?;
                 Ok(Verified {
                     claims,

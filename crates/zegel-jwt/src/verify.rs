@@ -12,7 +12,6 @@ use zegel_jose::error::Part;
 use zegel_jose::jwe::JweHeader;
 use zegel_jose::jws::{JwsAlgorithm, JwsHeader};
 use zegel_jose::{base64url, json};
-use zeroize::Zeroizing;
 
 use crate::claims::Claims;
 use crate::error::Error;
@@ -156,12 +155,13 @@ pub fn unverified_header(token: impl AsRef<[u8]>) -> Result<JwsHeader, Error> {
 }
 
 /// Checks the signature and the header of a compact JWS; returns its header, algorithm and
-/// payload.
+/// payload. The payload is not zeroized: for a JWT it came from the token in the clear; a
+/// nested token's caller, whose payload was decrypted, wraps it.
 pub(crate) fn verify_signature<S: KeySource + ?Sized>(
     token: &[u8],
     keys: &S,
     validation: &Validation,
-) -> Result<(JwsHeader, &'static JwsAlgorithm, Zeroizing<Vec<u8>>), Error> {
+) -> Result<(JwsHeader, &'static JwsAlgorithm, Vec<u8>), Error> {
     if token.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return Err(zegel_jose::Error::Structure {
             expected: zegel_jose::error::Shape::Compact,
@@ -185,8 +185,7 @@ pub(crate) fn verify_signature<S: KeySource + ?Sized>(
     validation.check_typ(header.typ.as_deref())?;
     let alg = verified.alg();
     let (header, payload) = verified.into_header_and_payload();
-    // Zeroized on drop: inside a nested token, the claims are decrypted plaintext.
-    Ok((header, alg, Zeroizing::new(payload)))
+    Ok((header, alg, payload))
 }
 
 /// Parses and validates a claim set.

@@ -365,7 +365,7 @@ impl Decryptor {
             enc,
             kid: typed.kid,
             zip: typed.zip,
-            params: view.key_params(),
+            params: view.key_params(alg.header_params()),
         })
     }
 

@@ -87,10 +87,6 @@ impl JweHeader {
     }
 }
 
-/// The header parameters key management reads (`keymgmt`): all a decryption plan keeps of a
-/// recipient's headers.
-const KEY_PARAMS: [&str; 7] = ["epk", "apu", "apv", "iv", "tag", "p2s", "p2c"];
-
 /// One recipient's JOSE header read where it lies, in its protected, shared unprotected and
 /// per-recipient headers (disjoint, checked when parsed), without joining them: a JSON JWE's
 /// shared headers are read once per recipient and must not be copied once per recipient.
@@ -151,9 +147,11 @@ impl<'j> View<'j> {
         Ok(Typed { alg, enc, kid, zip })
     }
 
-    /// A copy of the parameters key management reads, and nothing else.
-    pub(crate) fn key_params(&self) -> Map<String, Value> {
-        KEY_PARAMS
+    /// A copy of `names` (the parameters an algorithm's key management reads,
+    /// [`KeyManagement::header_params`](super::alg::KeyManagement::header_params)), and nothing
+    /// else: all a decryption plan keeps of a recipient's headers.
+    pub(crate) fn key_params(&self, names: &[&str]) -> Map<String, Value> {
+        names
             .iter()
             .filter_map(|&name| Some((name.to_owned(), self.get(name)?.clone())))
             .collect()
