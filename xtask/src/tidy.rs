@@ -240,6 +240,10 @@ pub(crate) fn problems(root: &Path) -> anyhow::Result<Vec<String>> {
     Ok(problems)
 }
 
+/// The upward edges allowed, as dev-dependencies only: a library's tests driving the test
+/// server built on it (the itsme® client's tests against the local itsme®-like provider).
+const UPWARD_DEV: &[(&str, &str)] = &[("zegel-itsme", "zegel-itsme-provider")];
+
 /// Every dependency between workspace crates goes down the layers, to a crate its row allows.
 pub(crate) fn layer_order(ws: &Workspace) -> Vec<String> {
     let mut problems = Vec::new();
@@ -256,6 +260,9 @@ pub(crate) fn layer_order(ws: &Workspace) -> Vec<String> {
             continue;
         };
         for d in p.deps.iter().filter(|d| ws.is_member(&d.name)) {
+            if d.kind == "dev" && UPWARD_DEV.contains(&(p.name.as_str(), d.name.as_str())) {
+                continue;
+            }
             match layer_of(&d.name) {
                 Some(theirs) if theirs < own.layer => {
                     if own
@@ -516,6 +523,20 @@ mod tests {
             ("xtask", &[]),
         ]);
         assert_eq!(layer_order(&ws), Vec::<String>::new());
+    }
+
+    #[test]
+    fn layer_order_allows_the_test_server_as_dev_dependency_only() {
+        let ws = workspace(&[
+            ("zegel-itsme", &[("zegel-itsme-provider", "dev")]),
+            ("zegel-itsme-provider", &[("zegel-itsme", "normal")]),
+        ]);
+        assert_eq!(layer_order(&ws), Vec::<String>::new());
+        let ws = workspace(&[
+            ("zegel-itsme", &[("zegel-itsme-provider", "normal")]),
+            ("zegel-itsme-provider", &[]),
+        ]);
+        assert_eq!(layer_order(&ws).len(), 1);
     }
 
     #[test]

@@ -24,6 +24,10 @@ use crate::pending::PendingLogin;
 use crate::token::{self, TokenResponse};
 use crate::userinfo::{self, UserInfo, UserInfoValidator};
 
+/// Registered response encryption: the accepted key management and content encryption
+/// algorithms.
+type Encryption = (Vec<&'static KeyManagement>, Vec<&'static ContentEncryption>);
+
 /// What the provider knows of this client: its registration, and the local settings.
 #[derive(Clone)]
 pub struct Registration {
@@ -32,9 +36,9 @@ pub struct Registration {
     auth: ClientAuth,
     decryption_keys: Vec<Jwk>,
     id_token_algs: Vec<&'static JwsAlgorithm>,
-    id_token_encryption: Option<(&'static KeyManagement, &'static ContentEncryption)>,
+    id_token_encryption: Option<Encryption>,
     userinfo_algs: Vec<&'static JwsAlgorithm>,
-    userinfo_encryption: Option<(&'static KeyManagement, &'static ContentEncryption)>,
+    userinfo_encryption: Option<Encryption>,
     trusted_audiences: Vec<String>,
     leeway: Duration,
     max_pending_age: Duration,
@@ -103,7 +107,21 @@ impl Registration {
         alg: &'static KeyManagement,
         enc: &'static ContentEncryption,
     ) -> Self {
-        self.id_token_encryption = Some((alg, enc));
+        self.id_token_encryption = Some((vec![alg], vec![enc]));
+        self
+    }
+
+    /// ID tokens and UserInfo responses always encrypted, with any of `algs` and `encs` (a
+    /// provider that chooses per client key, as itsme® does): plain JWS ID tokens and
+    /// unencrypted UserInfo responses are then refused.
+    #[must_use]
+    pub fn with_required_encryption(
+        mut self,
+        algs: &[&'static KeyManagement],
+        encs: &[&'static ContentEncryption],
+    ) -> Self {
+        self.id_token_encryption = Some((algs.to_vec(), encs.to_vec()));
+        self.userinfo_encryption = Some((algs.to_vec(), encs.to_vec()));
         self
     }
 
@@ -121,7 +139,7 @@ impl Registration {
         alg: &'static KeyManagement,
         enc: &'static ContentEncryption,
     ) -> Self {
-        self.userinfo_encryption = Some((alg, enc));
+        self.userinfo_encryption = Some((vec![alg], vec![enc]));
         self
     }
 
@@ -271,16 +289,16 @@ impl Client {
         let mut id_tokens = IdTokenValidator::new(&metadata.issuer, &registration.client_id)
             .with_algorithms(&registration.id_token_algs)
             .with_leeway(registration.leeway);
-        if let Some((alg, enc)) = registration.id_token_encryption {
-            id_tokens = id_tokens.with_encryption(alg, enc);
+        if let Some((algs, encs)) = &registration.id_token_encryption {
+            id_tokens = id_tokens.with_encryption_algorithms(algs, encs);
         }
         for aud in &registration.trusted_audiences {
             id_tokens = id_tokens.with_trusted_audience(aud);
         }
         let mut userinfo = UserInfoValidator::new(&metadata.issuer, &registration.client_id)
             .with_algorithms(&registration.userinfo_algs);
-        if let Some((alg, enc)) = registration.userinfo_encryption {
-            userinfo = userinfo.with_encryption(alg, enc);
+        if let Some((algs, encs)) = &registration.userinfo_encryption {
+            userinfo = userinfo.with_encryption_algorithms(algs, encs);
         }
         Ok(Self {
             inner: Arc::new(Inner {

@@ -100,13 +100,25 @@ impl IdTokenValidator {
     /// refused, and only these algorithms are accepted.
     #[must_use]
     pub fn with_encryption(
-        mut self,
+        self,
         alg: &'static KeyManagement,
         enc: &'static ContentEncryption,
     ) -> Self {
+        self.with_encryption_algorithms(&[alg], &[enc])
+    }
+
+    /// The client registered ID token encryption with any of `algs` and `encs` (a provider
+    /// that chooses per key, as itsme® does): a plain JWS is then refused, and only these
+    /// algorithms are accepted.
+    #[must_use]
+    pub fn with_encryption_algorithms(
+        mut self,
+        algs: &[&'static KeyManagement],
+        encs: &[&'static ContentEncryption],
+    ) -> Self {
         self.encryption_required = true;
-        self.key_management = vec![alg];
-        self.content_encryption = vec![enc];
+        self.key_management = algs.to_vec();
+        self.content_encryption = encs.to_vec();
         self.prepared()
     }
 
