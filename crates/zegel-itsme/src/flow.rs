@@ -309,14 +309,10 @@ impl ItsmeClient {
         pending: &PendingLogin,
         callback_url: &str,
     ) -> Result<Login, FlowError> {
-        let oidc_pending = zegel_oidc::PendingLogin::new(
-            pending.state().to_owned(),
-            pending.nonce().to_owned(),
-            pending.code_verifier().map(str::to_owned),
-            pending.redirect_uri().to_owned(),
-            pending.created_at(),
-        );
-        let inner = self.oidc.complete(oidc_pending, callback_url).await?;
+        let inner = self
+            .oidc
+            .complete(oidc_pending(pending), callback_url)
+            .await?;
         let claims = claims_map(inner.id_token.claims())?;
         let acr = pending
             .acr()
@@ -339,6 +335,31 @@ impl ItsmeClient {
         let userinfo = self.oidc.userinfo(&login.inner).await?;
         Ok(Identity::from_claims(userinfo.claims().clone())?)
     }
+}
+
+/// Checks only the callback's `state` against `pending` (in constant time), with no client and
+/// no request: for a caller that starts cold (a command line) and must refuse a stray callback
+/// before discovering itsme®. [`ItsmeClient::complete`] does this check first as well.
+///
+/// # Errors
+/// [`FlowError::Oidc`] with [`zegel_oidc::error::CallbackError`]: `MalformedUrl`,
+/// `RepeatedParameter`, `MissingState`, `StateMismatch`.
+pub fn check_state(pending: &PendingLogin, callback_url: &str) -> Result<(), FlowError> {
+    Ok(zegel_oidc::callback::check_state(
+        callback_url,
+        &oidc_pending(pending),
+    )?)
+}
+
+/// The pending login as zegel-oidc keeps it.
+fn oidc_pending(pending: &PendingLogin) -> zegel_oidc::PendingLogin {
+    zegel_oidc::PendingLogin::new(
+        pending.state().to_owned(),
+        pending.nonce().to_owned(),
+        pending.code_verifier().map(str::to_owned),
+        pending.redirect_uri().to_owned(),
+        pending.created_at(),
+    )
 }
 
 /// The claims of a validated ID token as a JSON object.

@@ -297,6 +297,17 @@ async fn a_swapped_or_missing_state_makes_no_request() {
         ),
         "{e:?}"
     );
+    // The same check with no client at all (a command line starting cold).
+    assert!(zegel_itsme::flow::check_state(&pending, &callback).is_ok());
+    let e =
+        zegel_itsme::flow::check_state(&pending, &with_state(&callback, Some("x"))).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            FlowError::Oidc(zegel_oidc::Error::Callback(CallbackError::StateMismatch))
+        ),
+        "{e:?}"
+    );
     // A login started in another browser: its callback does not match this pending login.
     let (_, other_pending, _) = started(&provider, "pkjwt").await;
     let e = client
