@@ -51,8 +51,12 @@ pub enum FlowError {
         /// The code, typed.
         code: ErrorCode,
     },
-    /// The OpenID Connect layer refused: the callback (`state`), transport, an ID token or
-    /// UserInfo check (encryption, signature, `iss`, `aud`, `exp`, `nonce`, `sub`).
+    /// The ID token is refused: not encrypted, not decryptable with the partner's keys, its
+    /// signature, algorithm, `iss`, `aud`, `exp`, `nonce` (or itsme®'s keys cannot be had).
+    IdToken(zegel_oidc::Error),
+    /// The UserInfo response is refused: as for the ID token, and its `sub`.
+    UserInfo(zegel_oidc::Error),
+    /// The OpenID Connect layer refused: discovery, the callback (`state`), transport.
     Oidc(zegel_oidc::Error),
     /// The verified claims break an itsme® rule (`acr` weaker than asked, a claim's shape).
     Claim(ClaimError),
@@ -66,8 +70,23 @@ impl FlowError {
         match self {
             Self::Provider { .. } => "itsme.flow.provider_error",
             Self::Token { .. } => "itsme.flow.token_error",
-            Self::Oidc(e) => e.code(),
+            Self::IdToken(e) | Self::UserInfo(e) | Self::Oidc(e) => e.code(),
             Self::Claim(e) => e.code(),
+        }
+    }
+
+    /// Files a token check failure of zegel-oidc under `document` (`IdToken` or `UserInfo`).
+    fn token(e: zegel_oidc::Error, document: fn(zegel_oidc::Error) -> Self) -> Self {
+        if matches!(
+            e,
+            zegel_oidc::Error::Jose(_)
+                | zegel_oidc::Error::Jwt(_)
+                | zegel_oidc::Error::Check(_)
+                | zegel_oidc::Error::JwksUnavailable { .. }
+        ) {
+            document(e)
+        } else {
+            Self::from(e)
         }
     }
 
@@ -102,6 +121,8 @@ impl fmt::Display for FlowError {
                 code_name(*code),
                 code.describe()
             ),
+            Self::IdToken(e) => write!(f, "the ID token is refused: {e}"),
+            Self::UserInfo(e) => write!(f, "the UserInfo response is refused: {e}"),
             Self::Oidc(e) => e.fmt(f),
             Self::Claim(e) => e.fmt(f),
         }
@@ -111,7 +132,7 @@ impl fmt::Display for FlowError {
 impl std::error::Error for FlowError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Oidc(e) => Some(e),
+            Self::IdToken(e) | Self::UserInfo(e) | Self::Oidc(e) => Some(e),
             Self::Claim(e) => Some(e),
             _ => None,
         }
@@ -302,7 +323,8 @@ impl ItsmeClient {
     ///
     /// # Errors
     /// [`FlowError::Provider`] for an `error=` callback; [`FlowError::Token`] when the code is
-    /// refused (replayed, expired); [`FlowError::Oidc`] for the callback and ID token checks;
+    /// refused (replayed, expired); [`FlowError::Oidc`] for the callback and transport;
+    /// [`FlowError::IdToken`] for the ID token checks;
     /// [`FlowError::Claim`] for an `acr` weaker than asked or a claim of the wrong shape.
     pub async fn complete(
         &self,
@@ -312,7 +334,8 @@ impl ItsmeClient {
         let inner = self
             .oidc
             .complete(oidc_pending(pending), callback_url)
-            .await?;
+            .await
+            .map_err(|e| FlowError::token(e, FlowError::IdToken))?;
         let claims = claims_map(inner.id_token.claims())?;
         let acr = pending
             .acr()
@@ -329,10 +352,14 @@ impl ItsmeClient {
     /// `sub` the ID token's, read as an [`Identity`].
     ///
     /// # Errors
-    /// [`FlowError::Oidc`] for transport and the checks; [`FlowError::Claim`] for a claim of
-    /// the wrong shape.
+    /// [`FlowError::Oidc`] for transport; [`FlowError::UserInfo`] for the checks;
+    /// [`FlowError::Claim`] for a claim of the wrong shape.
     pub async fn userinfo(&self, login: &Login) -> Result<Identity, FlowError> {
-        let userinfo = self.oidc.userinfo(&login.inner).await?;
+        let userinfo = self
+            .oidc
+            .userinfo(&login.inner)
+            .await
+            .map_err(|e| FlowError::token(e, FlowError::UserInfo))?;
         Ok(Identity::from_claims(userinfo.claims().clone())?)
     }
 }
