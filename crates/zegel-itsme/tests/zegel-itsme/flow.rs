@@ -519,3 +519,119 @@ async fn a_pending_login_cookie_expired_tampered_or_under_another_key_is_refused
         "itsme.pending.invalid"
     );
 }
+
+#[tokio::test]
+async fn decryption_keys_are_chosen_by_kid_during_a_rotation() {
+    let (sig, old) = partner_keys();
+    let new = zegel_jose::Jwk::generate(&zegel_jose::jwk::KeySpec::Rsa { bits: 2048 })
+        .unwrap()
+        .with_kid("partner-enc-2")
+        .with_use("enc");
+    let dir = std::env::temp_dir().join(format!("zegel-itsme-rotation-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let both = JwkSet::new(vec![sig.clone(), old.clone(), new.clone()]);
+    std::fs::write(dir.join("keys.json"), both.to_private_json().as_bytes()).unwrap();
+    // itsme® encrypts to the key it has (the first enc key of the set it knows): the old one
+    // before the rotation reaches it, the new one after.
+    for (registered, kid) in [(&old, "partner-enc"), (&new, "partner-enc-2")] {
+        let [_, b, c] = rsa_keys();
+        let public = JwkSet::new(vec![
+            sig.to_public().unwrap(),
+            registered.to_public().unwrap(),
+        ]);
+        let provider = Provider::builder()
+            .keys(c.clone(), b.clone())
+            .client(
+                Client::private_key_jwt("pkjwt", public)
+                    .redirect_uri(REDIRECT)
+                    .service("MY_SERVICE"),
+            )
+            .start()
+            .await
+            .unwrap();
+        let toml = format!(
+            "discovery_url = \"{}\"\nclient_id = \"pkjwt\"\nservice_code = \"MY_SERVICE\"\n\
+             redirect_uri = \"{REDIRECT}\"\nauth_method = \"private_key_jwt\"\n\
+             jwks_private = \"keys.json\"\nallow_insecure_loopback = true\n",
+            provider.discovery_url()
+        );
+        let config = Config::from_toml(&toml, &dir, |_| None).unwrap();
+        let client = ItsmeClient::discover(config).await.unwrap();
+        let auth = client.authorization().await.unwrap();
+        let callback = browse(&auth.url).await;
+        let login = client.complete(&auth.pending, &callback).await.unwrap();
+        assert!(login.identity().sub().is_some());
+        let id_token = login.tokens().id_token().unwrap();
+        let jwe = zegel_jose::jwe::UnverifiedJwe::parse(id_token.as_bytes()).unwrap();
+        assert_eq!(jwe.protected_header()["kid"], kid);
+        // UserInfo too.
+        client.userinfo(&login).await.unwrap();
+    }
+    // A key the partner no longer has: refused.
+    let [_, b, c] = rsa_keys();
+    let gone = zegel_jose::Jwk::generate(&zegel_jose::jwk::KeySpec::Rsa { bits: 2048 })
+        .unwrap()
+        .with_kid("partner-enc-0")
+        .with_use("enc");
+    let provider = Provider::builder()
+        .keys(c.clone(), b.clone())
+        .client(
+            Client::private_key_jwt(
+                "pkjwt",
+                JwkSet::new(vec![sig.to_public().unwrap(), gone.to_public().unwrap()]),
+            )
+            .redirect_uri(REDIRECT)
+            .service("MY_SERVICE"),
+        )
+        .start()
+        .await
+        .unwrap();
+    let toml = format!(
+        "discovery_url = \"{}\"\nclient_id = \"pkjwt\"\nservice_code = \"MY_SERVICE\"\n\
+         redirect_uri = \"{REDIRECT}\"\nauth_method = \"private_key_jwt\"\n\
+         jwks_private = \"keys.json\"\nallow_insecure_loopback = true\n",
+        provider.discovery_url()
+    );
+    let client = ItsmeClient::discover(Config::from_toml(&toml, &dir, |_| None).unwrap())
+        .await
+        .unwrap();
+    let auth = client.authorization().await.unwrap();
+    let callback = browse(&auth.url).await;
+    let e = client.complete(&auth.pending, &callback).await.unwrap_err();
+    assert!(matches!(e, FlowError::IdToken(_)), "{e:?}");
+    assert_eq!(e.code(), "jose.unknown_kid");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_userinfo_response_not_encrypted_or_forged_is_refused() {
+    for (faults, code) in [
+        (
+            Faults {
+                unencrypted: true,
+                ..Faults::default()
+            },
+            "oidc.check",
+        ),
+        (
+            Faults {
+                wrong_signing_key: true,
+                ..Faults::default()
+            },
+            "jose.invalid_signature",
+        ),
+    ] {
+        let provider = provider().await;
+        let (client, pending, callback) = started(&provider, "pkjwt").await;
+        let login = client.complete(&pending, &callback).await.unwrap();
+        provider.set_faults(faults);
+        let e = client.userinfo(&login).await.unwrap_err();
+        assert!(matches!(e, FlowError::UserInfo(_)), "{e:?}");
+        assert_eq!(e.code(), code);
+        assert!(
+            e.to_string()
+                .starts_with("the UserInfo response is refused: "),
+            "{e}"
+        );
+    }
+}
