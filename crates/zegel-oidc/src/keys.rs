@@ -8,7 +8,7 @@
 use serde_json::{Map, Value};
 use zegel_jose::jwe::{ContentEncryption, Encryptor, KeyManagement, Recipient};
 use zegel_jose::jwk::{Curve, KeyMaterial};
-use zegel_jose::jws::{self, JwsAlgorithm, JwsHeader, SigningKey};
+use zegel_jose::jws::{self, JwsAlgorithm, JwsHeader, Signer, SigningKey};
 use zegel_jose::keys::KeySource;
 use zegel_jose::{Jwk, jwe};
 use zegel_jwt::{Claims, DecryptedJwt, Decryption};
@@ -55,10 +55,11 @@ pub(crate) fn signing_alg(key: &Jwk) -> Result<&'static JwsAlgorithm, Error> {
 }
 
 /// The client's private key, prepared once (parsed by the crypto backend) to sign client
-/// assertions and request objects. Cheap to clone; `Debug` shows the algorithm and `kid`.
+/// assertions and request objects, or any [`Signer`] (a key in an HSM). Cheap to clone;
+/// `Debug` shows the algorithm and `kid`.
 #[derive(Clone)]
 pub struct ClientKey {
-    signing: std::sync::Arc<SigningKey>,
+    signing: std::sync::Arc<dyn Signer>,
 }
 
 impl ClientKey {
@@ -80,6 +81,13 @@ impl ClientKey {
         Ok(Self {
             signing: std::sync::Arc::new(SigningKey::new(key, alg)?),
         })
+    }
+
+    /// Signs with `signer` (a key kept in an HSM or a PKCS #11 token, ...): its `alg`, and its
+    /// `kid` written into the headers it signs.
+    #[must_use]
+    pub fn from_signer(signer: std::sync::Arc<dyn Signer>) -> Self {
+        Self { signing: signer }
     }
 
     /// The signature algorithm.
