@@ -523,7 +523,7 @@ async fn a_pending_login_cookie_expired_tampered_or_under_another_key_is_refused
 #[tokio::test]
 async fn decryption_keys_are_chosen_by_kid_during_a_rotation() {
     let (sig, old) = partner_keys();
-    let new = zegel_jose::Jwk::generate(&zegel_jose::jwk::KeySpec::Rsa { bits: 2048 })
+    let new = Jwk::generate(&zegel_jose::jwk::KeySpec::Rsa { bits: 2048 })
         .unwrap()
         .with_kid("partner-enc-2")
         .with_use("enc");
@@ -569,7 +569,7 @@ async fn decryption_keys_are_chosen_by_kid_during_a_rotation() {
     }
     // A key the partner no longer has: refused.
     let [_, b, c] = rsa_keys();
-    let gone = zegel_jose::Jwk::generate(&zegel_jose::jwk::KeySpec::Rsa { bits: 2048 })
+    let gone = Jwk::generate(&zegel_jose::jwk::KeySpec::Rsa { bits: 2048 })
         .unwrap()
         .with_kid("partner-enc-0")
         .with_use("enc");
