@@ -18,7 +18,8 @@ use core::fmt;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
-use zegel_jose::jwe::{self, ContentEncryption, KeyManagement};
+use zegel_jose::jwe::{self, ContentEncryption, Decrypter, KeyManagement};
+use zegel_jose::jws::Signer;
 use zegel_oidc::clock::Clock;
 use zegel_oidc::http::HttpClient;
 use zegel_oidc::id_token::IdToken;
@@ -204,6 +205,33 @@ impl Login {
     }
 }
 
+/// The partner's private keys kept outside the process (an HSM, a PKCS #11 token, a cloud
+/// KMS): the `sig` key as a [`Signer`] (client assertions, request objects) and the `enc`
+/// keys as [`Decrypter`]s (ID tokens, UserInfo responses; chosen by `kid`). They take the
+/// place of the private keys of the configuration's `jwks_private` file.
+#[derive(Clone)]
+pub struct ExternalKeys {
+    signer: Arc<dyn Signer>,
+    decrypters: Vec<Arc<dyn Decrypter>>,
+}
+
+impl ExternalKeys {
+    /// The signing key and the decryption keys (several during a rotation).
+    #[must_use]
+    pub fn new(signer: Arc<dyn Signer>, decrypters: Vec<Arc<dyn Decrypter>>) -> Self {
+        Self { signer, decrypters }
+    }
+}
+
+impl fmt::Debug for ExternalKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExternalKeys")
+            .field("signer_kid", &self.signer.kid())
+            .field("decrypters", &self.decrypters.len())
+            .finish()
+    }
+}
+
 /// An itsme® relying party, built from a checked [`Config`]. Cheap to clone; share it.
 #[derive(Clone, Debug)]
 pub struct ItsmeClient {
@@ -235,6 +263,21 @@ impl ItsmeClient {
         http: Arc<dyn HttpClient>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, FlowError> {
+        Self::discover_with_keys(config, None, http, clock).await
+    }
+
+    /// Discovers itsme® with `http` and `clock`, signing and decrypting with `keys` (kept in
+    /// an HSM, ...) instead of the private keys of the configuration's file.
+    ///
+    /// # Errors
+    /// As [`discover_with`](Self::discover_with); [`FlowError::Oidc`] with
+    /// [`zegel_oidc::Error::Unsupported`] for external keys with `client_secret_post`.
+    pub async fn discover_with_keys(
+        config: Config,
+        keys: Option<ExternalKeys>,
+        http: Arc<dyn HttpClient>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, FlowError> {
         let security = if config.allow_insecure_loopback() {
             Security::AllowInsecureLoopback
         } else {
@@ -242,7 +285,7 @@ impl ItsmeClient {
         };
         let metadata =
             zegel_oidc::discover(&*http, &config.environment().discovery_url(), security).await?;
-        let registration = registration(&config, security)?;
+        let registration = registration(&config, keys, security)?;
         let oidc = zegel_oidc::Client::from_metadata(metadata, registration, http, clock)?;
         Ok(Self {
             config: Arc::new(config),
@@ -400,17 +443,35 @@ fn claims_map<T: serde::Serialize>(claims: &T) -> Result<Map<String, Value>, Flo
 }
 
 /// What itsme® knows of the partner, and the itsme® rules for the responses.
-fn registration(config: &Config, security: Security) -> Result<Registration, FlowError> {
+fn registration(
+    config: &Config,
+    external: Option<ExternalKeys>,
+    security: Security,
+) -> Result<Registration, FlowError> {
     let encs: &[&ContentEncryption] = jwe::ALL_ENC;
-    let registration = match config.auth() {
-        ClientAuth::PrivateKeyJwt(keys) => Registration::new(
+    let registration = match (config.auth(), external) {
+        (ClientAuth::PrivateKeyJwt(_), Some(external)) => Registration::new(
+            config.client_id(),
+            config.redirect_uri(),
+            zegel_oidc::client_auth::ClientAuth::PrivateKeyJwt(
+                zegel_oidc::client_auth::ClientKey::from_signer(external.signer),
+            ),
+        )
+        .with_decrypters(external.decrypters)
+        .with_required_encryption(RSA_ALGS, encs),
+        (ClientAuth::ClientSecretPost(_), Some(_)) => {
+            return Err(FlowError::Oidc(zegel_oidc::Error::Unsupported {
+                what: "external keys with client_secret_post",
+            }));
+        }
+        (ClientAuth::PrivateKeyJwt(keys), None) => Registration::new(
             config.client_id(),
             config.redirect_uri(),
             zegel_oidc::client_auth::ClientAuth::private_key_jwt(keys.signing_key())?,
         )
         .with_decryption_keys(keys.decryption_keys().cloned().collect())
         .with_required_encryption(RSA_ALGS, encs),
-        ClientAuth::ClientSecretPost(secret) => Registration::new(
+        (ClientAuth::ClientSecretPost(secret), None) => Registration::new(
             config.client_id(),
             config.redirect_uri(),
             zegel_oidc::client_auth::ClientAuth::ClientSecretPost(zegel_oidc::ClientSecret::new(

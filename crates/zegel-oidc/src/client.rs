@@ -8,7 +8,7 @@ use core::time::Duration;
 use std::sync::Arc;
 
 use zegel_jose::Jwk;
-use zegel_jose::jwe::{ContentEncryption, KeyManagement};
+use zegel_jose::jwe::{ContentEncryption, Decrypter, KeyManagement};
 use zegel_jose::jws::JwsAlgorithm;
 
 use crate::authorize::{self, Authorization, AuthorizationRequest, RequestObject};
@@ -35,6 +35,7 @@ pub struct Registration {
     redirect_uri: String,
     auth: ClientAuth,
     decryption_keys: Vec<Jwk>,
+    decrypters: Vec<Arc<dyn Decrypter>>,
     id_token_algs: Vec<&'static JwsAlgorithm>,
     id_token_encryption: Option<Encryption>,
     userinfo_algs: Vec<&'static JwsAlgorithm>,
@@ -54,6 +55,7 @@ impl core::fmt::Debug for Registration {
             .field("redirect_uri", &self.redirect_uri)
             .field("auth", &self.auth.method())
             .field("decryption_keys", &self.decryption_keys.len())
+            .field("decrypters", &self.decrypters.len())
             .finish_non_exhaustive()
     }
 }
@@ -72,6 +74,7 @@ impl Registration {
             redirect_uri: redirect_uri.into(),
             auth,
             decryption_keys: Vec::new(),
+            decrypters: Vec::new(),
             id_token_algs: vec![&zegel_jose::jws::RS256],
             id_token_encryption: None,
             userinfo_algs: vec![&zegel_jose::jws::RS256],
@@ -90,6 +93,15 @@ impl Registration {
     #[must_use]
     pub fn with_decryption_keys(mut self, keys: Vec<Jwk>) -> Self {
         self.decryption_keys = keys;
+        self
+    }
+
+    /// The client's decryption keys as [`Decrypter`]s (keys kept in an HSM or a PKCS #11
+    /// token), chosen by the JWE's `kid`; when given, they are used instead of
+    /// [`with_decryption_keys`](Self::with_decryption_keys).
+    #[must_use]
+    pub fn with_decrypters(mut self, decrypters: Vec<Arc<dyn Decrypter>>) -> Self {
+        self.decrypters = decrypters;
         self
     }
 
@@ -415,9 +427,16 @@ impl Client {
             name: "id_token",
         })?;
         let secret = inner.registration.auth.secret();
-        let opened = inner
-            .id_tokens
-            .open(raw, &inner.registration.decryption_keys, secret)?;
+        let registration = &inner.registration;
+        let opened = if registration.decrypters.is_empty() {
+            inner
+                .id_tokens
+                .open(raw, &registration.decryption_keys, secret)?
+        } else {
+            inner
+                .id_tokens
+                .open_with_decrypters(raw, &registration.decrypters, secret)?
+        };
         let expected = Expected {
             nonce: &pending.nonce,
             max_age: pending.max_age(),
@@ -457,9 +476,16 @@ impl Client {
             .await?;
         let body = userinfo::from_response(endpoint, &response)?;
         let secret = inner.registration.auth.secret();
-        let opened = inner
-            .userinfo
-            .open(body, &inner.registration.decryption_keys, secret)?;
+        let registration = &inner.registration;
+        let opened = if registration.decrypters.is_empty() {
+            inner
+                .userinfo
+                .open(body, &registration.decryption_keys, secret)?
+        } else {
+            inner
+                .userinfo
+                .open_with_decrypters(body, &registration.decrypters, secret)?
+        };
         let keys = match opened.kid() {
             Some(kid) => Some(inner.jwks.keys_for(Some(kid)).await?),
             None if matches!(opened, userinfo::OpenedUserInfo::Signed { .. }) => {

@@ -16,7 +16,7 @@ use core::time::Duration;
 
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
-use zegel_jose::jwe::{self, ContentEncryption, KeyManagement};
+use zegel_jose::jwe::{self, ContentEncryption, Decrypter, KeyManagement};
 use zegel_jose::jws::{self, JwsAlgorithm};
 use zegel_jose::keys::KeySource;
 use zegel_jose::{Jwk, JwkSet};
@@ -169,7 +169,28 @@ impl IdTokenValidator {
             token,
             self.encryption_required,
             &self.decryption,
-            client_keys,
+            keys::ClientKeys::Jwks(client_keys),
+            secret,
+        )
+    }
+
+    /// [`open`](Self::open) with the client's keys as [`Decrypter`]s (keys kept in an HSM or a
+    /// PKCS #11 token), the one with the JWE's `kid` chosen.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open); [`zegel_jose::Error::UnknownKid`] when no decrypter has the
+    /// JWE's `kid`.
+    pub fn open_with_decrypters(
+        &self,
+        token: &str,
+        decrypters: &[std::sync::Arc<dyn Decrypter>],
+        secret: Option<&ClientSecret>,
+    ) -> Result<OpenedIdToken, Error> {
+        open_jwt(
+            token,
+            self.encryption_required,
+            &self.decryption,
+            keys::ClientKeys::Decrypters(decrypters),
             secret,
         )
     }
@@ -180,7 +201,7 @@ pub(crate) fn open_jwt(
     token: &str,
     encryption_required: bool,
     decryption: &Decryption,
-    client_keys: &[Jwk],
+    client_keys: keys::ClientKeys<'_>,
     secret: Option<&ClientSecret>,
 ) -> Result<OpenedIdToken, Error> {
     if token.bytes().filter(|b| *b == b'.').count() != 4 {
@@ -207,7 +228,11 @@ pub(crate) fn open_jwt(
         None => None,
     };
     let decrypted = match &derived {
-        Some(key) => keys::decrypt_jwt(token, decryption, core::slice::from_ref(key))?,
+        Some(key) => keys::decrypt_jwt(
+            token,
+            decryption,
+            keys::ClientKeys::Jwks(core::slice::from_ref(key)),
+        )?,
         None => keys::decrypt_jwt(token, decryption, client_keys)?,
     };
     let header = decrypted.unverified_inner_header();

@@ -635,3 +635,85 @@ async fn a_userinfo_response_not_encrypted_or_forged_is_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn keys_outside_the_process_sign_and_decrypt() {
+    use zegel_itsme::ExternalKeys;
+    use zegel_jose::jwe::Decrypter;
+    use zegel_jose::jws::{Signer, SigningKey};
+    // The keys itsme® knows live "in an HSM"; the configuration's file holds other keys.
+    let spec = zegel_jose::jwk::KeySpec::Rsa { bits: 2048 };
+    let sig = Jwk::generate(&spec)
+        .unwrap()
+        .with_kid("hsm-sig")
+        .with_use("sig");
+    let enc = Jwk::generate(&spec)
+        .unwrap()
+        .with_kid("hsm-enc")
+        .with_use("enc");
+    let [_, b, c] = rsa_keys();
+    let public = JwkSet::new(vec![sig.to_public().unwrap(), enc.to_public().unwrap()]);
+    let provider = Provider::builder()
+        .keys(c.clone(), b.clone())
+        .client(
+            Client::private_key_jwt("pkjwt", public)
+                .redirect_uri(REDIRECT)
+                .service("MY_SERVICE"),
+        )
+        .start()
+        .await
+        .unwrap();
+    let signer: Arc<dyn Signer> = Arc::new(SigningKey::new(&sig, &zegel_jose::jws::RS256).unwrap());
+    let decrypter: Arc<dyn Decrypter> = Arc::new(enc.clone());
+    let external = ExternalKeys::new(signer.clone(), vec![decrypter]);
+    let http = || Arc::new(HyperClient::new(HttpConfig::new()).unwrap());
+    let clock = || Arc::new(zegel_oidc::clock::SystemClock);
+    let client = ItsmeClient::discover_with_keys(
+        config(&provider, "pkjwt", "request", true),
+        Some(external.clone()),
+        http(),
+        clock(),
+    )
+    .await
+    .unwrap();
+    let auth = client.authorization().await.unwrap();
+    let callback = browse(&auth.url).await;
+    let login = client.complete(&auth.pending, &callback).await.unwrap();
+    assert_eq!(login.identity().family_name(), Some("Peeters"));
+    client.userinfo(&login).await.unwrap();
+    // A decrypter under another kid: the ID token names one the partner does not hold.
+    let renamed: Arc<dyn Decrypter> = Arc::new(enc.with_kid("hsm-enc-old"));
+    let client = ItsmeClient::discover_with_keys(
+        config(&provider, "pkjwt", "request", true),
+        Some(ExternalKeys::new(signer, vec![renamed])),
+        http(),
+        clock(),
+    )
+    .await
+    .unwrap();
+    let auth = client.authorization().await.unwrap();
+    let callback = browse(&auth.url).await;
+    let e = client.complete(&auth.pending, &callback).await.unwrap_err();
+    assert!(matches!(e, FlowError::IdToken(_)), "{e:?}");
+    assert_eq!(e.code(), "jose.unknown_kid");
+    // With the file's keys, itsme® refuses the request object (signed by a key it does not
+    // know).
+    let file_keys = client_with_file_keys(&provider).await;
+    let auth = file_keys.authorization().await.unwrap();
+    let back = browse(&auth.url).await;
+    assert!(back.contains("error=invalid_request_object"), "{back}");
+    // A client-secret configuration takes no external keys.
+    let e = ItsmeClient::discover_with_keys(
+        config(&provider, "secret", "none", true),
+        Some(external),
+        http(),
+        clock(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code(), "oidc.unsupported");
+}
+
+async fn client_with_file_keys(provider: &Provider) -> ItsmeClient {
+    client(provider, "pkjwt", "request", true).await
+}
