@@ -9,7 +9,10 @@
 //! (criterion), then the paired batches (`ratio`) printed at the end.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
-#![allow(clippy::disallowed_methods, reason = "a benchmark reads the clock to time itself")]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "a benchmark reads the clock to time itself"
+)]
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
