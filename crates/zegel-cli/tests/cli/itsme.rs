@@ -270,6 +270,22 @@ fn a_mismatched_state_is_refused_before_any_request() {
     s.callback(&session, swapped.as_str(), false)
         .fails_with(1, "state");
     assert_eq!(s.provider.counters(), before);
+    // Not even the configuration is read: the state check comes first.
+    zegel_env(&[
+        "itsme",
+        "callback",
+        "--config",
+        "/nonexistent/itsme.toml",
+        "--session",
+        &session,
+        "--url",
+        swapped.as_str(),
+    ])
+    .fails_with(1, "state");
+    // A session file that is not one: exit 2.
+    let bogus = s.scratch.write("bogus.json", "{\"state\": 1}");
+    s.callback(&bogus, &back, false)
+        .fails_with(2, "not a session file");
     // The right one still completes.
     s.callback(&session, &back, false).ok();
 }
