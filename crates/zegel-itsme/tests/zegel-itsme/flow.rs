@@ -74,6 +74,16 @@ async fn provider() -> Provider {
 }
 
 fn config(provider: &Provider, client_id: &str, request_object: &str, pkce: bool) -> Config {
+    config_with(provider, client_id, request_object, pkce, "advanced")
+}
+
+fn config_with(
+    provider: &Provider,
+    client_id: &str,
+    request_object: &str,
+    pkce: bool,
+    acr: &str,
+) -> Config {
     let auth = if client_id.starts_with("secret") {
         "auth_method = \"client_secret_post\"\nclient_secret_env = \"ITSME_SECRET\"".to_owned()
     } else {
@@ -91,7 +101,7 @@ fn config(provider: &Provider, client_id: &str, request_object: &str, pkce: bool
         {auth}
         scopes = ["profile", "email"]
         id_token_claims = ["family_name", "http://itsme.services/v2/claim/BENationalNumber"]
-        acr = "advanced"
+        acr = "{acr}"
         ui_locales = ["nl"]
         request_object = "{request_object}"
         pkce = {pkce}
@@ -716,4 +726,51 @@ async fn keys_outside_the_process_sign_and_decrypt() {
 
 async fn client_with_file_keys(provider: &Provider) -> ItsmeClient {
     client(provider, "pkjwt", "request", true).await
+}
+
+#[tokio::test]
+async fn the_acr_must_be_the_one_asked_or_stronger() {
+    let provider = provider().await;
+    // Asked for basic, and itsme® answers basic: a pending login that says advanced (as if the
+    // level had been raised after the request) refuses it.
+    let basic = ItsmeClient::discover(config_with(&provider, "pkjwt", "request", true, "basic"))
+        .await
+        .unwrap();
+    let auth = basic.authorization().await.unwrap();
+    let callback = browse(&auth.url).await;
+    let p = &auth.pending;
+    let raised = PendingLogin::new(
+        p.state().into(),
+        p.nonce().into(),
+        p.code_verifier().map(Into::into),
+        p.redirect_uri().into(),
+        Acr::Advanced,
+        p.created_at(),
+    );
+    let e = basic.complete(&raised, &callback).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            FlowError::Claim(zegel_itsme::error::ClaimError::AcrTooWeak {
+                asked: Acr::Advanced,
+                found: Acr::Basic
+            })
+        ),
+        "{e:?}"
+    );
+    // Asked for advanced, and a pending login that says basic: the stronger level is accepted.
+    let advanced = client(&provider, "pkjwt", "request", true).await;
+    let auth = advanced.authorization().await.unwrap();
+    let callback = browse(&auth.url).await;
+    let p = &auth.pending;
+    let lowered = PendingLogin::new(
+        p.state().into(),
+        p.nonce().into(),
+        p.code_verifier().map(Into::into),
+        p.redirect_uri().into(),
+        Acr::Basic,
+        p.created_at(),
+    );
+    let login = advanced.complete(&lowered, &callback).await.unwrap();
+    assert_eq!(login.acr(), Acr::Advanced);
 }
