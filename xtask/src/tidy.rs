@@ -165,6 +165,10 @@ fn layer_names() -> String {
     out
 }
 
+/// Test servers: any layer crate may use them as a dev-dependency (its tests run against a
+/// real provider), though they sit above it; never as a normal or build dependency.
+pub(crate) const TEST_SERVERS: &[&str] = &["zegel-itsme-provider"];
+
 /// Workspace members outside the layers: they may depend on anything and nothing depends on them.
 pub(crate) const EXEMPT: &[&str] = &["xtask", "zegel-tests"];
 
@@ -240,10 +244,6 @@ pub(crate) fn problems(root: &Path) -> anyhow::Result<Vec<String>> {
     Ok(problems)
 }
 
-/// The upward edges allowed, as dev-dependencies only: a library's tests driving the test
-/// server built on it (the itsme® client's tests against the local itsme®-like provider).
-const UPWARD_DEV: &[(&str, &str)] = &[("zegel-itsme", "zegel-itsme-provider")];
-
 /// Every dependency between workspace crates goes down the layers, to a crate its row allows.
 pub(crate) fn layer_order(ws: &Workspace) -> Vec<String> {
     let mut problems = Vec::new();
@@ -260,7 +260,7 @@ pub(crate) fn layer_order(ws: &Workspace) -> Vec<String> {
             continue;
         };
         for d in p.deps.iter().filter(|d| ws.is_member(&d.name)) {
-            if d.kind == "dev" && UPWARD_DEV.contains(&(p.name.as_str(), d.name.as_str())) {
+            if d.kind == "dev" && TEST_SERVERS.contains(&d.name.as_str()) && d.name != p.name {
                 continue;
             }
             match layer_of(&d.name) {
@@ -334,7 +334,8 @@ pub(crate) fn clock_ban(name: &str, clippy_toml: &str) -> Vec<String> {
 }
 
 /// Every dependency on a workspace crate has a version (for crates.io) and a path (for the
-/// workspace); the upward dev-dependencies of [`UPWARD_DEV`] have a path only, so that
+/// workspace); a dev-dependency on a test server ([`TEST_SERVERS`]) from a crate it depends on has a path
+/// only, so that
 /// `cargo publish` leaves them out (with a version they would make a publishing cycle).
 pub(crate) fn internal_dependency_specs(ws: &Workspace) -> Vec<String> {
     let mut problems = Vec::new();
@@ -343,8 +344,9 @@ pub(crate) fn internal_dependency_specs(ws: &Workspace) -> Vec<String> {
             if d.path.is_none() {
                 problems.push(format!("{}: dependency on {} has no path", p.name, d.name));
             }
-            let upward_dev =
-                d.kind == "dev" && UPWARD_DEV.contains(&(p.name.as_str(), d.name.as_str()));
+            let upward_dev = d.kind == "dev"
+                && TEST_SERVERS.contains(&d.name.as_str())
+                && layer_of(&d.name) > rule(&p.name).map(|r| r.layer);
             if upward_dev && d.req != "*" {
                 problems.push(format!(
                     "{}: dev dependency on {} has a version: give it a path only, so that \
@@ -701,6 +703,32 @@ mod tests {
         assert_eq!(
             library_dependencies(&ws),
             ["zegel-itsme-provider: depends on anyhow (not allowed: anyhow, clap)"]
+        );
+    }
+
+    #[test]
+    fn the_provider_is_a_dev_dependency_of_any_layer_only() {
+        let ws = workspace(&[
+            ("zegel-itsme", &[("zegel-itsme-provider", "dev")]),
+            ("zegel-jose", &[("zegel-itsme-provider", "dev")]),
+            ("zegel-itsme-provider", &[("zegel-itsme", "normal")]),
+        ]);
+        assert_eq!(layer_order(&ws), Vec::<String>::new());
+        let ws = workspace(&[
+            ("zegel-itsme", &[("zegel-itsme-provider", "normal")]),
+            ("zegel-jwt", &[("zegel-itsme-provider", "build")]),
+            ("zegel-itsme-provider", &[]),
+        ]);
+        assert_eq!(
+            layer_order(&ws),
+            [
+                "zegel-itsme: normal dependency on zegel-itsme-provider goes up the layers \
+                 (zegel-jose < zegel-jwt < zegel-oidc < zegel-itsme < zegel-itsme-provider = \
+                 zegel-pkcs11 < zegel-cli)",
+                "zegel-jwt: build dependency on zegel-itsme-provider goes up the layers \
+                 (zegel-jose < zegel-jwt < zegel-oidc < zegel-itsme < zegel-itsme-provider = \
+                 zegel-pkcs11 < zegel-cli)",
+            ]
         );
     }
 
