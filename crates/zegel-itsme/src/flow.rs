@@ -237,6 +237,26 @@ impl fmt::Debug for ExternalKeys {
 pub struct ItsmeClient {
     config: Arc<Config>,
     oidc: zegel_oidc::Client,
+    http: Arc<dyn HttpClient>,
+    security: Security,
+}
+
+/// The ID picture: what the `picture` claim's URL served to the access token.
+#[non_exhaustive]
+pub struct Picture {
+    /// Its media type (`image/...`).
+    pub content_type: String,
+    /// The image.
+    pub bytes: zeroize::Zeroizing<Vec<u8>>,
+}
+
+impl fmt::Debug for Picture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Picture")
+            .field("content_type", &self.content_type)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
 }
 
 impl ItsmeClient {
@@ -286,10 +306,13 @@ impl ItsmeClient {
         let metadata =
             zegel_oidc::discover(&*http, &config.environment().discovery_url(), security).await?;
         let registration = registration(&config, keys, security)?;
-        let oidc = zegel_oidc::Client::from_metadata(metadata, registration, http, clock)?;
+        let oidc =
+            zegel_oidc::Client::from_metadata(metadata, registration, Arc::clone(&http), clock)?;
         Ok(Self {
             config: Arc::new(config),
             oidc,
+            http,
+            security,
         })
     }
 
@@ -404,6 +427,68 @@ impl ItsmeClient {
             .await
             .map_err(|e| FlowError::token(e, FlowError::UserInfo))?;
         Ok(Identity::from_claims(userinfo.claims().clone())?)
+    }
+}
+
+impl ItsmeClient {
+    /// Fetches the ID picture at `identity`'s `picture` claim (from the ID token or UserInfo)
+    /// with the login's access token. The URL must be on itsme®'s own origin (the issuer's
+    /// scheme, host and port): the access token is never sent elsewhere.
+    ///
+    /// # Errors
+    /// [`FlowError::Oidc`]: [`zegel_oidc::Error::InvalidMember`] without a `picture` claim;
+    /// [`zegel_oidc::Error::InvalidUrl`] / [`zegel_oidc::Error::InsecureUrl`] for a URL that
+    /// is malformed, not `https`, or outside the issuer's origin (no request is made);
+    /// transport errors; [`zegel_oidc::Error::Status`] for another status than 200 (`403`
+    /// when the picture was not granted); [`zegel_oidc::Error::Unsupported`] for a body that
+    /// is not an image.
+    pub async fn picture(&self, login: &Login, identity: &Identity) -> Result<Picture, FlowError> {
+        let url = identity.picture().ok_or(zegel_oidc::Error::InvalidMember {
+            document: zegel_oidc::error::Document::UserInfo,
+            name: "picture",
+        })?;
+        let parsed = zegel_oidc::discovery::check_url(url, "picture", self.security)?;
+        let issuer = zegel_oidc::discovery::check_url(
+            &self.oidc.metadata().issuer,
+            "issuer",
+            self.security,
+        )?;
+        if parsed.origin() != issuer.origin() {
+            return Err(zegel_oidc::Error::InvalidUrl {
+                what: "picture (outside the issuer's origin)".into(),
+            }
+            .into());
+        }
+        let mut request =
+            zegel_oidc::userinfo::request(parsed.as_str(), login.tokens().access_token())?;
+        request.headers_mut().insert(
+            http::header::ACCEPT,
+            http::HeaderValue::from_static("image/*"),
+        );
+        let response = self.http.send(request).await?;
+        if response.status() != http::StatusCode::OK {
+            return Err(zegel_oidc::Error::Status {
+                url: parsed.as_str().to_owned(),
+                status: response.status().as_u16(),
+            }
+            .into());
+        }
+        let content_type = response
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        if !content_type.starts_with("image/") {
+            return Err(zegel_oidc::Error::Unsupported {
+                what: "a picture that is not an image",
+            }
+            .into());
+        }
+        Ok(Picture {
+            content_type,
+            bytes: zeroize::Zeroizing::new(response.into_body()),
+        })
     }
 }
 

@@ -17,6 +17,6 @@ pub use config::Config;
 pub use confirmation::Confirmation;
 pub use environment::Environment;
 pub use error::Error;
-pub use flow::{Authorization, ExternalKeys, FlowError, ItsmeClient, Login};
+pub use flow::{Authorization, ExternalKeys, FlowError, ItsmeClient, Login, Picture};
 pub use pending::PendingLogin;
 pub use uri::UrlProblem;

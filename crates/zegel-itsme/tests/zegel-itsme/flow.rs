@@ -774,3 +774,28 @@ async fn the_acr_must_be_the_one_asked_or_stronger() {
     let login = advanced.complete(&lowered, &callback).await.unwrap();
     assert_eq!(login.acr(), Acr::Advanced);
 }
+
+#[tokio::test]
+async fn the_id_picture_is_fetched_with_the_access_token_from_itsme_only() {
+    let provider = provider().await;
+    let (client, pending, callback) = started(&provider, "pkjwt").await;
+    let login = client.complete(&pending, &callback).await.unwrap();
+    let userinfo = client.userinfo(&login).await.unwrap();
+    assert_eq!(
+        userinfo.picture(),
+        Some(format!("{}/picture", provider.issuer()).as_str())
+    );
+    let picture = client.picture(&login, &userinfo).await.unwrap();
+    assert_eq!(picture.content_type, "image/png");
+    assert_eq!(&picture.bytes[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(format!("{picture:?}").contains("len"));
+    // No `picture` claim (the ID token asked for none): refused without a request.
+    let e = client.picture(&login, login.identity()).await.unwrap_err();
+    assert_eq!(e.code(), "oidc.invalid_member");
+    // A picture URL outside itsme®'s origin never gets the access token.
+    let mut claims = userinfo.as_map().clone();
+    claims.insert("picture".into(), "http://127.0.0.1:1/picture".into());
+    let elsewhere = zegel_itsme::Identity::from_claims(claims).unwrap();
+    let e = client.picture(&login, &elsewhere).await.unwrap_err();
+    assert_eq!(e.code(), "oidc.invalid_url");
+}
