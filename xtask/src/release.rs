@@ -20,7 +20,7 @@ use std::process::Command;
 
 use anyhow::bail;
 
-use crate::metadata::{Package, Workspace};
+use crate::metadata::{Dep, Package, Workspace};
 use crate::run_command;
 use crate::tidy::layer_of;
 
@@ -82,6 +82,13 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A path-only dev-dependency (no version): `cargo publish` leaves it out of the published
+/// manifest, so it neither orders publishing nor asks for a version (a library's tests driving
+/// the test server built on it).
+fn left_out_on_publish(d: &Dep) -> bool {
+    d.kind == "dev" && d.req == "*" && d.path.is_some()
+}
+
 /// All publishable crates share one version, and sibling dependencies ask for it.
 fn versions(publishable: &[&Package]) -> Vec<String> {
     let mut problems = Vec::new();
@@ -98,7 +105,7 @@ fn versions(publishable: &[&Package]) -> Vec<String> {
         for d in p
             .deps
             .iter()
-            .filter(|d| publishable.iter().any(|s| s.name == d.name))
+            .filter(|d| publishable.iter().any(|s| s.name == d.name) && !left_out_on_publish(d))
         {
             let wanted = d.req.trim_start_matches(['^', '=']);
             if wanted != first.version {
@@ -123,7 +130,11 @@ fn publish_order(publishable: &[&Package]) -> Result<Vec<String>, String> {
             let deps = p
                 .deps
                 .iter()
-                .filter(|d| d.name != p.name && publishable.iter().any(|s| s.name == d.name))
+                .filter(|d| {
+                    d.name != p.name
+                        && publishable.iter().any(|s| s.name == d.name)
+                        && !left_out_on_publish(d)
+                })
                 .map(|d| d.name.as_str())
                 .collect();
             (p.name.as_str(), deps)
@@ -191,6 +202,30 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn path_only_dev_dependencies_leave_the_order_alone() {
+        let mut itsme = package("zegel-itsme", "0.1.0", &[("zegel-jose", "^0.1.0")]);
+        itsme.deps.push(Dep {
+            name: "zegel-itsme-provider".to_owned(),
+            kind: "dev",
+            req: "*".to_owned(),
+            path: Some(PathBuf::from("/ws/zegel-itsme-provider")),
+            optional: false,
+        });
+        let provider = package(
+            "zegel-itsme-provider",
+            "0.1.0",
+            &[("zegel-itsme", "^0.1.0")],
+        );
+        let jose = package("zegel-jose", "0.1.0", &[]);
+        let order = publish_order(&[&itsme, &provider, &jose]).unwrap();
+        assert_eq!(order, ["zegel-jose", "zegel-itsme", "zegel-itsme-provider"]);
+        assert!(versions(&[&itsme, &provider, &jose]).is_empty());
+        // With a version, it is published and makes a cycle.
+        itsme.deps[1].req = "^0.1.0".to_owned();
+        assert!(publish_order(&[&itsme, &provider, &jose]).is_err());
     }
 
     #[test]

@@ -335,7 +335,9 @@ pub(crate) fn clock_ban(name: &str, clippy_toml: &str) -> Vec<String> {
 }
 
 /// Every dependency on a workspace crate has a version (for crates.io) and a path (for the
-/// workspace).
+/// workspace); a dev-dependency on a test server ([`TEST_SERVERS`]) from a crate it depends on has a path
+/// only, so that
+/// `cargo publish` leaves them out (with a version they would make a publishing cycle).
 pub(crate) fn internal_dependency_specs(ws: &Workspace) -> Vec<String> {
     let mut problems = Vec::new();
     for p in &ws.packages {
@@ -343,7 +345,17 @@ pub(crate) fn internal_dependency_specs(ws: &Workspace) -> Vec<String> {
             if d.path.is_none() {
                 problems.push(format!("{}: dependency on {} has no path", p.name, d.name));
             }
-            if d.req == "*" {
+            let upward_dev = d.kind == "dev"
+                && TEST_SERVERS.contains(&d.name.as_str())
+                && layer_of(&d.name) > rule(&p.name).map(|r| r.layer);
+            if upward_dev && d.req != "*" {
+                problems.push(format!(
+                    "{}: dev dependency on {} has a version: give it a path only, so that \
+                     publishing leaves it out",
+                    p.name, d.name
+                ));
+            }
+            if d.req == "*" && !upward_dev {
                 problems.push(format!(
                     "{}: dependency on {} has no version",
                     p.name, d.name
@@ -524,6 +536,20 @@ mod tests {
             ("xtask", &[]),
         ]);
         assert_eq!(layer_order(&ws), Vec::<String>::new());
+    }
+
+    #[test]
+    fn layer_order_allows_the_test_server_as_dev_dependency_only() {
+        let ws = workspace(&[
+            ("zegel-itsme", &[("zegel-itsme-provider", "dev")]),
+            ("zegel-itsme-provider", &[("zegel-itsme", "normal")]),
+        ]);
+        assert_eq!(layer_order(&ws), Vec::<String>::new());
+        let ws = workspace(&[
+            ("zegel-itsme", &[("zegel-itsme-provider", "normal")]),
+            ("zegel-itsme-provider", &[]),
+        ]);
+        assert_eq!(layer_order(&ws).len(), 1);
     }
 
     #[test]
@@ -733,6 +759,18 @@ mod tests {
             ]
         );
         assert_eq!(clock_ban("zegel-jose", "").len(), 2);
+    }
+
+    #[test]
+    fn the_test_server_dev_dependency_has_a_path_only() {
+        let mut ws = workspace(&[
+            ("zegel-itsme", &[("zegel-itsme-provider", "dev")]),
+            ("zegel-itsme-provider", &[("zegel-itsme", "normal")]),
+        ]);
+        ws.packages[0].deps[0].req = "*".to_owned();
+        assert_eq!(internal_dependency_specs(&ws), Vec::<String>::new());
+        ws.packages[0].deps[0].req = "^0.1.0".to_owned();
+        assert_eq!(internal_dependency_specs(&ws).len(), 1);
     }
 
     #[test]

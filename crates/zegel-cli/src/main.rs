@@ -47,6 +47,9 @@ enum Command {
     /// OpenID provider metadata: fetch and validate a discovery document.
     #[command(subcommand)]
     Discovery(cmd::discovery::Command),
+    /// The itsme® login: authorization URL, callback, and a demo against a local provider.
+    #[command(subcommand)]
+    Itsme(cmd::itsme::Command),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
         Command::Jwt(c) => cmd::jwt::run(c),
         Command::Inspect(args) => cmd::inspect::run(args),
         Command::Discovery(c) => cmd::discovery::run(c),
+        Command::Itsme(c) => cmd::itsme::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,6 +13,8 @@ mod conventions;
 mod discovery;
 #[path = "cli/inspect.rs"]
 mod inspect;
+#[path = "cli/itsme.rs"]
+mod itsme;
 #[path = "cli/jwe.rs"]
 mod jwe;
 #[path = "cli/jwk.rs"]

@@ -9,6 +9,8 @@
 mod config;
 #[path = "zegel-itsme/confirmation.rs"]
 mod confirmation;
+#[path = "zegel-itsme/flow.rs"]
+mod flow;
 #[path = "zegel-itsme/hostile.rs"]
 mod hostile;
 #[path = "zegel-itsme/identity.rs"]

@@ -66,6 +66,37 @@ pub struct CallbackCheck<'a> {
     pub now: UnixTime,
 }
 
+/// Only the first step of [`parse`]: the parameters read (a repeated one refused) and `state`
+/// compared with `pending`'s in constant time. For a caller that must refuse a stray callback
+/// before any other work, even before discovery (a command line that starts cold).
+///
+/// # Errors
+/// [`CallbackError::MalformedUrl`], [`CallbackError::RepeatedParameter`],
+/// [`CallbackError::MissingState`], [`CallbackError::StateMismatch`].
+pub fn check_state(callback_url: &str, pending: &PendingLogin) -> Result<(), Error> {
+    let url = Url::parse(callback_url).map_err(|_| CallbackError::MalformedUrl)?;
+    let mut state: Option<Zeroizing<String>> = None;
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, value) in url.query_pairs() {
+        if !seen.insert(name.clone().into_owned()) {
+            let name = PARAMS
+                .iter()
+                .find(|p| **p == name)
+                .copied()
+                .unwrap_or("(other)");
+            return Err(CallbackError::RepeatedParameter { name }.into());
+        }
+        if name == "state" {
+            state = Some(Zeroizing::new(value.into_owned()));
+        }
+    }
+    let state = state.ok_or(CallbackError::MissingState)?;
+    if !bool::from(state.as_bytes().ct_eq(pending.state.as_bytes())) {
+        return Err(CallbackError::StateMismatch.into());
+    }
+    Ok(())
+}
+
 /// Parses and checks the callback URL against `pending`; returns the authorization code.
 ///
 /// # Errors
@@ -161,6 +192,30 @@ mod tests {
 
     fn run(query: &str, check: &CallbackCheck<'_>) -> Result<AuthorizationCode, Error> {
         parse(&format!("https://rp.example/cb?{query}"), &pending(), check)
+    }
+
+    #[test]
+    fn check_state_alone() {
+        let check = |q: &str| check_state(&format!("https://rp.example/cb?{q}"), &pending());
+        assert!(check("code=c&state=S").is_ok());
+        assert!(check("error=access_denied&state=S").is_ok());
+        for (q, want) in [
+            ("code=c&state=T", CallbackError::StateMismatch),
+            ("code=c", CallbackError::MissingState),
+            (
+                "state=S&state=S",
+                CallbackError::RepeatedParameter { name: "state" },
+            ),
+        ] {
+            assert!(
+                matches!(check(q), Err(Error::Callback(e)) if e == want),
+                "{q}"
+            );
+        }
+        assert!(matches!(
+            check_state("not a url", &pending()),
+            Err(Error::Callback(CallbackError::MalformedUrl))
+        ));
     }
 
     fn refused(query: &str) -> CallbackError {

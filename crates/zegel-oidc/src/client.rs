@@ -8,7 +8,7 @@ use core::time::Duration;
 use std::sync::Arc;
 
 use zegel_jose::Jwk;
-use zegel_jose::jwe::{ContentEncryption, KeyManagement};
+use zegel_jose::jwe::{ContentEncryption, Decrypter, KeyManagement};
 use zegel_jose::jws::JwsAlgorithm;
 
 use crate::authorize::{self, Authorization, AuthorizationRequest, RequestObject};
@@ -24,6 +24,10 @@ use crate::pending::PendingLogin;
 use crate::token::{self, TokenResponse};
 use crate::userinfo::{self, UserInfo, UserInfoValidator};
 
+/// Registered response encryption: the accepted key management and content encryption
+/// algorithms.
+type Encryption = (Vec<&'static KeyManagement>, Vec<&'static ContentEncryption>);
+
 /// What the provider knows of this client: its registration, and the local settings.
 #[derive(Clone)]
 pub struct Registration {
@@ -31,10 +35,11 @@ pub struct Registration {
     redirect_uri: String,
     auth: ClientAuth,
     decryption_keys: Vec<Jwk>,
+    decrypters: Vec<Arc<dyn Decrypter>>,
     id_token_algs: Vec<&'static JwsAlgorithm>,
-    id_token_encryption: Option<(&'static KeyManagement, &'static ContentEncryption)>,
+    id_token_encryption: Option<Encryption>,
     userinfo_algs: Vec<&'static JwsAlgorithm>,
-    userinfo_encryption: Option<(&'static KeyManagement, &'static ContentEncryption)>,
+    userinfo_encryption: Option<Encryption>,
     trusted_audiences: Vec<String>,
     leeway: Duration,
     max_pending_age: Duration,
@@ -50,6 +55,7 @@ impl core::fmt::Debug for Registration {
             .field("redirect_uri", &self.redirect_uri)
             .field("auth", &self.auth.method())
             .field("decryption_keys", &self.decryption_keys.len())
+            .field("decrypters", &self.decrypters.len())
             .finish_non_exhaustive()
     }
 }
@@ -68,6 +74,7 @@ impl Registration {
             redirect_uri: redirect_uri.into(),
             auth,
             decryption_keys: Vec::new(),
+            decrypters: Vec::new(),
             id_token_algs: vec![&zegel_jose::jws::RS256],
             id_token_encryption: None,
             userinfo_algs: vec![&zegel_jose::jws::RS256],
@@ -89,6 +96,15 @@ impl Registration {
         self
     }
 
+    /// The client's decryption keys as [`Decrypter`]s (keys kept in an HSM or a PKCS #11
+    /// token), chosen by the JWE's `kid`; when given, they are used instead of
+    /// [`with_decryption_keys`](Self::with_decryption_keys).
+    #[must_use]
+    pub fn with_decrypters(mut self, decrypters: Vec<Arc<dyn Decrypter>>) -> Self {
+        self.decrypters = decrypters;
+        self
+    }
+
     /// `id_token_signed_response_alg` (default RS256).
     #[must_use]
     pub fn with_id_token_algorithms(mut self, algs: &[&'static JwsAlgorithm]) -> Self {
@@ -103,7 +119,21 @@ impl Registration {
         alg: &'static KeyManagement,
         enc: &'static ContentEncryption,
     ) -> Self {
-        self.id_token_encryption = Some((alg, enc));
+        self.id_token_encryption = Some((vec![alg], vec![enc]));
+        self
+    }
+
+    /// ID tokens and UserInfo responses always encrypted, with any of `algs` and `encs` (a
+    /// provider that chooses per client key, as itsme® does): plain JWS ID tokens and
+    /// unencrypted UserInfo responses are then refused.
+    #[must_use]
+    pub fn with_required_encryption(
+        mut self,
+        algs: &[&'static KeyManagement],
+        encs: &[&'static ContentEncryption],
+    ) -> Self {
+        self.id_token_encryption = Some((algs.to_vec(), encs.to_vec()));
+        self.userinfo_encryption = Some((algs.to_vec(), encs.to_vec()));
         self
     }
 
@@ -121,7 +151,7 @@ impl Registration {
         alg: &'static KeyManagement,
         enc: &'static ContentEncryption,
     ) -> Self {
-        self.userinfo_encryption = Some((alg, enc));
+        self.userinfo_encryption = Some((vec![alg], vec![enc]));
         self
     }
 
@@ -271,16 +301,16 @@ impl Client {
         let mut id_tokens = IdTokenValidator::new(&metadata.issuer, &registration.client_id)
             .with_algorithms(&registration.id_token_algs)
             .with_leeway(registration.leeway);
-        if let Some((alg, enc)) = registration.id_token_encryption {
-            id_tokens = id_tokens.with_encryption(alg, enc);
+        if let Some((algs, encs)) = &registration.id_token_encryption {
+            id_tokens = id_tokens.with_encryption_algorithms(algs, encs);
         }
         for aud in &registration.trusted_audiences {
             id_tokens = id_tokens.with_trusted_audience(aud);
         }
         let mut userinfo = UserInfoValidator::new(&metadata.issuer, &registration.client_id)
             .with_algorithms(&registration.userinfo_algs);
-        if let Some((alg, enc)) = registration.userinfo_encryption {
-            userinfo = userinfo.with_encryption(alg, enc);
+        if let Some((algs, encs)) = &registration.userinfo_encryption {
+            userinfo = userinfo.with_encryption_algorithms(algs, encs);
         }
         Ok(Self {
             inner: Arc::new(Inner {
@@ -397,9 +427,16 @@ impl Client {
             name: "id_token",
         })?;
         let secret = inner.registration.auth.secret();
-        let opened = inner
-            .id_tokens
-            .open(raw, &inner.registration.decryption_keys, secret)?;
+        let registration = &inner.registration;
+        let opened = if registration.decrypters.is_empty() {
+            inner
+                .id_tokens
+                .open(raw, &registration.decryption_keys, secret)?
+        } else {
+            inner
+                .id_tokens
+                .open_with_decrypters(raw, &registration.decrypters, secret)?
+        };
         let expected = Expected {
             nonce: &pending.nonce,
             max_age: pending.max_age(),
@@ -439,9 +476,16 @@ impl Client {
             .await?;
         let body = userinfo::from_response(endpoint, &response)?;
         let secret = inner.registration.auth.secret();
-        let opened = inner
-            .userinfo
-            .open(body, &inner.registration.decryption_keys, secret)?;
+        let registration = &inner.registration;
+        let opened = if registration.decrypters.is_empty() {
+            inner
+                .userinfo
+                .open(body, &registration.decryption_keys, secret)?
+        } else {
+            inner
+                .userinfo
+                .open_with_decrypters(body, &registration.decrypters, secret)?
+        };
         let keys = match opened.kid() {
             Some(kid) => Some(inner.jwks.keys_for(Some(kid)).await?),
             None if matches!(opened, userinfo::OpenedUserInfo::Signed { .. }) => {

@@ -198,6 +198,60 @@ mod tests {
         );
     }
 
+    /// A signer outside zegel-jose (as an HSM's would be): counts its signatures.
+    struct External {
+        inner: jws::SigningKey,
+        calls: std::sync::atomic::AtomicUsize,
+    }
+
+    impl jws::Signer for External {
+        fn alg(&self) -> &'static jws::JwsAlgorithm {
+            self.inner.alg()
+        }
+        fn kid(&self) -> Option<&str> {
+            Some("hsm-1")
+        }
+        fn public_jwk(&self) -> Option<&Jwk> {
+            None
+        }
+        fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, zegel_jose::Error> {
+            self.calls
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            jws::Signer::sign(&self.inner, signing_input)
+        }
+    }
+
+    #[test]
+    fn private_key_jwt_with_an_external_signer() {
+        let key = Jwk::generate(&KeySpec::Ec(zegel_jose::jwk::Curve::P256)).unwrap();
+        let external = std::sync::Arc::new(External {
+            inner: jws::SigningKey::new(&key, &jws::ES256).unwrap(),
+            calls: std::sync::atomic::AtomicUsize::new(0),
+        });
+        let auth = ClientAuth::PrivateKeyJwt(ClientKey::from_signer(external.clone()));
+        assert_eq!(auth.method(), "private_key_jwt");
+        let (form, _) = apply(&auth);
+        assert_eq!(external.calls.load(std::sync::atomic::Ordering::Relaxed), 1);
+        let validation = zegel_jwt::Validation::new(&[&jws::ES256])
+            .issuer("my client")
+            .audience("https://op.example/token");
+        let v: zegel_jwt::Verified =
+            zegel_jwt::verify(&form[2].1, &key.to_public().unwrap(), &validation, NOW).unwrap();
+        assert_eq!(v.header().unwrap().kid.as_deref(), Some("hsm-1"));
+        assert_eq!(v.header().unwrap().alg, "ES256");
+        // Another key does not verify it.
+        let other = Jwk::generate(&KeySpec::Ec(zegel_jose::jwk::Curve::P256)).unwrap();
+        assert!(
+            zegel_jwt::verify_as::<Map<_, _>>(
+                &form[2].1,
+                &other.to_public().unwrap(),
+                &validation,
+                NOW
+            )
+            .is_err()
+        );
+    }
+
     #[test]
     fn secret_methods() {
         let secret = ClientSecret::new("s:e cr€t");

@@ -16,7 +16,7 @@ use core::time::Duration;
 
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
-use zegel_jose::jwe::{self, ContentEncryption, KeyManagement};
+use zegel_jose::jwe::{self, ContentEncryption, Decrypter, KeyManagement};
 use zegel_jose::jws::{self, JwsAlgorithm};
 use zegel_jose::keys::KeySource;
 use zegel_jose::{Jwk, JwkSet};
@@ -100,13 +100,25 @@ impl IdTokenValidator {
     /// refused, and only these algorithms are accepted.
     #[must_use]
     pub fn with_encryption(
-        mut self,
+        self,
         alg: &'static KeyManagement,
         enc: &'static ContentEncryption,
     ) -> Self {
+        self.with_encryption_algorithms(&[alg], &[enc])
+    }
+
+    /// The client registered ID token encryption with any of `algs` and `encs` (a provider
+    /// that chooses per key, as itsme® does): a plain JWS is then refused, and only these
+    /// algorithms are accepted.
+    #[must_use]
+    pub fn with_encryption_algorithms(
+        mut self,
+        algs: &[&'static KeyManagement],
+        encs: &[&'static ContentEncryption],
+    ) -> Self {
         self.encryption_required = true;
-        self.key_management = vec![alg];
-        self.content_encryption = vec![enc];
+        self.key_management = algs.to_vec();
+        self.content_encryption = encs.to_vec();
         self.prepared()
     }
 
@@ -157,7 +169,28 @@ impl IdTokenValidator {
             token,
             self.encryption_required,
             &self.decryption,
-            client_keys,
+            keys::ClientKeys::Jwks(client_keys),
+            secret,
+        )
+    }
+
+    /// [`open`](Self::open) with the client's keys as [`Decrypter`]s (keys kept in an HSM or a
+    /// PKCS #11 token), the one with the JWE's `kid` chosen.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open); [`zegel_jose::Error::UnknownKid`] when no decrypter has the
+    /// JWE's `kid`.
+    pub fn open_with_decrypters(
+        &self,
+        token: &str,
+        decrypters: &[std::sync::Arc<dyn Decrypter>],
+        secret: Option<&ClientSecret>,
+    ) -> Result<OpenedIdToken, Error> {
+        open_jwt(
+            token,
+            self.encryption_required,
+            &self.decryption,
+            keys::ClientKeys::Decrypters(decrypters),
             secret,
         )
     }
@@ -168,7 +201,7 @@ pub(crate) fn open_jwt(
     token: &str,
     encryption_required: bool,
     decryption: &Decryption,
-    client_keys: &[Jwk],
+    client_keys: keys::ClientKeys<'_>,
     secret: Option<&ClientSecret>,
 ) -> Result<OpenedIdToken, Error> {
     if token.bytes().filter(|b| *b == b'.').count() != 4 {
@@ -195,7 +228,11 @@ pub(crate) fn open_jwt(
         None => None,
     };
     let decrypted = match &derived {
-        Some(key) => keys::decrypt_jwt(token, decryption, core::slice::from_ref(key))?,
+        Some(key) => keys::decrypt_jwt(
+            token,
+            decryption,
+            keys::ClientKeys::Jwks(core::slice::from_ref(key)),
+        )?,
         None => keys::decrypt_jwt(token, decryption, client_keys)?,
     };
     let header = decrypted.unverified_inner_header();

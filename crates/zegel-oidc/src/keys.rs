@@ -6,9 +6,9 @@
 //! changes this file only.
 
 use serde_json::{Map, Value};
-use zegel_jose::jwe::{ContentEncryption, Encryptor, KeyManagement, Recipient};
+use zegel_jose::jwe::{ContentEncryption, Decrypter, Encryptor, KeyManagement, Recipient};
 use zegel_jose::jwk::{Curve, KeyMaterial};
-use zegel_jose::jws::{self, JwsAlgorithm, JwsHeader, SigningKey};
+use zegel_jose::jws::{self, JwsAlgorithm, JwsHeader, Signer, SigningKey};
 use zegel_jose::keys::KeySource;
 use zegel_jose::{Jwk, jwe};
 use zegel_jwt::{Claims, DecryptedJwt, Decryption};
@@ -55,10 +55,11 @@ pub(crate) fn signing_alg(key: &Jwk) -> Result<&'static JwsAlgorithm, Error> {
 }
 
 /// The client's private key, prepared once (parsed by the crypto backend) to sign client
-/// assertions and request objects. Cheap to clone; `Debug` shows the algorithm and `kid`.
+/// assertions and request objects, or any [`Signer`] (a key in an HSM). Cheap to clone;
+/// `Debug` shows the algorithm and `kid`.
 #[derive(Clone)]
 pub struct ClientKey {
-    signing: std::sync::Arc<SigningKey>,
+    signing: std::sync::Arc<dyn Signer>,
 }
 
 impl ClientKey {
@@ -80,6 +81,13 @@ impl ClientKey {
         Ok(Self {
             signing: std::sync::Arc::new(SigningKey::new(key, alg)?),
         })
+    }
+
+    /// Signs with `signer` (a key kept in an HSM or a PKCS #11 token, ...): its `alg`, and its
+    /// `kid` written into the headers it signs.
+    #[must_use]
+    pub fn from_signer(signer: std::sync::Arc<dyn Signer>) -> Self {
+        Self { signing: signer }
     }
 
     /// The signature algorithm.
@@ -144,30 +152,78 @@ pub(crate) fn encrypt_jwt(
     )?)
 }
 
-/// Opens the JWE around an ID token or UserInfo response with the client's keys.
+/// The client's keys that open encrypted ID tokens and UserInfo responses: private JWKs, or
+/// [`Decrypter`]s (keys kept in an HSM or a PKCS #11 token), chosen by the JWE's `kid`.
+#[derive(Clone, Copy)]
+pub(crate) enum ClientKeys<'a> {
+    /// Private JWKs.
+    Jwks(&'a [Jwk]),
+    /// Decrypters.
+    Decrypters(&'a [std::sync::Arc<dyn Decrypter>]),
+}
+
+/// The decrypter for a compact JWE: the one with the header's `kid` (or, without a `kid`, the
+/// first) that decrypts for its `alg`.
+///
+/// # Errors
+/// [`zegel_jose::Error::UnknownKid`] when no decrypter has the `kid`;
+/// [`zegel_jose::Error::NoMatchingKey`] when none fits the `alg`; the header's parse errors.
+fn choose_decrypter<'a>(
+    token: &[u8],
+    decrypters: &'a [std::sync::Arc<dyn Decrypter>],
+) -> Result<&'a dyn Decrypter, Error> {
+    let header = jwe_header(token)?;
+    let kid = header.kid.as_deref();
+    let with_kid = |d: &&std::sync::Arc<dyn Decrypter>| kid.is_none_or(|k| d.kid() == Some(k));
+    if kid.is_some() && !decrypters.iter().any(|d| with_kid(&d)) {
+        return Err(zegel_jose::Error::UnknownKid {
+            kid: kid.unwrap_or_default().to_owned(),
+        }
+        .into());
+    }
+    decrypters
+        .iter()
+        .filter(with_kid)
+        .find(|d| d.algs().iter().any(|a| a.name() == header.alg))
+        .map(|d| &**d)
+        .ok_or_else(|| zegel_jose::Error::NoMatchingKey.into())
+}
+
+/// Opens the JWE around an ID token with the client's keys.
 pub(crate) fn decrypt_jwt(
     token: &str,
     decryption: &Decryption,
-    keys: &[Jwk],
+    keys: ClientKeys<'_>,
 ) -> Result<DecryptedJwt, Error> {
-    Ok(zegel_jwt::decrypt(token, decryption, keys)?)
+    Ok(match keys {
+        ClientKeys::Jwks(keys) => zegel_jwt::decrypt(token, decryption, keys)?,
+        ClientKeys::Decrypters(ds) => zegel_jwt::decrypt_with_decrypter(
+            token,
+            decryption,
+            choose_decrypter(token.as_bytes(), ds)?,
+        )?,
+    })
+}
+
+/// The protected header of a compact JWE, unverified.
+fn jwe_header(token: &[u8]) -> Result<jwe::JweHeader, Error> {
+    // A compact JWE's alg and enc are in its protected header, the first segment: only that
+    // is decoded.
+    let first = token.split(|b| *b == b'.').next().unwrap_or_default();
+    let raw = zegel_jose::base64url::decode_public(first, zegel_jose::error::Part::Header)?;
+    let obj = zegel_jose::json::parse_object(
+        &raw,
+        zegel_jose::error::Part::Header,
+        zegel_jose::json::DEFAULT_MAX_DEPTH,
+    )?;
+    Ok(jwe::JweHeader::from_map(obj)?)
 }
 
 /// The `alg`/`enc` named by a compact JWE's header, unverified, to derive a client-secret key.
 pub(crate) fn jwe_algorithms(
     token: &str,
 ) -> Result<(&'static KeyManagement, &'static ContentEncryption), Error> {
-    // A compact JWE's alg and enc are in its protected header, the first segment: only that
-    // is decoded.
-    let first = token.split('.').next().unwrap_or_default();
-    let raw =
-        zegel_jose::base64url::decode_public(first.as_bytes(), zegel_jose::error::Part::Header)?;
-    let obj = zegel_jose::json::parse_object(
-        &raw,
-        zegel_jose::error::Part::Header,
-        zegel_jose::json::DEFAULT_MAX_DEPTH,
-    )?;
-    let header = jwe::JweHeader::from_map(obj)?;
+    let header = jwe_header(token.as_bytes())?;
     let alg = jwe::by_name(&header.alg).ok_or_else(|| zegel_jose::Error::UnknownAlgorithm {
         name: header.alg.clone(),
     })?;
@@ -205,12 +261,15 @@ pub(crate) fn decrypt_raw(
     token: &[u8],
     algs: &[&'static KeyManagement],
     encs: &[&'static ContentEncryption],
-    keys: &[Jwk],
+    keys: ClientKeys<'_>,
 ) -> Result<(jwe::JweHeader, zegel_jose::SecretBytes), Error> {
     let decryptor = jwe::Decryptor::new(algs, encs);
     let decrypted = match keys {
-        [one] => decryptor.decrypt(token, one)?,
-        many => decryptor.decrypt_with_keys(token, many)?,
+        ClientKeys::Jwks([one]) => decryptor.decrypt(token, one)?,
+        ClientKeys::Jwks(many) => decryptor.decrypt_with_keys(token, many)?,
+        ClientKeys::Decrypters(ds) => {
+            decryptor.decrypt_with_decrypter(token, choose_decrypter(token, ds)?)?
+        }
     };
     Ok((decrypted.header().clone(), decrypted.into_plaintext()))
 }

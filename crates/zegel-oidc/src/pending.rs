@@ -38,10 +38,51 @@ pub struct PendingLogin {
 }
 
 impl PendingLogin {
+    /// A pending login kept elsewhere (a layer above with its own storage, such as a sealed
+    /// cookie) and brought back: the one-time values, the `redirect_uri` and when the request
+    /// was made; nothing more was asked (no `max_age`, no essential `acr`).
+    #[must_use]
+    pub fn new(
+        state: String,
+        nonce: String,
+        code_verifier: Option<String>,
+        redirect_uri: String,
+        created_at: UnixTime,
+    ) -> Self {
+        Self {
+            state,
+            nonce,
+            code_verifier,
+            redirect_uri,
+            max_age: None,
+            acr_values: Vec::new(),
+            acr_essential: false,
+            created_at: created_at.as_secs(),
+        }
+    }
+
     /// The `state` sent; the callback must bring it back.
     #[must_use]
     pub fn state(&self) -> &str {
         &self.state
+    }
+
+    /// The `nonce` sent; the ID token must carry it.
+    ///
+    /// # Security
+    /// A one-time secret of this login: keep it with the rest of the pending login.
+    #[must_use]
+    pub fn nonce(&self) -> &str {
+        &self.nonce
+    }
+
+    /// The PKCE verifier, when PKCE was used.
+    ///
+    /// # Security
+    /// A one-time secret of this login: keep it with the rest of the pending login.
+    #[must_use]
+    pub fn code_verifier(&self) -> Option<&str> {
+        self.code_verifier.as_deref()
     }
 
     /// The `redirect_uri` sent.
@@ -147,6 +188,25 @@ mod tests {
         assert!(p.is_older_than(Duration::from_secs(600), UnixTime::from_secs(1601)));
         assert!(!p.is_older_than(Duration::from_secs(600), UnixTime::from_secs(1600)));
         assert_eq!(p.max_age(), Some(Duration::from_secs(600)));
+    }
+
+    #[test]
+    fn new_keeps_the_parts() {
+        let p = PendingLogin::new(
+            "st".into(),
+            "no".into(),
+            None,
+            "https://rp.example/cb".into(),
+            UnixTime::from_secs(1000),
+        );
+        assert_eq!(
+            (p.state(), p.nonce(), p.code_verifier()),
+            ("st", "no", None)
+        );
+        assert_eq!(p.redirect_uri(), "https://rp.example/cb");
+        assert_eq!(p.created_at(), UnixTime::from_secs(1000));
+        assert_eq!((p.max_age(), p.acr_values().len()), (None, 0));
+        assert_eq!(sample().code_verifier(), Some("ve"));
     }
 
     #[test]

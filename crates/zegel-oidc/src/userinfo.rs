@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value};
 use zegel_jose::Jwk;
-use zegel_jose::jwe::{self, ContentEncryption, KeyManagement};
+use zegel_jose::jwe::{self, ContentEncryption, Decrypter, KeyManagement};
 use zegel_jose::jws::{self, JwsAlgorithm};
 use zegel_jose::keys::KeySource;
 
@@ -136,13 +136,24 @@ impl UserInfoValidator {
     /// Registered encryption: an unencrypted response is then refused.
     #[must_use]
     pub fn with_encryption(
-        mut self,
+        self,
         alg: &'static KeyManagement,
         enc: &'static ContentEncryption,
     ) -> Self {
+        self.with_encryption_algorithms(&[alg], &[enc])
+    }
+
+    /// Registered encryption with any of `algs` and `encs`: an unencrypted response is then
+    /// refused, and only these algorithms are accepted.
+    #[must_use]
+    pub fn with_encryption_algorithms(
+        mut self,
+        algs: &[&'static KeyManagement],
+        encs: &[&'static ContentEncryption],
+    ) -> Self {
         self.encryption_required = true;
-        self.key_management = vec![alg];
-        self.content_encryption = vec![enc];
+        self.key_management = algs.to_vec();
+        self.content_encryption = encs.to_vec();
         self
     }
 
@@ -155,6 +166,30 @@ impl UserInfoValidator {
         &self,
         body: Body,
         client_keys: &[Jwk],
+        secret: Option<&ClientSecret>,
+    ) -> Result<OpenedUserInfo, Error> {
+        self.open_keys(body, keys::ClientKeys::Jwks(client_keys), secret)
+    }
+
+    /// [`open`](Self::open) with the client's keys as [`Decrypter`]s (keys kept in an HSM or a
+    /// PKCS #11 token), the one with the JWE's `kid` chosen.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open); [`zegel_jose::Error::UnknownKid`] when no decrypter has the
+    /// JWE's `kid`.
+    pub fn open_with_decrypters(
+        &self,
+        body: Body,
+        decrypters: &[std::sync::Arc<dyn Decrypter>],
+        secret: Option<&ClientSecret>,
+    ) -> Result<OpenedUserInfo, Error> {
+        self.open_keys(body, keys::ClientKeys::Decrypters(decrypters), secret)
+    }
+
+    fn open_keys(
+        &self,
+        body: Body,
+        client_keys: keys::ClientKeys<'_>,
         secret: Option<&ClientSecret>,
     ) -> Result<OpenedUserInfo, Error> {
         let token = match body {
@@ -180,7 +215,7 @@ impl UserInfoValidator {
                     token.as_bytes(),
                     &self.key_management,
                     &self.content_encryption,
-                    core::slice::from_ref(&key),
+                    keys::ClientKeys::Jwks(core::slice::from_ref(&key)),
                 )?
             }
             _ => keys::decrypt_raw(

@@ -2,6 +2,8 @@
 
 pub(crate) mod discovery;
 pub(crate) mod inspect;
+pub(crate) mod itsme;
+pub(crate) mod itsme_demo;
 pub(crate) mod jwe;
 pub(crate) mod jwk;
 pub(crate) mod jwks;

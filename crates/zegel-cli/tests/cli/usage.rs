@@ -48,12 +48,23 @@ fn unknown_or_missing_subcommand_is_a_usage_error() {
     zegel(&["frobnicate"], "").fails_with(2, "frobnicate");
     // http without --allow-insecure-loopback is a usage error.
     zegel(&["discovery", "fetch", "http://127.0.0.1:1/"], "").fails(2);
-    // Not implemented yet (a later issue): unknown to clap.
-    zegel(&["itsme", "demo"], "").fails(2);
+    zegel(&["itsme", "frobnicate"], "").fails_with(2, "frobnicate");
+    zegel(
+        &[
+            "itsme",
+            "auth-url",
+            "--config",
+            "/nonexistent/itsme.toml",
+            "--session-out",
+            "/nonexistent/s",
+        ],
+        "",
+    )
+    .fails_with(2, "/nonexistent/itsme.toml");
     let line = zegel(&[], "").fails(2);
     assert_eq!(
         line,
-        "error: a subcommand is missing (one of: jwk, jwks, jws, jwe, jwt, inspect, discovery); usage: zegel <COMMAND>"
+        "error: a subcommand is missing (one of: jwk, jwks, jws, jwe, jwt, inspect, discovery, itsme); usage: zegel <COMMAND>"
     );
     let line = zegel(&["jws"], "").fails(2);
     assert_eq!(
