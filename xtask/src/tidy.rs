@@ -122,7 +122,8 @@ pub(crate) const CRATE_RULES: &[CrateRule] = &[
     CrateRule {
         name: "zegel-pkcs11",
         layer: 4,
-        internal: None,
+        // zegel-jwt as a dev dependency only: the nested-JWT test through the token.
+        internal: Some(&["zegel-jose", "zegel-jwt"]),
         banned: BINARY_ONLY,
         optional_only: &[],
         library_code: true,
@@ -164,6 +165,10 @@ fn layer_names() -> String {
     }
     out
 }
+
+/// Test servers: any layer crate may use them as a dev-dependency (its tests run against a
+/// real provider), though they sit above it; never as a normal or build dependency.
+pub(crate) const TEST_SERVERS: &[&str] = &["zegel-itsme-provider"];
 
 /// Workspace members outside the layers: they may depend on anything and nothing depends on them.
 pub(crate) const EXEMPT: &[&str] = &["xtask", "zegel-tests"];
@@ -260,7 +265,9 @@ pub(crate) fn layer_order(ws: &Workspace) -> Vec<String> {
             continue;
         };
         for d in p.deps.iter().filter(|d| ws.is_member(&d.name)) {
-            if d.kind == "dev" && UPWARD_DEV.contains(&(p.name.as_str(), d.name.as_str())) {
+            let upward = UPWARD_DEV.contains(&(p.name.as_str(), d.name.as_str()));
+            let test_server = TEST_SERVERS.contains(&d.name.as_str()) && d.name != p.name;
+            if d.kind == "dev" && (upward || test_server) {
                 continue;
             }
             match layer_of(&d.name) {
@@ -701,6 +708,32 @@ mod tests {
         assert_eq!(
             library_dependencies(&ws),
             ["zegel-itsme-provider: depends on anyhow (not allowed: anyhow, clap)"]
+        );
+    }
+
+    #[test]
+    fn the_provider_is_a_dev_dependency_of_any_layer_only() {
+        let ws = workspace(&[
+            ("zegel-itsme", &[("zegel-itsme-provider", "dev")]),
+            ("zegel-jose", &[("zegel-itsme-provider", "dev")]),
+            ("zegel-itsme-provider", &[("zegel-itsme", "normal")]),
+        ]);
+        assert_eq!(layer_order(&ws), Vec::<String>::new());
+        let ws = workspace(&[
+            ("zegel-itsme", &[("zegel-itsme-provider", "normal")]),
+            ("zegel-jwt", &[("zegel-itsme-provider", "build")]),
+            ("zegel-itsme-provider", &[]),
+        ]);
+        assert_eq!(
+            layer_order(&ws),
+            [
+                "zegel-itsme: normal dependency on zegel-itsme-provider goes up the layers \
+                 (zegel-jose < zegel-jwt < zegel-oidc < zegel-itsme < zegel-itsme-provider = \
+                 zegel-pkcs11 < zegel-cli)",
+                "zegel-jwt: build dependency on zegel-itsme-provider goes up the layers \
+                 (zegel-jose < zegel-jwt < zegel-oidc < zegel-itsme < zegel-itsme-provider = \
+                 zegel-pkcs11 < zegel-cli)",
+            ]
         );
     }
 

@@ -1,4 +1,6 @@
-//! Loading keys (`--key FILE`: a JWK, a JWK Set or PEM) and choosing one from a set.
+//! Loading keys (`--key FILE`: a JWK, a JWK Set or PEM) and choosing one from a set; and, an
+//! extension of the contract, keys in an HSM (`--key pkcs11:...`, an RFC 7512 URI) through
+//! zegel-pkcs11.
 //!
 //! A key file that cannot be read or parsed is a configuration error (exit 2). The loaded
 //! [`Keys`] are a [`KeySource`]: to verify or decrypt, the library narrows a JWK Set by the
@@ -10,6 +12,10 @@ use std::path::Path;
 use zegel_jose::Jwk;
 use zegel_jose::jwk::{JwkSet, KeyOp, KeyQuery};
 use zegel_jose::keys::{self as source, KeySource, Lookup};
+
+use zegel_jose::jwe::KeyManagement;
+use zegel_jose::jws::JwsAlgorithm;
+use zegel_pkcs11::{KeyRef, Pkcs11Decrypter, Pkcs11Error, Pkcs11Signer, Pkcs11Uri, Token};
 
 use crate::exit::{self, Failure};
 use crate::io;
@@ -128,4 +134,54 @@ impl Keys {
             }
         }
     }
+}
+
+/// The PKCS #11 URI a `--key` argument holds, if it holds one (`pkcs11:...`) rather than a
+/// file path.
+pub(crate) fn pkcs11_uri(arg: &Path) -> Option<&str> {
+    arg.to_str().filter(|s| Pkcs11Uri::is_pkcs11_uri(s))
+}
+
+/// A token failure: a configuration error (exit 2) naming what is wrong.
+fn hsm_failure(e: &Pkcs11Error) -> Failure {
+    Failure::usage(format!("pkcs11: {e}"))
+}
+
+/// The token and key a PKCS #11 URI names.
+pub(crate) fn hsm_key(uri: &str) -> Result<(Token, KeyRef), Failure> {
+    let uri = Pkcs11Uri::parse(uri).map_err(|e| hsm_failure(&e.into()))?;
+    let key = KeyRef::from_uri(&uri).map_err(|e| hsm_failure(&e.into()))?;
+    let token = Token::from_uri(&uri).map_err(|e| hsm_failure(&e))?;
+    Ok((token, key))
+}
+
+/// The token the URI names, for key generation (`object`, if any, is the label prefix).
+pub(crate) fn hsm_token(uri: &str) -> Result<(Token, Option<String>), Failure> {
+    let uri = Pkcs11Uri::parse(uri).map_err(|e| hsm_failure(&e.into()))?;
+    let token = Token::from_uri(&uri).map_err(|e| hsm_failure(&e))?;
+    Ok((token, uri.object().map(str::to_owned)))
+}
+
+/// A signer for the HSM key the URI names.
+pub(crate) fn hsm_signer(uri: &str, alg: &'static JwsAlgorithm) -> Result<Pkcs11Signer, Failure> {
+    let (token, key) = hsm_key(uri)?;
+    token.signer(&key, alg).map_err(|e| hsm_failure(&e))
+}
+
+/// A decrypter for the HSM key the URI names; one algorithm named binds it to that one.
+pub(crate) fn hsm_decrypter(
+    uri: &str,
+    algs: &[&'static KeyManagement],
+) -> Result<Pkcs11Decrypter, Failure> {
+    let (token, key) = hsm_key(uri)?;
+    let only = match algs {
+        [one] => Some(*one),
+        _ => None,
+    };
+    token.decrypter(&key, only).map_err(|e| hsm_failure(&e))
+}
+
+/// A token failure as a [`Failure`], for callers outside this module.
+pub(crate) fn hsm_error(e: &Pkcs11Error) -> Failure {
+    hsm_failure(e)
 }

@@ -25,6 +25,8 @@ mod jwks;
 mod jws;
 #[path = "cli/jwt.rs"]
 mod jwt;
+#[path = "cli/pkcs11.rs"]
+mod pkcs11;
 #[path = "cli/usage.rs"]
 mod usage;
 #[path = "cli/wycheproof.rs"]

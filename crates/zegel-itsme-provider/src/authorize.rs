@@ -15,7 +15,7 @@ use crate::client::{Client, ClientAuth, ClientKeys};
 use crate::form::{self, Form, FormError};
 use crate::http::{Req, Resp};
 use crate::routes::{self, SCOPES};
-use crate::state::{Grant, Issued, Shared, UserAction, random_code, random_id};
+use crate::state::{Grant, Issued, PENDING_LIFETIME, Shared, UserAction, random_code, random_id};
 
 /// The parameters a repeated occurrence of which is named in the error.
 const PARAMS: &[&str] = &[
@@ -462,7 +462,9 @@ fn answer(shared: &Shared, grant: Grant, action: UserAction) -> Resp {
             ("iss", &shared.issuer),
         ]),
     );
-    shared.lock().codes.insert(
+    let mut inner = shared.lock();
+    inner.prune(now);
+    inner.codes.insert(
         code,
         Issued {
             grant,
@@ -483,7 +485,11 @@ fn interactive_page(shared: &Shared, grant: Grant) -> Resp {
     let client = form::html_escape(&grant.client_id);
     let scopes = form::html_escape(&grant.scopes.join(" "));
     let action = form::html_escape(&shared.endpoint(routes::DECISION));
-    shared.lock().pending.insert(id.clone(), grant);
+    let now = shared.now();
+    let mut inner = shared.lock();
+    inner.prune(now);
+    inner.pending.insert(id.clone(), (grant, now));
+    drop(inner);
     Resp::new(
         200,
         "text/html; charset=utf-8",
@@ -510,6 +516,8 @@ pub(crate) fn decision(shared: &Shared, req: &Req) -> Resp {
     let Some(grant) = form
         .get("pending")
         .and_then(|id| shared.lock().pending.remove(id))
+        .filter(|(_, at)| shared.now().saturating_duration_since(*at) <= PENDING_LIFETIME)
+        .map(|(grant, _)| grant)
     else {
         return page(
             400,

@@ -3,9 +3,9 @@
 #![warn(missing_docs)]
 
 mod authorize;
-pub mod client;
+mod client;
 mod error;
-pub mod faults;
+mod faults;
 mod form;
 mod http;
 mod identity;

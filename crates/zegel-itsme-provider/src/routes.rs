@@ -18,6 +18,8 @@ pub(crate) const DECISION: &str = "/authorization/decision";
 pub(crate) const TOKEN: &str = "/token";
 /// The UserInfo endpoint.
 pub(crate) const USERINFO: &str = "/userinfo";
+/// The ID picture (the `picture` claim's URL), fetched with the access token.
+pub(crate) const PICTURE: &str = "/picture";
 /// The JWK Set.
 pub(crate) const JWKS: &str = "/jwkSet";
 /// The discovery document, under the issuer (and at the root too).
@@ -35,7 +37,7 @@ pub(crate) async fn route(shared: &Shared, req: Req) -> Resp {
         (JWKS, _) => Endpoint::Jwks,
         (AUTHORIZATION | DECISION, _) => Endpoint::Authorization,
         (TOKEN, _) => Endpoint::Token,
-        (USERINFO, _) => Endpoint::UserInfo,
+        (USERINFO | PICTURE, _) => Endpoint::UserInfo,
         _ => return Resp::new(404, "text/plain; charset=utf-8", "not found"),
     };
     let path = path.to_owned();
@@ -60,6 +62,9 @@ pub(crate) async fn route(shared: &Shared, req: Req) -> Resp {
             crate::authorize::decision(shared, &req)
         }
         (Endpoint::Token, &Method::POST) => crate::token::token(shared, &req).await,
+        (Endpoint::UserInfo, &Method::GET) if path == PICTURE => {
+            crate::token::picture(shared, &req)
+        }
         (Endpoint::UserInfo, &Method::GET | &Method::POST) => {
             crate::token::userinfo(shared, &req).await
         }

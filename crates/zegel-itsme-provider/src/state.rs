@@ -1,7 +1,7 @@
 //! The provider's shared state: its keys, the registered clients, the scripted user, the codes
 //! and access tokens it issued, the client assertion `jti`s it saw, counters, clock and faults.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
@@ -145,12 +145,35 @@ pub(crate) struct Issued {
 #[derive(Default)]
 pub(crate) struct Inner {
     pub(crate) actions: VecDeque<UserAction>,
-    pub(crate) pending: HashMap<String, Grant>,
+    pub(crate) pending: HashMap<String, (Grant, UnixTime)>,
     pub(crate) codes: HashMap<String, Issued>,
     pub(crate) access_tokens: HashMap<String, Issued>,
-    pub(crate) jtis: HashSet<(String, String)>,
+    /// Client assertion `jti`s seen, by client, with the assertion's `exp`.
+    pub(crate) jtis: HashMap<(String, String), i64>,
     pub(crate) fetched_jwks: HashMap<String, JwkSet>,
     pub(crate) faults: Faults,
+}
+
+/// How long the interactive page waits for its answer.
+pub(crate) const PENDING_LIFETIME: Duration = Duration::from_secs(600);
+
+impl Inner {
+    /// Forgets what can no longer be used, so that a long-running demo does not grow: long
+    /// expired codes (a spent or expired code and an unknown one get the same `invalid_grant`), expired
+    /// access tokens, unanswered pages, and `jti`s whose assertion has expired (an expired
+    /// assertion is refused anyway).
+    pub(crate) fn prune(&mut self, now: UnixTime) {
+        let live = |at: UnixTime, lifetime| now.saturating_duration_since(at) <= lifetime;
+        // Codes are kept twice their lifetime, to say "expired" rather than "unknown".
+        self.codes
+            .retain(|_, i| live(i.issued_at, CODE_LIFETIME.saturating_mul(2)));
+        self.access_tokens
+            .retain(|_, i| live(i.issued_at, ACCESS_TOKEN_LIFETIME));
+        self.pending
+            .retain(|_, (_, at)| live(*at, PENDING_LIFETIME));
+        let now_secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+        self.jtis.retain(|_, exp| *exp >= now_secs);
+    }
 }
 
 /// The clock the provider reads.
@@ -256,4 +279,57 @@ pub(crate) fn random_code() -> Result<String, zegel_jose::Error> {
     Ok(zegel_jose::base64url::encode(
         &zegel_jose::rand::array::<27>()?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issued(at: UnixTime) -> Issued {
+        Issued {
+            grant: Grant {
+                client_id: "c".into(),
+                redirect_uri: "r".into(),
+                state: "s".into(),
+                nonce: "n".into(),
+                code_challenge: None,
+                scopes: vec![],
+                acr: "a",
+                claims: Map::new(),
+            },
+            identity: Map::new(),
+            auth_time: at,
+            issued_at: at,
+            used: false,
+        }
+    }
+
+    #[test]
+    fn prune_forgets_only_what_can_no_longer_be_used() {
+        let t0 = UnixTime::from_secs(1_000_000);
+        let mut inner = Inner::default();
+        inner.codes.insert("code".into(), issued(t0));
+        inner.access_tokens.insert("at".into(), issued(t0));
+        inner.jtis.insert(("c".into(), "j".into()), 1_000_060);
+        inner.prune(t0 + Duration::from_secs(60));
+        assert_eq!(
+            (
+                inner.codes.len(),
+                inner.access_tokens.len(),
+                inner.jtis.len()
+            ),
+            (1, 1, 1)
+        );
+        inner.prune(t0 + Duration::from_secs(361));
+        assert_eq!(
+            (
+                inner.codes.len(),
+                inner.access_tokens.len(),
+                inner.jtis.len()
+            ),
+            (0, 1, 0)
+        );
+        inner.prune(t0 + Duration::from_secs(3601));
+        assert!(inner.access_tokens.is_empty());
+    }
 }

@@ -216,7 +216,10 @@ async fn authenticate<'s>(shared: &'s Shared, form: &Form) -> Result<&'s Client,
         if jti.is_empty() || jti.len() > MAX_JTI_LEN {
             return Err(unauthorized("the client assertion's jti is not valid"));
         }
-        if !shared.lock().jtis.insert((client.id.clone(), jti)) {
+        let exp = claims.exp.map_or(0, |e| e.secs());
+        let mut inner = shared.lock();
+        inner.prune(now);
+        if inner.jtis.insert((client.id.clone(), jti), exp).is_some() {
             return Err(unauthorized("the client assertion was already used"));
         }
         return Ok(client);
@@ -300,7 +303,8 @@ async fn id_token(
         "at_hash".into(),
         json!(zegel_jwt::hash::at_hash(access_token, &jws::RS256)),
     );
-    release(
+    release_claims(
+        shared,
         &mut c,
         &issued.identity,
         requested(&issued.grant.claims, "id_token"),
@@ -324,38 +328,84 @@ async fn seal_for(
     })
 }
 
-pub(crate) async fn userinfo(shared: &Shared, req: &Req) -> Resp {
-    let token = req
-        .authorization
-        .as_deref()
-        .and_then(|a| a.strip_prefix("Bearer "))
-        .map(str::trim);
+/// The grant behind the request's bearer access token, or the `401` to answer.
+fn bearer(shared: &Shared, req: &Req) -> Result<Issued, Resp> {
     let challenge = |error: &str| {
         Resp::oauth_error(401, error, "a valid bearer access token is required")
             .with_header("www-authenticate", format!("Bearer error=\"{error}\""))
     };
-    let Some(token) = token else {
-        return challenge("invalid_request");
+    let token = req
+        .authorization
+        .as_deref()
+        .and_then(|a| a.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| challenge("invalid_request"))?;
+    let issued = shared
+        .lock()
+        .access_tokens
+        .get(token)
+        .cloned()
+        .ok_or_else(|| challenge("invalid_token"))?;
+    if shared.now().saturating_duration_since(issued.issued_at) > ACCESS_TOKEN_LIFETIME {
+        return Err(challenge("invalid_token"));
+    }
+    Ok(issued)
+}
+
+pub(crate) async fn userinfo(shared: &Shared, req: &Req) -> Resp {
+    let issued = match bearer(shared, req) {
+        Ok(i) => i,
+        Err(resp) => return resp,
+    };
+    let Some(client) = shared.client(&issued.grant.client_id) else {
+        return Resp::oauth_error(401, "invalid_token", "the client is gone");
     };
     let now = shared.now();
-    let Some(issued) = shared.lock().access_tokens.get(token).cloned() else {
-        return challenge("invalid_token");
-    };
-    if now.saturating_duration_since(issued.issued_at) > ACCESS_TOKEN_LIFETIME {
-        return challenge("invalid_token");
-    }
-    let Some(client) = shared.client(&issued.grant.client_id) else {
-        return challenge("invalid_token");
-    };
     let faults = shared.lock().faults.clone();
     let mut c = base_claims(shared, client, &issued, now, &faults);
     let mut names = requested(&issued.grant.claims, "userinfo");
     for scope in &issued.grant.scopes {
         names.extend(scope_claims(scope).iter().map(|s| (*s).to_owned()));
     }
-    release(&mut c, &issued.identity, names);
+    release_claims(shared, &mut c, &issued.identity, names);
     match seal_for(shared, client, c, &faults).await {
         Ok(jwt) => Resp::new(200, "application/jwt", jwt),
         Err(resp) => resp,
+    }
+}
+
+/// The demo ID picture, served at the `picture` claim's URL.
+const DEMO_PHOTO: &[u8] = include_bytes!("demo_photo.png");
+
+/// The ID picture, for an access token whose login released `picture`.
+pub(crate) fn picture(shared: &Shared, req: &Req) -> Resp {
+    let issued = match bearer(shared, req) {
+        Ok(i) => i,
+        Err(resp) => return resp,
+    };
+    let granted = issued.grant.scopes.iter().any(|s| s == "profile")
+        || ["id_token", "userinfo"].iter().any(|m| {
+            requested(&issued.grant.claims, m)
+                .iter()
+                .any(|n| n == "picture")
+        });
+    if !granted {
+        return Resp::oauth_error(403, "insufficient_scope", "picture was not granted");
+    }
+    Resp::new(200, "image/png", DEMO_PHOTO)
+}
+
+/// Releases the named claims the identity has; `picture`, unless the identity gives its own
+/// URL, is the provider's picture endpoint.
+fn release_claims(
+    shared: &Shared,
+    out: &mut Map<String, Value>,
+    identity: &Map<String, Value>,
+    names: Vec<String>,
+) {
+    let wants_picture = names.iter().any(|n| n == "picture");
+    release(out, identity, names);
+    if wants_picture && !out.contains_key("picture") {
+        out.insert("picture".into(), json!(shared.endpoint(routes::PICTURE)));
     }
 }

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args as ClapArgs, Subcommand};
-use zegel_jose::jwe::{self, ContentEncryption, Decryptor, Encryptor, KeyManagement, Recipient};
+use zegel_jose::jwe::{
+    self, ContentEncryption, Decrypter, Decryptor, Encryptor, KeyManagement, Recipient,
+};
 use zegel_jose::jwk::KeyOp;
 use zegel_jose::{Jwk, SecretBytes};
 
@@ -56,7 +58,8 @@ pub(crate) struct EncryptArgs {
 /// `zegel jwe decrypt`
 #[derive(Debug, ClapArgs)]
 pub(crate) struct DecryptArgs {
-    /// The decryption key: JWK, JWK Set or PEM.
+    /// The decryption key: JWK, JWK Set or PEM; or (extension) a key in an HSM, as an RFC 7512
+    /// `pkcs11:` URI.
     #[arg(long, value_name = "FILE")]
     key: PathBuf,
     /// An allowed key management algorithm (repeatable). Default: the key's own `alg`, else
@@ -161,10 +164,47 @@ fn decrypt(args: &DecryptArgs) -> Result<(), Failure> {
         .iter()
         .map(|n| algs::content_enc(n))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(uri) = keys::pkcs11_uri(&args.key) {
+        let token = io::read_token(args.input.as_deref())?;
+        let plaintext = decrypt_in_hsm(uri, args.kid.as_deref(), &token, &algs, &encs)?;
+        return io::write_bytes(plaintext.expose_secret());
+    }
     let keys = keys::load(&args.key)?.restrict_kid(args.kid.as_deref())?;
     let token = io::read_token(args.input.as_deref())?;
     let plaintext = decrypt_token(&token, &keys, &algs, &encs)?;
     io::write_bytes(plaintext.expose_secret())
+}
+
+/// Decrypts a JWE with a key in an HSM (extension: `--key pkcs11:...`); empty lists mean the
+/// algorithms the key does and every content encryption.
+fn decrypt_in_hsm(
+    uri: &str,
+    kid: Option<&str>,
+    token: &[u8],
+    algs: &[&'static KeyManagement],
+    encs: &[&'static ContentEncryption],
+) -> Result<SecretBytes, Failure> {
+    let decrypter = keys::hsm_decrypter(uri, algs)?;
+    if let Some(kid) = kid.filter(|kid| Decrypter::kid(&decrypter) != Some(*kid)) {
+        return Err(Failure::usage(format!("the key's kid is not {kid:?}")));
+    }
+    let algs = if algs.is_empty() {
+        Decrypter::algs(&decrypter)
+    } else {
+        algs.to_vec()
+    };
+    let encs = if encs.is_empty() {
+        jwe::ALL_ENC.to_vec()
+    } else {
+        encs.to_vec()
+    };
+    let decryptor = Decryptor::new(&algs, &encs)
+        .with_max_token_len(io::MAX_INPUT)
+        .with_max_plaintext(io::MAX_INPUT);
+    let decrypted = decryptor
+        .decrypt_with_decrypter(token, &decrypter)
+        .map_err(|e| exit::input("decryption failed", &e))?;
+    Ok(decrypted.into_plaintext())
 }
 
 /// Decrypts a JWE; empty lists mean the defaults (see [`DecryptArgs`]).

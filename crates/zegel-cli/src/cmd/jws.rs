@@ -6,7 +6,7 @@ use clap::{Args as ClapArgs, Subcommand};
 use zegel_jose::Jwk;
 use zegel_jose::error::Part;
 use zegel_jose::jwk::KeyOp;
-use zegel_jose::jws::{self, JwsAlgorithm, JwsHeader, SigningKey, Verifier};
+use zegel_jose::jws::{self, JwsAlgorithm, JwsHeader, Signer, SigningKey, Verifier};
 
 use crate::cmd::JsonForm;
 use crate::exit::{self, Failure};
@@ -25,7 +25,8 @@ pub(crate) enum Command {
 /// `zegel jws sign`
 #[derive(Debug, ClapArgs)]
 pub(crate) struct SignArgs {
-    /// The signing key: JWK, JWK Set or PEM.
+    /// The signing key: JWK, JWK Set or PEM; or (extension) a key in an HSM, as an RFC 7512
+    /// `pkcs11:` URI.
     #[arg(long, value_name = "FILE")]
     key: PathBuf,
     /// The algorithm (RS256, ES256, EdDSA, HS256, ...).
@@ -79,10 +80,23 @@ pub(crate) fn run(cmd: &Command) -> Result<(), Failure> {
 
 fn sign(args: &SignArgs) -> Result<(), Failure> {
     let alg = algs::jws_alg(&args.alg)?;
-    let keys = keys::load(&args.key)?;
-    let key = keys.pick(args.kid.as_deref(), alg.name(), KeyOp::Sign, |k| {
-        alg.fits(k)
-    })?;
+    let hsm;
+    let keys;
+    let software;
+    let (signer, key): (&dyn Signer, &Jwk) = match keys::pkcs11_uri(&args.key) {
+        Some(uri) => {
+            hsm = keys::hsm_signer(uri, alg)?;
+            (&hsm, hsm.public_jwk())
+        }
+        None => {
+            keys = keys::load(&args.key)?;
+            let key = keys.pick(args.kid.as_deref(), alg.name(), KeyOp::Sign, |k| {
+                alg.fits(k)
+            })?;
+            software = signing_key(key, alg)?;
+            (&software, key)
+        }
+    };
     let header = build_header(
         key,
         args.kid.as_deref(),
@@ -97,12 +111,11 @@ fn sign(args: &SignArgs) -> Result<(), Failure> {
             alg.name()
         )));
     }
-    let signing_key = signing_key(key, alg)?;
     let payload = io::read_input(args.input.as_deref())?;
     let token = match args.json {
-        None => jws::sign_compact(&payload, &signing_key, &header),
-        Some(JsonForm::Flattened) => jws::sign_flattened(&payload, &signing_key, &header, None),
-        Some(JsonForm::General) => jws::sign_general(&payload, &[(&signing_key, &header, None)]),
+        None => jws::sign_compact(&payload, signer, &header),
+        Some(JsonForm::Flattened) => jws::sign_flattened(&payload, signer, &header, None),
+        Some(JsonForm::General) => jws::sign_general(&payload, &[(signer, &header, None)]),
     }
     .map_err(|e| exit::config("cannot sign", &e))?;
     io::write_line(&token)

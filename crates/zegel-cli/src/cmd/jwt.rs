@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use clap::{Args as ClapArgs, Subcommand};
 use serde_json::{Map, Value};
+use zegel_jose::Jwk;
 use zegel_jose::error::Part;
-use zegel_jose::jwe::{Encryptor, Recipient};
+use zegel_jose::jwe::{Decrypter, Encryptor, Recipient};
 use zegel_jose::jwk::KeyOp;
-use zegel_jose::jws;
+use zegel_jose::jws::{self, Signer};
 use zegel_jwt::{Claim, Claims, Decryption, UnixTime, Validation};
 
 use crate::cmd::{jwe as jwe_cmd, jws as jws_cmd};
@@ -62,7 +63,8 @@ pub(crate) struct ClaimArgs {
 /// `zegel jwt sign`
 #[derive(Debug, ClapArgs)]
 pub(crate) struct SignArgs {
-    /// The signing key: JWK, JWK Set or PEM.
+    /// The signing key: JWK, JWK Set or PEM; or (extension) a key in an HSM, as an RFC 7512
+    /// `pkcs11:` URI.
     #[arg(long, value_name = "FILE")]
     key: PathBuf,
     /// The signature algorithm.
@@ -112,7 +114,8 @@ pub(crate) struct VerifyArgs {
     /// The verification key: JWK, JWK Set or PEM.
     #[arg(long, value_name = "FILE")]
     key: PathBuf,
-    /// The token is a nested JWT: decrypt it with this key first.
+    /// The token is a nested JWT: decrypt it with this key first (extension: or with a key in
+    /// an HSM, as an RFC 7512 `pkcs11:` URI).
     #[arg(long, value_name = "FILE")]
     decrypt_key: Option<PathBuf>,
     /// An allowed signature algorithm (repeatable). Default: the key's own `alg`, else every
@@ -217,13 +220,25 @@ fn signed(
     args: &ClaimArgs,
 ) -> Result<String, Failure> {
     let alg = algs::jws_alg(alg_name)?;
-    let keys = keys::load(key_file)?;
-    let key = keys.pick(kid, alg.name(), KeyOp::Sign, |k| alg.fits(k))?;
-    let signing_key = jws_cmd::signing_key(key, alg)?;
+    let hsm;
+    let keys;
+    let software;
+    let (signer, key): (&dyn Signer, &Jwk) = match keys::pkcs11_uri(key_file) {
+        Some(uri) => {
+            hsm = keys::hsm_signer(uri, alg)?;
+            (&hsm, hsm.public_jwk())
+        }
+        None => {
+            keys = keys::load(key_file)?;
+            let key = keys.pick(kid, alg.name(), KeyOp::Sign, |k| alg.fits(k))?;
+            software = jws_cmd::signing_key(key, alg)?;
+            (&software, key)
+        }
+    };
     let header = jws_cmd::build_header(key, kid, Some(typ), None, None)?;
     let claims = Claims::<Map<String, Value>>::from_map(claims(args)?)
         .map_err(|e| exit::jwt_input("the claims were refused", &e))?;
-    zegel_jwt::sign_with_header(&claims, &signing_key, &header)
+    zegel_jwt::sign_with_header(&claims, signer, &header)
         .map_err(|e| exit::jwt_config("cannot sign", &e))
 }
 
@@ -290,7 +305,11 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
         .map(|n| algs::content_enc(n))
         .collect::<Result<Vec<_>, _>>()?;
     let verify_keys = keys::load(&args.key)?;
-    let decrypt_keys = args.decrypt_key.as_deref().map(keys::load).transpose()?;
+    let hsm_uri = args.decrypt_key.as_deref().and_then(keys::pkcs11_uri);
+    let decrypt_keys = match hsm_uri {
+        Some(_) => None,
+        None => args.decrypt_key.as_deref().map(keys::load).transpose()?,
+    };
     let now = match args.now {
         Some(secs) => UnixTime::from_secs(secs),
         None => clock()?,
@@ -302,14 +321,31 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
     };
     let (validation, custom) = validation(args, &allowed);
     let token = compact_form(io::read_token(args.input.as_deref())?)?;
-    if decrypt_keys.is_none() && looks_encrypted(&token) {
+    if args.decrypt_key.is_none() && looks_encrypted(&token) {
         return Err(Failure::rejected(
             "the token is a JWE (encrypted); give the decryption key with --decrypt-key FILE",
         ));
     }
-    let verified: zegel_jwt::Verified = match &decrypt_keys {
-        None => zegel_jwt::verify(&token, &verify_keys, &validation, now),
-        Some(dk) => {
+    let verified: zegel_jwt::Verified = match (&decrypt_keys, hsm_uri) {
+        (_, Some(uri)) => {
+            let decrypter = keys::hsm_decrypter(uri, &decrypt_algs)?;
+            let algs = if decrypt_algs.is_empty() {
+                Decrypter::algs(&decrypter)
+            } else {
+                decrypt_algs
+            };
+            let encs = if encs.is_empty() {
+                zegel_jose::jwe::ALL_ENC.to_vec()
+            } else {
+                encs
+            };
+            let decryption = Decryption::new(&algs, &encs);
+            let decrypted = zegel_jwt::decrypt_with_decrypter(&token, &decryption, &decrypter)
+                .map_err(|e| exit::jwt_input("decryption failed", &e))?;
+            decrypted.verify(&verify_keys, &validation, now)
+        }
+        (None, None) => zegel_jwt::verify(&token, &verify_keys, &validation, now),
+        (Some(dk), None) => {
             let decryptor = jwe_cmd::decryptor(dk, &decrypt_algs, &encs)?;
             let decryption = Decryption::from_decryptor(decryptor);
             let decrypted = zegel_jwt::decrypt(&token, &decryption, dk)

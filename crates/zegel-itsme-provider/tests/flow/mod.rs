@@ -624,3 +624,62 @@ async fn a_client_registered_without_pkce_enforcement() {
         "code_verifier does not match the code_challenge"
     );
 }
+
+#[tokio::test]
+async fn the_picture_is_fetched_with_the_access_token() {
+    let keys = PartnerKeys::shared();
+    let provider = provider(keys).await;
+    let (code, verifier) = login(&provider, keys).await;
+    let body = exchange(&provider, keys, &code, &verifier).await.json();
+    let bearer = format!("Bearer {}", body["access_token"].as_str().unwrap());
+    let u = request(
+        "GET",
+        &provider.userinfo_endpoint(),
+        &[("authorization", &bearer)],
+        Vec::new(),
+    )
+    .await;
+    let private = keys.private();
+    let verified = zegel_jwt::open(
+        &u.body,
+        &Decryption::new(&[&jwe::RSA_OAEP_256], &[&jwe::A128CBC_HS256]),
+        &Validation::new(&[&jws::RS256])
+            .issuer(provider.issuer())
+            .audience(CLIENT_ID),
+        OpenKeys {
+            recipient: &private,
+            issuer: provider.public_jwks(),
+        },
+        now(),
+    )
+    .unwrap();
+    let url = verified.claims().extra["picture"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(url, format!("{}/picture", provider.issuer()));
+    let p = request("GET", &url, &[("authorization", &bearer)], Vec::new()).await;
+    assert_eq!(p.status, 200);
+    assert_eq!(p.headers["content-type"], "image/png");
+    assert!(p.body.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert_eq!(get(&url).await.status, 401);
+    assert_eq!(provider.counters().userinfo, 3);
+    // Without `profile` nor a `picture` claim asked for: not granted.
+    let (verifier, challenge) = pkce();
+    let mut p = params(&challenge);
+    p.insert("scope".into(), json!(format!("openid service:{SERVICE}")));
+    p.remove("claims");
+    let request = request_object(&provider, &keys.signer(), &p, provider.issuer());
+    let q = redirect_query(&get(&auth_url(&provider, &p, &request)).await);
+    let body = exchange(&provider, keys, &q["code"], &verifier)
+        .await
+        .json();
+    let bearer = format!("Bearer {}", body["access_token"].as_str().unwrap());
+    let p = request_with(&url, &bearer).await;
+    assert_eq!(p.status, 403);
+    assert_eq!(p.json()["error"], "insufficient_scope");
+}
+
+async fn request_with(url: &str, bearer: &str) -> Response {
+    request("GET", url, &[("authorization", bearer)], Vec::new()).await
+}

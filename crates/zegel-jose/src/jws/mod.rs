@@ -58,12 +58,12 @@ pub mod dangerous {
 
     /// A JWS read without verification: its headers and payload. Nothing in it is authentic.
     #[derive(Clone, Debug, PartialEq)]
-    pub struct Unverified {
+    pub struct UnverifiedJws {
         headers: Vec<JwsHeader>,
         payload: Option<Vec<u8>>,
     }
 
-    impl Unverified {
+    impl UnverifiedJws {
         /// The header of each signature (protected and unprotected merged), in order.
         #[must_use]
         pub fn headers(&self) -> &[JwsHeader] {
@@ -87,7 +87,7 @@ pub mod dangerous {
     /// # Errors
     /// The structural errors of [`Verifier::verify`](super::Verifier::verify): size, structure,
     /// base64url, JSON, `crit`, header types.
-    pub fn decode_unverified(token: &[u8]) -> Result<Unverified, Error> {
+    pub fn decode_unverified(token: &[u8]) -> Result<UnverifiedJws, Error> {
         let limits = Limits {
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
             max_json_depth: json::DEFAULT_MAX_DEPTH,
@@ -112,6 +112,6 @@ pub mod dangerous {
             Some(p) => Some(p.to_vec()),
             None => None,
         };
-        Ok(Unverified { headers, payload })
+        Ok(UnverifiedJws { headers, payload })
     }
 }
