@@ -184,8 +184,64 @@ fn hsm_keys(token: &Token) -> (Arc<dyn Signer>, Arc<dyn Decrypter>, JwkSet) {
         assert_eq!(key.params().use_.as_deref(), Some(use_));
         assert_eq!(key.alg(), Some(alg));
     }
+    assert_private_parts_stay_in_the_token();
     let public = JwkSet::new(vec![sig_public, enc_public]);
     (Arc::new(signer), Arc::new(decrypter), public)
+}
+
+/// Through another context on the module: both private keys are sensitive and not
+/// extractable, and their private exponents cannot be read out.
+fn assert_private_parts_stay_in_the_token() {
+    use cryptoki::context::Pkcs11;
+    use cryptoki::object::{Attribute, AttributeInfo, AttributeType, ObjectClass};
+    use cryptoki::session::UserType;
+    use cryptoki::types::AuthPin;
+    let ctx = Pkcs11::new(MODULE).unwrap();
+    let slot = ctx.get_slots_with_token().unwrap()[0];
+    let session = ctx.open_ro_session(slot).unwrap();
+    // The token's own sessions logged the user in already: a second login may say so.
+    let _ = session.login(UserType::User, Some(&AuthPin::from(PIN)));
+    for (label, sign, decrypt) in [("partner-sig", true, false), ("partner-enc", false, true)] {
+        let found = session
+            .find_objects(&[
+                Attribute::Class(ObjectClass::PRIVATE_KEY),
+                Attribute::Label(label.as_bytes().to_vec()),
+            ])
+            .unwrap();
+        assert_eq!(found.len(), 1, "{label}");
+        let attrs = session
+            .get_attributes(
+                found[0],
+                &[
+                    AttributeType::Sensitive,
+                    AttributeType::Extractable,
+                    AttributeType::Sign,
+                    AttributeType::Decrypt,
+                ],
+            )
+            .unwrap();
+        assert_eq!(
+            attrs,
+            [
+                Attribute::Sensitive(true),
+                Attribute::Extractable(false),
+                Attribute::Sign(sign),
+                Attribute::Decrypt(decrypt),
+            ],
+            "{label}"
+        );
+        let info = session
+            .get_attribute_info(
+                found[0],
+                &[AttributeType::PrivateExponent, AttributeType::Prime1],
+            )
+            .unwrap();
+        assert_eq!(info.len(), 2, "{label}");
+        assert!(
+            info.iter().all(|i| matches!(i, AttributeInfo::Sensitive)),
+            "{label}: {info:?}"
+        );
+    }
 }
 
 /// The provider's own keys and a client `id` registered with `public`.
