@@ -258,6 +258,9 @@ pub enum ValueProblem {
     /// Whitespace, control characters, or characters a scope token cannot hold
     /// (RFC 6749 §3.3).
     ForbiddenCharacter,
+    /// `signing_key` or `encryption_keys` is not a PKCS #11 URI (`pkcs11:...`). The value is
+    /// not echoed (a URI may carry a PIN).
+    NotPkcs11Uri,
 }
 
 impl fmt::Display for ValueProblem {
@@ -276,6 +279,7 @@ impl fmt::Display for ValueProblem {
             Self::ForbiddenCharacter => {
                 f.write_str("it holds whitespace, control or other forbidden characters")
             }
+            Self::NotPkcs11Uri => f.write_str("it is not a PKCS #11 URI (pkcs11:...)"),
         }
     }
 }
