@@ -1,7 +1,9 @@
 //! Issue 12's end-to-end test: an itsme® login against the local provider with both partner
 //! keys in a throwaway SoftHSM2 token, their private parts never in the process. The token
 //! makes the `sig` (RS256) and `enc` (RSA-OAEP) keys; their public JWKs (`kid` = thumbprint)
-//! are the client's JWK Set at the provider; the request object and the client assertion are
+//! are the client's JWK Set at the provider; the itsme® configuration names the keys by PKCS #11
+//! URIs (`signing_key`, `encryption_keys`: no key file), which are opened as an application
+//! does and handed to the client; the request object and the client assertion are
 //! signed in the token, the ID token and the UserInfo response are decrypted in it. Twins: an
 //! ID token encrypted to another key is refused with a typed error; a wrong PIN fails when the
 //! token is opened, before any request.
@@ -18,7 +20,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use zegel_itsme::config::Acr;
+use zegel_itsme::config::{Acr, ClientAuth};
 use zegel_itsme::{Config, ExternalKeys, FlowError, ItsmeClient};
 use zegel_itsme_provider::{Client, DEMO_NATIONAL_NUMBER, Provider};
 use zegel_jose::jwe::{self, Decrypter};
@@ -27,7 +29,7 @@ use zegel_jose::jws::{self, Signer};
 use zegel_jose::{Jwk, JwkSet};
 use zegel_oidc::clock::SystemClock;
 use zegel_oidc::http::{HttpClient, HttpConfig, HyperClient};
-use zegel_pkcs11::{KeyPurpose, KeyRef, PinSource, Pkcs11Error, Token, TokenSelector};
+use zegel_pkcs11::{KeyPurpose, KeyRef, PinSource, Pkcs11Error, Pkcs11Uri, Token, TokenSelector};
 
 /// Debian's SoftHSM2 module.
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
@@ -155,9 +157,9 @@ fn runtime() -> tokio::runtime::Runtime {
 
 // ---- the login -----------------------------------------------------------------------------
 
-/// The partner's keys made in the token: the signer (RS256) and the decrypter (RSA-OAEP, the
-/// only OAEP SoftHSM 2.6 decrypts), and their public JWK Set.
-fn hsm_keys(token: &Token) -> (Arc<dyn Signer>, Arc<dyn Decrypter>, JwkSet) {
+/// The partner's keys made in the token, and their public JWK Set: the `sig` key for RS256,
+/// the `enc` key for RSA-OAEP (the only OAEP SoftHSM 2.6 decrypts).
+fn hsm_keys(token: &Token) -> JwkSet {
     let sig_jwk = token
         .generate_rsa("partner-sig", &[1], 2048, KeyPurpose::Sign)
         .unwrap();
@@ -185,8 +187,7 @@ fn hsm_keys(token: &Token) -> (Arc<dyn Signer>, Arc<dyn Decrypter>, JwkSet) {
         assert_eq!(key.alg(), Some(alg));
     }
     assert_private_parts_stay_in_the_token();
-    let public = JwkSet::new(vec![sig_public, enc_public]);
-    (Arc::new(signer), Arc::new(decrypter), public)
+    JwkSet::new(vec![sig_public, enc_public])
 }
 
 /// Through another context on the module: both private keys are sensitive and not
@@ -261,24 +262,16 @@ async fn provider(clients: Vec<(&str, JwkSet)>) -> Provider {
     builder.start().await.unwrap()
 }
 
-/// The itsme® configuration. `jwks_private` is required by the TOML contract for
-/// `private_key_jwt`: it names a decoy set of software keys the provider does not know (the
-/// login succeeds only with the token's keys).
-fn config(provider: &Provider, client_id: &str, dir: &TempDir) -> Config {
-    let spec = KeySpec::Rsa { bits: 2048 };
-    let decoy = JwkSet::new(vec![
-        Jwk::generate(&spec)
-            .unwrap()
-            .with_kid("decoy-sig")
-            .with_use("sig")
-            .with_alg("RS256"),
-        Jwk::generate(&spec)
-            .unwrap()
-            .with_kid("decoy-enc")
-            .with_use("enc"),
-    ]);
-    let file = dir.0.join("decoy_jwks_private.json");
-    std::fs::write(&file, decoy.to_private_json().as_bytes()).unwrap();
+/// The URI of the token's key `object`, as a configuration names it.
+fn uri(object: &str) -> String {
+    format!(
+        "pkcs11:token={LABEL};object={object};type=private\
+         ?pin-source=env:{PIN_VAR}&module-path={MODULE}"
+    )
+}
+
+/// The itsme® configuration, naming the partner's keys by PKCS #11 URIs (no key file).
+fn config(provider: &Provider, client_id: &str) -> Config {
     let toml = format!(
         r#"
         discovery_url = "{}"
@@ -286,7 +279,8 @@ fn config(provider: &Provider, client_id: &str, dir: &TempDir) -> Config {
         service_code = "MY_SERVICE"
         redirect_uri = "{REDIRECT}"
         auth_method = "private_key_jwt"
-        jwks_private = {:?}
+        signing_key = "{}"
+        encryption_keys = ["{}"]
         scopes = ["profile", "email"]
         id_token_claims = ["family_name", "http://itsme.services/v2/claim/BENationalNumber"]
         acr = "advanced"
@@ -295,15 +289,43 @@ fn config(provider: &Provider, client_id: &str, dir: &TempDir) -> Config {
         allow_insecure_loopback = true
         "#,
         provider.discovery_url(),
-        file.display().to_string()
+        uri("partner-sig"),
+        uri("partner-enc"),
     );
     Config::from_toml(&toml, Path::new("/"), |_| None).unwrap()
 }
 
-async fn itsme_client(provider: &Provider, client_id: &str, keys: ExternalKeys) -> ItsmeClient {
-    let dir = TempDir::new(client_id);
+/// The keys the configuration names, opened as an application does.
+fn open_keys(config: &Config) -> ExternalKeys {
+    let ClientAuth::ExternalKeys(uris) = config.auth() else {
+        panic!("keys named by URIs")
+    };
+    let open = |text: &str| {
+        let uri = Pkcs11Uri::parse(text).unwrap();
+        (
+            Token::from_uri(&uri).unwrap(),
+            KeyRef::from_uri(&uri).unwrap(),
+        )
+    };
+    let (token, key) = open(uris.signing());
+    let signer: Arc<dyn Signer> = Arc::new(token.signer(&key, &jws::RS256).unwrap());
+    let decrypters = uris
+        .encryption()
+        .iter()
+        .map(|text| {
+            let (token, key) = open(text);
+            let decrypter: Arc<dyn Decrypter> = Arc::new(token.decrypter(&key, None).unwrap());
+            decrypter
+        })
+        .collect();
+    ExternalKeys::new(signer, decrypters)
+}
+
+async fn itsme_client(provider: &Provider, client_id: &str) -> ItsmeClient {
+    let config = config(provider, client_id);
+    let keys = open_keys(&config);
     ItsmeClient::discover_with_keys(
-        config(provider, client_id, &dir),
+        config,
         Some(keys),
         Arc::new(HyperClient::new(HttpConfig::new()).unwrap()),
         Arc::new(SystemClock),
@@ -336,7 +358,7 @@ fn itsme_login_with_both_partner_keys_in_softhsm2() {
         &[],
         || {
             let token = open_token();
-            let (signer, decrypter, public) = hsm_keys(&token);
+            let public = hsm_keys(&token);
             // An `enc` key in software under its own kid: the ID token names a key the token
             // does not hold.
             let other_enc = Jwk::generate(&KeySpec::Rsa { bits: 2048 })
@@ -362,9 +384,8 @@ fn itsme_login_with_both_partner_keys_in_softhsm2() {
                     ("same-kid", same_kid_set),
                 ])
                 .await;
-                let keys = ExternalKeys::new(signer, vec![decrypter]);
 
-                let client = itsme_client(&provider, "hsm", keys.clone()).await;
+                let client = itsme_client(&provider, "hsm").await;
                 let auth = client.authorization().await.unwrap();
                 let callback = browse(&auth.url).await;
                 let login = client.complete(&auth.pending, &callback).await.unwrap();
@@ -392,7 +413,7 @@ fn itsme_login_with_both_partner_keys_in_softhsm2() {
                         "the ID token is refused: decryption failed",
                     ),
                 ] {
-                    let client = itsme_client(&provider, client_id, keys.clone()).await;
+                    let client = itsme_client(&provider, client_id).await;
                     let auth = client.authorization().await.unwrap();
                     let callback = browse(&auth.url).await;
                     let e = client.complete(&auth.pending, &callback).await.unwrap_err();
