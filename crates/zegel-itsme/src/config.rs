@@ -874,10 +874,12 @@ fn check_token(
 fn key_uris(t: &Table<'_>) -> Result<Option<KeyUris>, ConfigError> {
     let signing = t.str("signing_key")?;
     let read = |s: &str| {
-        if s.starts_with("pkcs11:") {
-            Ok(s.to_owned())
-        } else {
+        if !s.starts_with("pkcs11:") {
             Err(ValueProblem::NotPkcs11Uri)
+        } else if s.to_ascii_lowercase().contains("pin-value") {
+            Err(ValueProblem::PinInUri)
+        } else {
+            Ok(s.to_owned())
         }
     };
     let encryption = t.list("encryption_keys", read)?;

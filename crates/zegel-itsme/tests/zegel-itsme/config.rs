@@ -926,6 +926,16 @@ fn keys_named_by_pkcs11_uris() {
             .ends_with("it is not a PKCS #11 URI (pkcs11:...)"),
         "{e}"
     );
+    let pin_in_uri = toml.replace("pin-source=env:HSM_PIN", "pin-value=1234");
+    let e = refused(&pin_in_uri);
+    assert_eq!(
+        e,
+        ConfigError::Invalid {
+            key: "signing_key",
+            problem: ValueProblem::PinInUri
+        }
+    );
+    assert!(!e.to_string().contains("1234"), "{e}");
     let file_sig = toml.replace(SIG, "jwks_private.json");
     assert_eq!(
         refused(&file_sig),
