@@ -32,6 +32,8 @@ pub const KEYS: &[&str] = &[
     "redirect_uri",
     "auth_method",
     "jwks_private",
+    "signing_key",
+    "encryption_keys",
     "client_secret_env",
     "scopes",
     "id_token_claims",
@@ -436,6 +438,33 @@ pub enum ClientAuth {
     PrivateKeyJwt(PartnerKeys),
     /// `client_secret_post`, with the secret.
     ClientSecretPost(ClientSecret),
+    /// `private_key_jwt` with the partner's keys outside the process (an extension of the
+    /// configuration contract: `signing_key` and `encryption_keys`, PKCS #11 URIs, instead of
+    /// `jwks_private`). The caller opens them and hands them to
+    /// [`ItsmeClient::discover_with_keys`](crate::ItsmeClient::discover_with_keys).
+    ExternalKeys(KeyUris),
+}
+
+/// The PKCS #11 URIs (RFC 7512) of the partner's keys, as the configuration names them; only
+/// their `pkcs11:` scheme is checked here (the PKCS #11 layer parses and opens them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyUris {
+    signing: String,
+    encryption: Vec<String>,
+}
+
+impl KeyUris {
+    /// The `sig` key's URI (`signing_key`).
+    #[must_use]
+    pub fn signing(&self) -> &str {
+        &self.signing
+    }
+
+    /// The `enc` keys' URIs (`encryption_keys`, at least one; several during a rotation).
+    #[must_use]
+    pub fn encryption(&self) -> &[String] {
+        &self.encryption
+    }
 }
 
 impl ClientAuth {
@@ -443,7 +472,7 @@ impl ClientAuth {
     #[must_use]
     pub fn method(&self) -> AuthMethod {
         match self {
-            Self::PrivateKeyJwt(_) => AuthMethod::PrivateKeyJwt,
+            Self::PrivateKeyJwt(_) | Self::ExternalKeys(_) => AuthMethod::PrivateKeyJwt,
             Self::ClientSecretPost(_) => AuthMethod::ClientSecretPost,
         }
     }
@@ -580,29 +609,42 @@ impl Config {
                         with: "auth_method = \"private_key_jwt\"",
                     });
                 }
-                let file = t.required_str("jwks_private")?;
-                if file.is_empty() {
-                    return Err(ConfigError::Invalid {
-                        key: "jwks_private",
-                        problem: ValueProblem::Empty,
-                    });
-                }
-                let path = base_dir.join(file);
-                let json =
-                    Zeroizing::new(std::fs::read(&path).map_err(|e| ConfigError::PartnerKeys {
-                        path: path.clone(),
-                        problem: KeysProblem::Read(e.kind()),
+                if let Some(uris) = key_uris(&t)? {
+                    if t.0.contains_key("jwks_private") {
+                        return Err(ConfigError::Conflict {
+                            key: "jwks_private",
+                            with: "signing_key",
+                        });
+                    }
+                    ClientAuth::ExternalKeys(uris)
+                } else {
+                    let file = t.required_str("jwks_private")?;
+                    if file.is_empty() {
+                        return Err(ConfigError::Invalid {
+                            key: "jwks_private",
+                            problem: ValueProblem::Empty,
+                        });
+                    }
+                    let path = base_dir.join(file);
+                    let json = Zeroizing::new(std::fs::read(&path).map_err(|e| {
+                        ConfigError::PartnerKeys {
+                            path: path.clone(),
+                            problem: KeysProblem::Read(e.kind()),
+                        }
                     })?);
-                let keys = PartnerKeys::parse(&json)
-                    .map_err(|problem| ConfigError::PartnerKeys { path, problem })?;
-                ClientAuth::PrivateKeyJwt(keys)
+                    let keys = PartnerKeys::parse(&json)
+                        .map_err(|problem| ConfigError::PartnerKeys { path, problem })?;
+                    ClientAuth::PrivateKeyJwt(keys)
+                }
             }
             AuthMethod::ClientSecretPost => {
-                if t.0.contains_key("jwks_private") {
-                    return Err(ConfigError::Conflict {
-                        key: "jwks_private",
-                        with: "auth_method = \"client_secret_post\"",
-                    });
+                for key in ["jwks_private", "signing_key", "encryption_keys"] {
+                    if t.0.contains_key(key) {
+                        return Err(ConfigError::Conflict {
+                            key,
+                            with: "auth_method = \"client_secret_post\"",
+                        });
+                    }
                 }
                 let variable = t.required_str("client_secret_env")?;
                 check_token(variable, "client_secret_env", |c| {
@@ -825,6 +867,39 @@ fn check_token(
         });
     }
     Ok(())
+}
+
+/// `signing_key` and `encryption_keys` (the extension naming keys outside the process), both
+/// or neither.
+fn key_uris(t: &Table<'_>) -> Result<Option<KeyUris>, ConfigError> {
+    let signing = t.str("signing_key")?;
+    let read = |s: &str| {
+        if !s.starts_with("pkcs11:") {
+            Err(ValueProblem::NotPkcs11Uri)
+        } else if s.to_ascii_lowercase().contains("pin-value") {
+            Err(ValueProblem::PinInUri)
+        } else {
+            Ok(s.to_owned())
+        }
+    };
+    let encryption = t.list("encryption_keys", read)?;
+    match (signing, encryption.is_empty()) {
+        (None, true) if !t.0.contains_key("encryption_keys") => Ok(None),
+        (None, _) => Err(ConfigError::Missing { key: "signing_key" }),
+        (Some(_), true) => Err(ConfigError::Missing {
+            key: "encryption_keys",
+        }),
+        (Some(signing), false) => {
+            let signing = read(signing).map_err(|problem| ConfigError::Invalid {
+                key: "signing_key",
+                problem,
+            })?;
+            Ok(Some(KeyUris {
+                signing,
+                encryption,
+            }))
+        }
+    }
 }
 
 /// Typed reads of the TOML table, each error naming its key.

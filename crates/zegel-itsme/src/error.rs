@@ -258,6 +258,12 @@ pub enum ValueProblem {
     /// Whitespace, control characters, or characters a scope token cannot hold
     /// (RFC 6749 §3.3).
     ForbiddenCharacter,
+    /// `signing_key` or `encryption_keys` is not a PKCS #11 URI (`pkcs11:...`). The value is
+    /// not echoed (a URI may carry a PIN).
+    NotPkcs11Uri,
+    /// A PKCS #11 URI holds the PIN itself (`pin-value`): it would sit in the file, the
+    /// configuration's `Debug` and logs. Name a variable instead (`pin-source=env:VAR`).
+    PinInUri,
 }
 
 impl fmt::Display for ValueProblem {
@@ -275,6 +281,10 @@ impl fmt::Display for ValueProblem {
             }
             Self::ForbiddenCharacter => {
                 f.write_str("it holds whitespace, control or other forbidden characters")
+            }
+            Self::NotPkcs11Uri => f.write_str("it is not a PKCS #11 URI (pkcs11:...)"),
+            Self::PinInUri => {
+                f.write_str("it holds the PIN (pin-value); name a variable (pin-source=env:VAR)")
             }
         }
     }

@@ -535,15 +535,22 @@ fn registration(
 ) -> Result<Registration, FlowError> {
     let encs: &[&ContentEncryption] = jwe::ALL_ENC;
     let registration = match (config.auth(), external) {
-        (ClientAuth::PrivateKeyJwt(_), Some(external)) => Registration::new(
-            config.client_id(),
-            config.redirect_uri(),
-            zegel_oidc::client_auth::ClientAuth::PrivateKeyJwt(
-                zegel_oidc::client_auth::ClientKey::from_signer(external.signer),
-            ),
-        )
-        .with_decrypters(external.decrypters)
-        .with_required_encryption(RSA_ALGS, encs),
+        (ClientAuth::PrivateKeyJwt(_) | ClientAuth::ExternalKeys(_), Some(external)) => {
+            Registration::new(
+                config.client_id(),
+                config.redirect_uri(),
+                zegel_oidc::client_auth::ClientAuth::PrivateKeyJwt(
+                    zegel_oidc::client_auth::ClientKey::from_signer(external.signer),
+                ),
+            )
+            .with_decrypters(external.decrypters)
+            .with_required_encryption(RSA_ALGS, encs)
+        }
+        (ClientAuth::ExternalKeys(_), None) => {
+            return Err(FlowError::Oidc(zegel_oidc::Error::Unsupported {
+                what: "keys named by PKCS #11 URIs without the keys opened (discover_with_keys)",
+            }));
+        }
         (ClientAuth::ClientSecretPost(_), Some(_)) => {
             return Err(FlowError::Oidc(zegel_oidc::Error::Unsupported {
                 what: "external keys with client_secret_post",

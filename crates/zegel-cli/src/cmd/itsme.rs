@@ -11,15 +11,20 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
-use zegel_itsme::config::Acr;
-use zegel_itsme::{Config, FlowError, ItsmeClient, PendingLogin};
+use zegel_itsme::config::{Acr, ClientAuth};
+use zegel_itsme::{Config, ExternalKeys, FlowError, ItsmeClient, PendingLogin};
+use zegel_jose::jwe::Decrypter;
+use zegel_jose::jws::{self, Signer};
 use zegel_jwt::UnixTime;
+use zegel_oidc::clock::SystemClock;
+use zegel_oidc::http::{HttpConfig, HyperClient};
 use zeroize::Zeroizing;
 
 use crate::exit::Failure;
-use crate::io;
+use crate::{io, keys};
 
 /// `zegel itsme ...`
 #[derive(Debug, clap::Subcommand)]
@@ -88,8 +93,27 @@ pub(crate) fn refused(e: &FlowError) -> Failure {
     Failure::rejected(e.to_string())
 }
 
+/// The client of `config`; with `signing_key` and `encryption_keys` (the extension naming
+/// keys in an HSM), the keys are opened first, so a wrong PIN or a missing key fails before
+/// any request.
 pub(crate) async fn discover(config: Config) -> Result<ItsmeClient, Failure> {
-    ItsmeClient::discover(config).await.map_err(|e| refused(&e))
+    let ClientAuth::ExternalKeys(uris) = config.auth() else {
+        return ItsmeClient::discover(config).await.map_err(|e| refused(&e));
+    };
+    let signer: Arc<dyn Signer> = Arc::new(keys::hsm_signer(uris.signing(), &jws::RS256)?);
+    let mut decrypters: Vec<Arc<dyn Decrypter>> = Vec::new();
+    for uri in uris.encryption() {
+        decrypters.push(Arc::new(keys::hsm_decrypter(uri, &[])?));
+    }
+    let http = HyperClient::new(HttpConfig::new()).map_err(|e| refused(&FlowError::Oidc(e)))?;
+    ItsmeClient::discover_with_keys(
+        config,
+        Some(ExternalKeys::new(signer, decrypters)),
+        Arc::new(http),
+        Arc::new(SystemClock),
+    )
+    .await
+    .map_err(|e| refused(&e))
 }
 
 fn auth_url(args: &AuthUrlArgs) -> Result<(), Failure> {

@@ -12,11 +12,11 @@ use zegel_oidc::http::{HttpClient, HttpConfig, HyperClient};
 
 use crate::{Out, Scratch, with_aws_lc, zegel};
 
-const REDIRECT: &str = "http://127.0.0.1:8080/callback";
+pub(crate) const REDIRECT: &str = "http://127.0.0.1:8080/callback";
 const SECRET: &str = "a-client-secret-for-the-cli-tests-0123456789";
 
 /// Starts the provider on a runtime of its own thread; it serves until dropped.
-fn start(public: JwkSet) -> Provider {
+pub(crate) fn start(public: JwkSet) -> Provider {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -46,7 +46,7 @@ fn start(public: JwkSet) -> Provider {
 }
 
 /// The browser: where the provider sends it back from the authorization URL.
-fn browse(url: &str) -> String {
+pub(crate) fn browse(url: &str) -> String {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

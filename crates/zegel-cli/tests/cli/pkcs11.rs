@@ -385,3 +385,77 @@ fn hsm_errors_name_what_is_wrong() {
     )
     .fails(2);
 }
+
+/// Extension of the itsme® configuration: `signing_key` and `encryption_keys` name the
+/// partner's keys in the HSM (made by `jwks generate --pkcs11`), in place of `jwks_private`.
+#[test]
+fn itsme_login_with_keys_in_the_hsm() {
+    let Some(hsm) = Hsm::new("itsme_login_with_keys_in_the_hsm") else {
+        return;
+    };
+    let out_dir = hsm.scratch.path("keys");
+    let token_uri = format!("pkcs11:token={LABEL};object=partner?pin-source=env:{PIN_VAR}");
+    hsm.zegel(
+        &[
+            "jwks",
+            "generate",
+            "--pkcs11",
+            &token_uri,
+            "--out-dir",
+            &out_dir,
+        ],
+        b"",
+    )
+    .ok();
+    let public = std::fs::read(format!("{out_dir}/jwks_public.json")).unwrap();
+    let provider = crate::itsme::start(zegel_jose::JwkSet::parse(&public).unwrap());
+    let config = hsm.scratch.write(
+        "itsme.toml",
+        format!(
+            "discovery_url = \"{}\"\nclient_id = \"pkjwt\"\nservice_code = \"MY_SERVICE\"\n\
+             redirect_uri = \"{}\"\nauth_method = \"private_key_jwt\"\n\
+             signing_key = \"{}\"\nencryption_keys = [\"{}\"]\n\
+             scopes = [\"profile\", \"email\"]\n\
+             id_token_claims = [\"family_name\"]\nallow_insecure_loopback = true\n",
+            provider.discovery_url(),
+            crate::itsme::REDIRECT,
+            uri("partner-sig"),
+            uri("partner-enc"),
+        ),
+    );
+    let session = hsm.scratch.path("session.json");
+    let auth_url = [
+        "itsme",
+        "auth-url",
+        "--config",
+        &config,
+        "--session-out",
+        &session,
+    ];
+    // A wrong PIN fails when the keys are opened, before any request.
+    hsm.zegel_pin(&auth_url, b"", "0000-wrong")
+        .fails_with(2, "the pkcs #11 token refused the pin");
+    let c = provider.counters();
+    assert_eq!((c.discovery, c.authorization, c.token), (0, 0, 0));
+
+    let url = hsm.zegel(&auth_url, b"").ok_line();
+    let back = crate::itsme::browse(&url);
+    let args = [
+        "itsme",
+        "callback",
+        "--config",
+        &config,
+        "--session",
+        &session,
+        "--url",
+        &back,
+        "--userinfo",
+    ];
+    let out: Value = serde_json::from_str(&hsm.zegel(&args, b"").ok_text()).unwrap();
+    assert_eq!(out["id_token"]["family_name"], "Peeters");
+    assert_eq!(out["id_token"]["aud"], "pkjwt");
+    assert_eq!(out["userinfo"]["email"], "jan.peeters@example.be");
+    assert_eq!(out["userinfo"]["sub"], out["id_token"]["sub"]);
+    let c = provider.counters();
+    assert_eq!((c.authorization, c.token, c.userinfo), (1, 1, 1));
+}

@@ -858,3 +858,105 @@ fn the_public_set_is_served_with_a_long_enough_max_age() {
         "public, max-age=86400"
     );
 }
+
+/// The extension naming keys outside the process: `signing_key` and `encryption_keys`, PKCS #11
+/// URIs, in place of `jwks_private` (no key file read).
+#[test]
+fn keys_named_by_pkcs11_uris() {
+    const SIG: &str = "pkcs11:token=partner;object=partner-sig?pin-source=env:HSM_PIN";
+    const ENC: &str = "pkcs11:token=partner;object=partner-enc";
+    const ENC_OLD: &str = "pkcs11:token=partner;object=partner-enc-old";
+    let hsm = |keys: &str| {
+        EXAMPLE.replace(
+            "jwks_private = \"jwks_private.json\"",
+            &format!("signing_key = \"{SIG}\"\n{keys}"),
+        )
+    };
+    let toml = hsm(&format!("encryption_keys = [\"{ENC}\", \"{ENC_OLD}\"]"));
+    // An empty folder: no file is read.
+    let dir = ScratchDir::new();
+    let config = Config::from_toml(&toml, dir.path(), no_env).unwrap();
+    assert_eq!(config.auth().method(), AuthMethod::PrivateKeyJwt);
+    let ClientAuth::ExternalKeys(uris) = config.auth() else {
+        panic!("external keys")
+    };
+    assert_eq!(uris.signing(), SIG);
+    assert_eq!(uris.encryption(), [ENC, ENC_OLD]);
+
+    // The reject twins.
+    let refused = |toml: &str| Config::from_toml(toml, dir.path(), no_env).unwrap_err();
+    let both = format!("{toml}jwks_private = \"jwks_private.json\"\n");
+    assert_eq!(
+        refused(&both),
+        ConfigError::Conflict {
+            key: "jwks_private",
+            with: "signing_key"
+        }
+    );
+    assert_eq!(
+        refused(&hsm("")),
+        ConfigError::Missing {
+            key: "encryption_keys"
+        }
+    );
+    assert_eq!(
+        refused(&hsm("encryption_keys = []")),
+        ConfigError::Missing {
+            key: "encryption_keys"
+        }
+    );
+    let no_sig = EXAMPLE.replace(
+        "jwks_private = \"jwks_private.json\"",
+        &format!("encryption_keys = [\"{ENC}\"]"),
+    );
+    assert_eq!(
+        refused(&no_sig),
+        ConfigError::Missing { key: "signing_key" }
+    );
+    let e = refused(&hsm("encryption_keys = [\"enc.pem\"]"));
+    assert_eq!(
+        e,
+        ConfigError::Invalid {
+            key: "encryption_keys",
+            problem: ValueProblem::NotPkcs11Uri
+        }
+    );
+    assert!(
+        e.to_string()
+            .ends_with("it is not a PKCS #11 URI (pkcs11:...)"),
+        "{e}"
+    );
+    let pin_in_uri = toml.replace("pin-source=env:HSM_PIN", "pin-value=1234");
+    let e = refused(&pin_in_uri);
+    assert_eq!(
+        e,
+        ConfigError::Invalid {
+            key: "signing_key",
+            problem: ValueProblem::PinInUri
+        }
+    );
+    assert!(!e.to_string().contains("1234"), "{e}");
+    let file_sig = toml.replace(SIG, "jwks_private.json");
+    assert_eq!(
+        refused(&file_sig),
+        ConfigError::Invalid {
+            key: "signing_key",
+            problem: ValueProblem::NotPkcs11Uri
+        }
+    );
+    assert_eq!(
+        refused(&hsm(&format!("encryption_keys = [\"{ENC}\", \"{ENC}\"]"))),
+        ConfigError::Invalid {
+            key: "encryption_keys",
+            problem: ValueProblem::Duplicate { value: ENC.into() }
+        }
+    );
+    let secret = format!("{SECRET}signing_key = \"{SIG}\"\n");
+    assert_eq!(
+        Config::from_toml(&secret, dir.path(), secret_env).unwrap_err(),
+        ConfigError::Conflict {
+            key: "signing_key",
+            with: "auth_method = \"client_secret_post\""
+        }
+    );
+}

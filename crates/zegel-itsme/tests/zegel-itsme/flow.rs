@@ -715,13 +715,40 @@ async fn keys_outside_the_process_sign_and_decrypt() {
     // A client-secret configuration takes no external keys.
     let e = ItsmeClient::discover_with_keys(
         config(&provider, "secret", "none", true),
-        Some(external),
+        Some(external.clone()),
         http(),
         clock(),
     )
     .await
     .unwrap_err();
     assert_eq!(e.code(), "oidc.unsupported");
+    // A configuration naming its keys by PKCS #11 URIs needs them opened and handed over.
+    let toml = format!(
+        r#"
+        discovery_url = "{}"
+        client_id = "pkjwt"
+        service_code = "MY_SERVICE"
+        redirect_uri = "{REDIRECT}"
+        auth_method = "private_key_jwt"
+        signing_key = "pkcs11:token=t;object=sig"
+        encryption_keys = ["pkcs11:token=t;object=enc"]
+        allow_insecure_loopback = true
+        "#,
+        provider.discovery_url()
+    );
+    let uris = Config::from_toml(&toml, std::path::Path::new("/"), |_| None).unwrap();
+    let e = ItsmeClient::discover_with(uris.clone(), http(), clock())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "oidc.unsupported");
+    assert_eq!(
+        e.to_string(),
+        "unsupported: keys named by PKCS #11 URIs without the keys opened (discover_with_keys)"
+    );
+    // With the keys handed over, it discovers.
+    ItsmeClient::discover_with_keys(uris, Some(external), http(), clock())
+        .await
+        .unwrap();
 }
 
 async fn client_with_file_keys(provider: &Provider) -> ItsmeClient {
