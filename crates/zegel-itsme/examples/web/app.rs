@@ -242,10 +242,12 @@ fn me(app: &App, req: &Request<Incoming>) -> Response<Full<Bytes>> {
 /// The session: only what `/me` shows (the national number already masked), sealed under the
 /// server's key with an `exp`.
 fn seal_session(app: &App, id: &Identity) -> Result<String, zegel_jose::Error> {
-    let address = id.address().map(|a| match (a.street_address, a.postal_code, a.locality) {
-        (Some(street), Some(code), Some(city)) => format!("{street}, {code} {city}"),
-        _ => a.formatted.unwrap_or_default().replace('\n', ", "),
-    });
+    let address = id
+        .address()
+        .map(|a| match (a.street_address, a.postal_code, a.locality) {
+            (Some(street), Some(code), Some(city)) => format!("{street}, {code} {city}"),
+            _ => a.formatted.unwrap_or_default().replace('\n', ", "),
+        });
     let exp = (app.clock)().as_secs() + SESSION_TTL.as_secs();
     let claims = json!({
         "given_name": id.given_name(),

@@ -57,7 +57,10 @@ pub(crate) async fn start(clock: Clock) -> Result<Local, Box<dyn std::error::Err
         listener.local_addr()?.port()
     ));
     std::fs::create_dir_all(&dir)?;
-    std::fs::write(dir.join("jwks_private.json"), private.to_private_json().as_bytes())?;
+    std::fs::write(
+        dir.join("jwks_private.json"),
+        private.to_private_json().as_bytes(),
+    )?;
     let toml = format!(
         r#"
         discovery_url = "{discovery}"

@@ -20,7 +20,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let clock: app::Clock = Arc::new(|| UnixTime::now().unwrap_or(UnixTime::EPOCH));
     let Some(path) = std::env::args_os().nth(1) else {
         let local = local::start(clock).await?;
-        println!("The local itsme®-like provider: {}", local.provider.issuer());
+        println!(
+            "The local itsme®-like provider: {}",
+            local.provider.issuer()
+        );
         println!("Open {}/ and log in (Ctrl-C to stop).", local.url);
         let _provider = local.provider;
         app::serve(local.listener, local.app).await;
