@@ -6,7 +6,13 @@
 //! Needs Debian's `chromium` and `chromium-driver`. Without them the test says it was skipped
 //! and passes, unless `CI` is set: then a missing browser is a failure.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// A test harness: it waits in real time for a real browser.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 #![allow(unreachable_pub, dead_code)]
 
 #[path = "../examples/web/app.rs"]
