@@ -28,6 +28,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use zegel_itsme_provider::{Endpoint, Faults, Provider};
 use zegel_jwt::UnixTime;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -149,6 +150,7 @@ async fn screenshot(c: &Client, dir: &Path, name: &str) {
 
 /// The whole browser session; its errors panic after the browser is closed.
 async fn scenario(
+    provider: &Provider,
     c: &Client,
     app: &str,
     clock: &AtomicU64,
@@ -243,6 +245,21 @@ async fn scenario(
     wait_path(c, "/itsme/callback").await;
     assert_eq!(heading(c).await, "Your login expired");
     screenshot(c, shots, "expired.png").await;
+
+    // 7. itsme® is down when the code is exchanged (its token endpoint answers 500).
+    clock.store(0, Ordering::SeqCst);
+    start_login(c, app).await;
+    // `Faults` is `#[non_exhaustive]`: no struct literal outside its crate.
+    #[allow(clippy::field_reassign_with_default)]
+    {
+        let mut faults = Faults::default();
+        faults.server_error = vec![Endpoint::Token];
+        provider.set_faults(faults);
+    }
+    click(c, "#approve").await;
+    wait_path(c, "/itsme/callback").await;
+    assert_eq!(heading(c).await, "itsme® cannot be reached");
+    provider.set_faults(Faults::default());
 }
 
 fn browser_missing() -> Option<String> {
@@ -275,6 +292,7 @@ async fn login_in_a_real_browser() {
     };
     let local = local::start(clock).await.unwrap();
     let app_url = local.url.clone();
+    let provider = Arc::new(local.provider);
     // Served as the example serves it, noting the paths asked (to replay the callback).
     let seen = Arc::new(Mutex::new(Vec::<String>::new()));
     let server = {
@@ -311,7 +329,9 @@ async fn login_in_a_real_browser() {
         let shots = shots.clone();
         let offset = Arc::clone(&offset);
         let seen = Arc::clone(&seen);
-        tokio::spawn(async move { scenario(&c, &app_url, &offset, &seen, &shots).await }).await
+        let provider = Arc::clone(&provider);
+        tokio::spawn(async move { scenario(&provider, &c, &app_url, &offset, &seen, &shots).await })
+            .await
     };
     let _ = c.close().await;
     drop(driver);

@@ -205,6 +205,12 @@ fn classify(e: &FlowError) -> Failure {
         FlowError::Oidc(zegel_oidc::Error::Connect { .. } | zegel_oidc::Error::Timeout { .. }) => {
             Failure::ProviderDown
         }
+        FlowError::Oidc(zegel_oidc::Error::Status { status, .. }) if *status >= 500 => {
+            Failure::ProviderDown
+        }
+        FlowError::Provider { code } | FlowError::Token { code } if code.is_retryable() => {
+            Failure::ProviderDown
+        }
         _ => Failure::Refused,
     }
 }
