@@ -346,3 +346,64 @@ async fn login_in_a_real_browser() {
         shots.display()
     );
 }
+
+/// What a browser is told, over plain HTTP (no browser needed): the pending login cookie's
+/// attributes, and the partner's public keys with their cache lifetime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookies_and_keys_as_served() {
+    use zegel_oidc::http::{HttpClient, HttpConfig, HyperClient};
+
+    let clock: app::Clock = Arc::new(|| UnixTime::now().unwrap());
+    let local = local::start(clock).await.unwrap();
+    let url = local.url.clone();
+    let server = tokio::spawn(app::serve(local.listener, local.app));
+    let http = HyperClient::new(HttpConfig::new()).unwrap();
+
+    let login = http
+        .send(
+            http::Request::post(format!("{url}/login"))
+                .body(Vec::new())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 303);
+    let location = login.headers()["location"].to_str().unwrap();
+    assert!(location.starts_with(&local.provider.authorization_endpoint()));
+    let cookie = login.headers()["set-cookie"].to_str().unwrap();
+    let (value, attributes) = cookie.split_once("; ").unwrap();
+    assert!(value.starts_with("itsme_pending=eyJ"));
+    // Loopback http: no `Secure` (an https redirect URI gets it).
+    assert_eq!(
+        attributes,
+        "Path=/itsme/callback; Max-Age=600; HttpOnly; SameSite=Lax"
+    );
+
+    let jwks = http
+        .send(
+            http::Request::get(format!("{url}{}", app::JWKS_PATH))
+                .body(Vec::new())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(jwks.status(), 200);
+    assert_eq!(jwks.headers()["cache-control"], "public, max-age=1800");
+    let set = zegel_jose::JwkSet::parse(jwks.body()).unwrap();
+    assert_eq!(set.keys().len(), 2);
+    assert!(set.keys().iter().all(|k| k.to_public_json().is_some()));
+    assert!(!String::from_utf8_lossy(jwks.body()).contains("\"d\""));
+
+    // `/me` without a session goes back to the start.
+    let me = http
+        .send(
+            http::Request::get(format!("{url}/me"))
+                .body(Vec::new())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 303);
+    assert_eq!(me.headers()["location"], "/");
+    server.abort();
+}
