@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::{Out, Scratch};
+use crate::{Out, Scratch, with_aws_lc};
 
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 const LABEL: &str = "zegel-cli";
@@ -192,7 +192,7 @@ fn hsm_keys_sign_and_decrypt_through_the_cli() {
     assert_eq!(claims["sub"], "u2");
 
     // RSA encryption (the sender's side) needs the aws-lc backend.
-    if !crate::with_aws_lc() {
+    if !with_aws_lc() {
         return;
     }
     // jwe encrypt to the published set, jwe decrypt in the HSM.
@@ -390,6 +390,10 @@ fn hsm_errors_name_what_is_wrong() {
 /// partner's keys in the HSM (made by `jwks generate --pkcs11`), in place of `jwks_private`.
 #[test]
 fn itsme_login_with_keys_in_the_hsm() {
+    // The local provider makes its RSA keys with aws-lc; ring alone cannot generate RSA keys.
+    if !with_aws_lc() {
+        return;
+    }
     let Some(hsm) = Hsm::new("itsme_login_with_keys_in_the_hsm") else {
         return;
     };
