@@ -125,7 +125,7 @@ mod tests {
         JwksEndpoint::new(&set, Duration::from_secs(max_age))
     }
 
-    fn header<'r>(response: &'r Response<Vec<u8>>, name: http::HeaderName) -> Option<&'r str> {
+    fn header(response: &Response<Vec<u8>>, name: http::HeaderName) -> Option<&str> {
         response.headers().get(name).map(|v| v.to_str().unwrap())
     }
 

@@ -6,7 +6,8 @@
 //! - `GET <callback path>`: the cookie opened (and cleared), the login completed, the session
 //!   (a second sealed cookie) started, a redirect to `/me`.
 //! - `GET /me`: the verified claims; `POST /logout`.
-//! - `GET /.well-known/jwks_public.json`: the partner's public keys, which itsme® fetches.
+//! - `GET` (or `HEAD`) `/.well-known/jwks_public.json`: the partner's public keys, which itsme®
+//!   fetches ([`zegel_itsme::JwksEndpoint`]).
 //!
 //! Every failure is a friendly page; the reason goes to the server log (stderr), never to the
 //! page.
@@ -21,11 +22,11 @@ use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use zegel_itsme::config::{JWKS_MIN_MAX_AGE, jwks_cache_control};
+use zegel_itsme::config::JWKS_MIN_MAX_AGE;
 use zegel_itsme::error::PendingError;
 use zegel_itsme::pending::SealingKey;
 use zegel_itsme::provider_error::ErrorCode;
-use zegel_itsme::{FlowError, Identity, ItsmeClient, Login, PendingLogin};
+use zegel_itsme::{FlowError, Identity, ItsmeClient, JwksEndpoint, Login, PendingLogin};
 use zegel_jose::jwe::{self, Decryptor, Encryptor, Recipient};
 use zegel_jose::jwk::KeySpec;
 use zegel_jose::{Jwk, JwkSet};
@@ -49,7 +50,7 @@ pub(crate) struct App {
     itsme: ItsmeClient,
     pending_key: SealingKey,
     session_key: Jwk,
-    jwks_public: Option<String>,
+    jwks_public: Option<JwksEndpoint>,
     callback_path: String,
     secure_cookies: bool,
     clock: Clock,
@@ -67,7 +68,8 @@ impl App {
             callback_path: redirect.path().to_owned(),
             // `Secure` cookies everywhere but on loopback http (a local demo).
             secure_cookies: redirect.scheme() == "https",
-            jwks_public: jwks_public.map(JwkSet::to_public_json),
+            // itsme® caches the partner's keys; at least 30 minutes, as it asks.
+            jwks_public: jwks_public.map(|set| JwksEndpoint::new(set, JWKS_MIN_MAX_AGE)),
             itsme,
             pending_key: SealingKey::generate()?,
             session_key: Jwk::generate(&KeySpec::Oct { bytes: 32 })?,
@@ -118,12 +120,10 @@ pub(crate) async fn handle(
             .header(SET_COOKIE, app.clear(SESSION_COOKIE, "/"))
             .body(Full::default())
             .unwrap_or_default(),
-        (&Method::GET, JWKS_PATH) if app.jwks_public.is_some() => Response::builder()
-            .header(CONTENT_TYPE, "application/json")
-            // itsme® caches the partner's keys; at least 30 minutes, as it asks.
-            .header(CACHE_CONTROL, jwks_cache_control(JWKS_MIN_MAX_AGE))
-            .body(Full::from(app.jwks_public.clone().unwrap_or_default()))
-            .unwrap_or_default(),
+        (method, JWKS_PATH) => match &app.jwks_public {
+            Some(jwks) => jwks.respond(method).map(Full::from),
+            None => failure(Failure::NotFound),
+        },
         _ => failure(Failure::NotFound),
     })
 }
