@@ -393,6 +393,32 @@ async fn cookies_and_keys_as_served() {
     assert_eq!(set.keys().len(), 2);
     assert!(set.keys().iter().all(|k| k.to_public_json().is_some()));
     assert!(!String::from_utf8_lossy(jwks.body()).contains("\"d\""));
+    // `HEAD`: the headers of `GET` (its length too), no body; any other method is 405.
+    let head = http
+        .send(
+            http::Request::head(format!("{url}{}", app::JWKS_PATH))
+                .body(Vec::new())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["cache-control"], "public, max-age=1800");
+    assert_eq!(head.headers()["content-type"], "application/json");
+    let length = jwks.body().len().to_string();
+    assert_eq!(head.headers()["content-length"], length.as_str());
+    assert!(head.body().is_empty());
+    let post = http
+        .send(
+            http::Request::post(format!("{url}{}", app::JWKS_PATH))
+                .body(Vec::new())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(post.status(), 405);
+    assert_eq!(post.headers()["allow"], "GET, HEAD");
+    assert!(post.body().is_empty());
 
     // `/me` without a session goes back to the start.
     let me = http
