@@ -423,7 +423,7 @@ impl PartnerKeys {
     }
 
     /// The public JWK Set to publish at the partner's JWK Set URI (without the retired keys),
-    /// served with [`jwks_cache_control`].
+    /// served with [`jwks_cache_control`] (as [`JwksEndpoint`](crate::jwks::JwksEndpoint) does).
     #[must_use]
     pub fn public_set(&self) -> JwkSet {
         self.set.to_public()
