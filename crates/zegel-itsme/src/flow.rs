@@ -378,7 +378,7 @@ impl ItsmeClient {
             p.created_at(),
         );
         Ok(Authorization {
-            url: built.url.into(),
+            url: built.url,
             pending,
         })
     }

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use url::Url;
+use url::{Url, form_urlencoded};
 use zegel_jose::Jwk;
 use zegel_jose::jwe::{self, ContentEncryption, KeyManagement};
 use zegel_jose::jwk::KeyType;
@@ -307,8 +307,9 @@ pub struct AuthorizationRequest {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Authorization {
-    /// The URL to send the browser to.
-    pub url: Url,
+    /// The URL to send the browser to: the authorization endpoint with the request's query
+    /// appended (`url::Url::parse` reads it back unchanged).
+    pub url: String,
     /// What to keep until the callback.
     pub pending: PendingLogin,
     /// For [`Passing::ByReference`]: the object to serve at the `request_uri`.
@@ -436,9 +437,13 @@ impl AuthorizationRequest {
         issuer: &str,
         now: UnixTime,
     ) -> Result<Authorization, Error> {
-        let mut url = Url::parse(authorization_endpoint).map_err(|_| Error::InvalidUrl {
-            what: "authorization_endpoint".into(),
-        })?;
+        let endpoint = Url::parse(authorization_endpoint)
+            .ok()
+            // RFC 6749 §3.1: the endpoint URI MUST NOT include a fragment.
+            .filter(|u| u.fragment().is_none())
+            .ok_or_else(|| Error::InvalidUrl {
+                what: "authorization_endpoint".into(),
+            })?;
         Url::parse(&self.redirect_uri).map_err(|_| Error::InvalidUrl {
             what: "redirect_uri".into(),
         })?;
@@ -492,10 +497,20 @@ impl AuthorizationRequest {
             params.push((name, value.clone().into()));
         }
 
+        // The query is written straight after the endpoint as form-encoded text, and the URL
+        // handed back as text: a `Url` would be parsed again character by character after every
+        // change (`set_query` on a 3 KB request object cost about 59k instructions, 2 to 3 % of
+        // the whole build; callgrind, `benches/oidc.rs`).
+        let mut out = String::with_capacity(endpoint.as_str().len() + 512);
+        out.push_str(endpoint.as_str());
+        if endpoint.query().is_none() {
+            out.push('?');
+        }
+        let start = out.len() - endpoint.query().map_or(0, str::len);
         let mut request_object = None;
         let mut by_value = None;
         {
-            let mut query = url.query_pairs_mut();
+            let mut query = form_urlencoded::Serializer::for_suffix(&mut out, start);
             match &self.request_object {
                 None => {
                     for (name, value) in &params {
@@ -503,14 +518,14 @@ impl AuthorizationRequest {
                     }
                 }
                 Some(ro) => {
-                    let map: Map<String, Value> = params
-                        .iter()
-                        .map(|(n, v)| ((*n).to_owned(), v.clone()))
-                        .collect();
-                    let object = ro.make(map, client_id, issuer, now)?;
                     for (name, value) in params.iter().take(4) {
                         query.append_pair(name, &as_param(value));
                     }
+                    let map: Map<String, Value> = params
+                        .into_iter()
+                        .map(|(n, v)| (n.to_owned(), v))
+                        .collect();
+                    let object = ro.make(map, client_id, issuer, now)?;
                     match &ro.passing {
                         Passing::ByValue => by_value = Some(object),
                         Passing::ByReference(uri) => {
@@ -521,8 +536,8 @@ impl AuthorizationRequest {
                 }
             }
         }
-        if let Some(object) = by_value {
-            append_token(&mut url, "request", &object);
+        if let Some(object) = &by_value {
+            append_token(&mut out, start, "request", object);
         }
         let pending = PendingLogin {
             state,
@@ -535,34 +550,29 @@ impl AuthorizationRequest {
             created_at: now.as_secs(),
         };
         Ok(Authorization {
-            url,
+            url: out,
             pending,
             request_object,
         })
     }
 }
 
-/// Appends `name=token` to the query. A JOSE compact token (base64url and `.`) needs no
-/// form-encoding, so it is copied as it is (a 3 KB request object would otherwise be
-/// percent-encoded byte by byte); anything else goes through the form encoder.
-fn append_token(url: &mut Url, name: &str, token: &str) {
-    if token
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-    {
-        let mut query =
-            String::with_capacity(url.query().map_or(0, str::len) + name.len() + token.len() + 2);
-        if let Some(q) = url.query().filter(|q| !q.is_empty()) {
-            query.push_str(q);
-            query.push('&');
-        }
-        query.push_str(name);
-        query.push('=');
-        query.push_str(token);
-        url.set_query(Some(&query));
-    } else {
-        url.query_pairs_mut().append_pair(name, token);
+/// Appends `name=token` to the query that starts at `start` in `url`. `token` is a compact
+/// serialization zegel wrote (base64url segments joined by dots), which needs no
+/// form-encoding: it is copied as it is (a 3 KB request object would otherwise be
+/// percent-encoded byte by byte; checking each byte again cost 15k instructions per URL).
+fn append_token(url: &mut String, start: usize, name: &'static str, token: &str) {
+    debug_assert!(
+        token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    );
+    if url.len() > start {
+        url.push('&');
     }
+    url.push_str(name);
+    url.push('=');
+    url.push_str(token);
 }
 
 /// A parameter value as a query string: strings as they are, other JSON compact.
@@ -587,8 +597,12 @@ mod tests {
 
     const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
 
-    fn query(url: &Url) -> Vec<(String, String)> {
-        url.query_pairs()
+    /// The query of `url`, which must read back unchanged as a `Url`.
+    fn query(url: &str) -> Vec<(String, String)> {
+        let parsed = Url::parse(url).unwrap();
+        assert_eq!(parsed.as_str(), url);
+        parsed
+            .query_pairs()
             .map(|(a, b)| (a.into_owned(), b.into_owned()))
             .collect()
     }
@@ -598,15 +612,19 @@ mod tests {
     }
 
     #[test]
-    fn tokens_are_appended_verbatim_anything_else_encoded() {
-        let mut url = Url::parse("https://op.example/auth").unwrap();
-        append_token(&mut url, "request", "eyJh.b-c_d.e");
-        assert_eq!(url.as_str(), "https://op.example/auth?request=eyJh.b-c_d.e");
-        let mut url = Url::parse("https://op.example/auth?x=1").unwrap();
-        append_token(&mut url, "request", "a b&c=d");
+    fn tokens_are_appended_verbatim() {
+        let append = |url: &str, start: usize, token: &str| {
+            let mut url = url.to_owned();
+            append_token(&mut url, start, "request", token);
+            url
+        };
         assert_eq!(
-            url.as_str(),
-            "https://op.example/auth?x=1&request=a+b%26c%3Dd"
+            append("https://op.example/auth?", 24, "eyJh.b-c_d.e"),
+            "https://op.example/auth?request=eyJh.b-c_d.e"
+        );
+        assert_eq!(
+            append("https://op.example/auth?x=1", 24, "eyJh.b-c_d.e"),
+            "https://op.example/auth?x=1&request=eyJh.b-c_d.e"
         );
     }
 
@@ -683,6 +701,25 @@ mod tests {
             AuthorizationRequest::new("relative").build("https://op/a", "c", "i", NOW),
             Err(Error::InvalidUrl { .. })
         ));
+        // RFC 6749 §3.1: no fragment on the endpoint (an empty one included).
+        for endpoint in ["https://op.example/auth#f", "https://op.example/auth?x=1#"] {
+            assert!(
+                matches!(
+                    req.build(endpoint, "cid", "i", NOW),
+                    Err(Error::InvalidUrl { what }) if what == "authorization_endpoint"
+                ),
+                "{endpoint}"
+            );
+        }
+        // An empty query is kept as the start of the new one.
+        let a = req
+            .build("https://op.example/auth?", "cid", "i", NOW)
+            .unwrap();
+        assert!(
+            a.url
+                .starts_with("https://op.example/auth?response_type=code&client_id=cid&")
+        );
+        query(&a.url);
     }
 
     #[test]
