@@ -521,10 +521,8 @@ impl AuthorizationRequest {
                     for (name, value) in params.iter().take(4) {
                         query.append_pair(name, &as_param(value));
                     }
-                    let map: Map<String, Value> = params
-                        .into_iter()
-                        .map(|(n, v)| (n.to_owned(), v))
-                        .collect();
+                    let map: Map<String, Value> =
+                        params.into_iter().map(|(n, v)| (n.to_owned(), v)).collect();
                     let object = ro.make(map, client_id, issuer, now)?;
                     match &ro.passing {
                         Passing::ByValue => by_value = Some(object),

@@ -29,6 +29,7 @@
 #[cfg(feature = "aws-lc")]
 pub(crate) mod aws_lc;
 pub(crate) mod ring;
+mod ring_api;
 pub(crate) mod rustcrypto;
 #[cfg(test)]
 #[cfg(feature = "aws-lc")]
