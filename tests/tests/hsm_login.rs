@@ -9,16 +9,13 @@
 //! token is opened, before any request.
 //!
 //! Each test runs again in a child process whose `SOFTHSM2_CONF` points to a new token folder
-//! (the module reads it once per process), as in zegel-pkcs11's tests. Without SoftHSM2 the
+//! (the module reads it once per process), with zegel-pkcs11's own test harness. Without SoftHSM2 the
 //! tests say they were skipped and pass, unless `CI` is set: then they fail.
 
 #![cfg(test)]
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use zegel_itsme::config::{Acr, ClientAuth};
 use zegel_itsme::{Config, ExternalKeys, FlowError, ItsmeClient};
@@ -31,116 +28,27 @@ use zegel_oidc::clock::SystemClock;
 use zegel_oidc::http::{HttpClient, HttpConfig, HyperClient};
 use zegel_pkcs11::{KeyPurpose, KeyRef, PinSource, Pkcs11Error, Pkcs11Uri, Token, TokenSelector};
 
-/// Debian's SoftHSM2 module.
-const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
-/// The test token's label and PINs.
-const LABEL: &str = "zegel-login";
-const PIN: &str = "1234-zegel";
-const SO_PIN: &str = "5678-zegel";
-/// The environment variable the child reads the PIN from.
-const PIN_VAR: &str = "ZEGEL_TEST_HSM_PIN";
-/// Set in the child to the name of the test it runs.
-const CHILD: &str = "ZEGEL_TEST_HSM_CHILD";
+#[allow(
+    dead_code,
+    reason = "zegel-pkcs11's harness; this file uses part of it"
+)]
+#[path = "../../crates/zegel-pkcs11/tests/softhsm/common.rs"]
+mod softhsm;
+
+use softhsm::{LABEL, MODULE, PIN, PIN_VAR};
+
 const REDIRECT: &str = "http://127.0.0.1:8080/callback";
 
 // ---- the throwaway token -------------------------------------------------------------------
 
-/// Why SoftHSM2 cannot be used here, if it cannot.
-fn missing() -> Option<String> {
-    if !Path::new(MODULE).is_file() {
-        return Some(format!("the SoftHSM2 module {MODULE} is not installed"));
-    }
-    match Command::new("softhsm2-util").arg("--version").output() {
-        Ok(out) if out.status.success() => None,
-        _ => Some("softhsm2-util is not installed".to_owned()),
-    }
-}
-
-/// Runs `body` in a child process with a fresh token (`LABEL`, `PIN` in `PIN_VAR`), or says
-/// the test was skipped (fails under `CI`).
-/// `env` adds variables to the child's environment.
+/// Runs `body` in a child process with a fresh token (`LABEL`, `PIN` in `PIN_VAR`), through
+/// zegel-pkcs11's test harness, or says the test was skipped (fails under `CI`). `env` adds
+/// variables to the child's environment.
 fn in_child(name: &str, env: &[(&str, &str)], body: impl FnOnce()) {
-    if std::env::var(CHILD).is_ok_and(|c| c == name) {
+    if softhsm::is_child(name) {
         body();
-        return;
-    }
-    match missing() {
-        None => {}
-        Some(why) if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) => {
-            panic!("{name}: {why}, and CI is set: install softhsm2 (apt-get install softhsm2)")
-        }
-        Some(why) => {
-            // Written past libtest's capture, so that a normal run shows it.
-            let _ = writeln!(
-                std::io::stderr(),
-                "skipped {name}: {why} (apt-get install softhsm2)"
-            );
-            return;
-        }
-    }
-    let dir = TempDir::new(name);
-    let conf = dir.create_token();
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([name, "--exact", "--nocapture", "--test-threads=1"])
-        .env("SOFTHSM2_CONF", &conf)
-        .env(CHILD, name)
-        .env(PIN_VAR, PIN)
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
-    drop(dir);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "{name} failed in its SoftHSM2 child:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A temporary folder (token directory, configuration, decoy key file), removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "zegel-hsm-login-{}-{name}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(dir.join("tokens")).unwrap();
-        Self(dir)
-    }
-
-    /// Writes the SoftHSM2 configuration and initializes the token `LABEL`.
-    fn create_token(&self) -> PathBuf {
-        let conf = self.0.join("softhsm2.conf");
-        std::fs::write(
-            &conf,
-            format!(
-                "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-                self.0.join("tokens").display()
-            ),
-        )
-        .unwrap();
-        let out = Command::new("softhsm2-util")
-            .args(["--init-token", "--free", "--label", LABEL])
-            .args(["--pin", PIN, "--so-pin", SO_PIN])
-            .env("SOFTHSM2_CONF", &conf)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "softhsm2-util --init-token: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        conf
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+    } else {
+        softhsm::in_child(name, env);
     }
 }
 
