@@ -107,14 +107,18 @@ impl UnverifiedJwe {
         }
         let mut enc: Option<&str> = None;
         for r in &jwe.recipients {
-            let headers: Vec<&Map<String, Value>> = [
-                Some(&jwe.protected),
-                jwe.unprotected.as_ref(),
-                r.header.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
+            // The headers present, in a fixed array: no allocation per recipient.
+            let mut slots = [&jwe.protected; 3];
+            let mut n = 1;
+            for (slot, h) in slots.iter_mut().skip(1).zip(
+                [jwe.unprotected.as_ref(), r.header.as_ref()]
+                    .into_iter()
+                    .flatten(),
+            ) {
+                *slot = h;
+                n += 1;
+            }
+            let headers = slots.get(..n).unwrap_or_default();
             // Bounded before anything looks at the members: the shared headers are read once
             // per recipient.
             let members = headers.iter().map(|h| h.len()).sum::<usize>();
@@ -124,7 +128,7 @@ impl UnverifiedJwe {
                     limit: limits.max_header_members,
                 });
             }
-            crate::header::check_disjoint(&headers)?;
+            crate::header::check_disjoint(headers)?;
             let text = |name: &'static str| match headers.iter().find_map(|h| h.get(name)) {
                 None => Err(Error::MissingParameter { name }),
                 Some(Value::String(s)) => Ok(s.as_str()),
