@@ -798,6 +798,42 @@ mod tests {
     }
 
     #[test]
+    fn the_header_typed_on_first_use_is_the_parsed_one() {
+        let key = Jwk::from_secret_bytes(&[7; 32]).unwrap().with_kid("k");
+        let extra: Map<String, Value> =
+            [("cty".to_owned(), "JWT".into()), ("x".to_owned(), 1.into())]
+                .into_iter()
+                .collect();
+        let compact = Encryptor::new(&crate::jwe::A256GCM)
+            .with_protected(extra.clone())
+            .encrypt_compact(b"hi", &Recipient::new(&key, &crate::jwe::DIR))
+            .unwrap();
+        let kw = Jwk::from_secret_bytes(&[7; 16]).unwrap().with_alg("A128KW");
+        let flattened = Encryptor::new(&crate::jwe::A256GCM)
+            .with_unprotected(extra)
+            .encrypt_flattened(b"hi", &Recipient::new(&kw, &A128KW))
+            .unwrap();
+        let d = Decryptor::new(&[&crate::jwe::DIR], &[&crate::jwe::A256GCM]);
+        let out = d.decrypt(compact.as_bytes(), &key).unwrap();
+        // Not built by the decryption, built once when asked for.
+        assert!(out.header.get().is_none());
+        let parsed = UnverifiedJwe::parse(compact.as_bytes()).unwrap();
+        assert_eq!(out.header(), &parsed.header(0).unwrap());
+        assert_eq!(
+            (out.header().cty.as_deref(), out.header().other.len()),
+            (Some("JWT"), 1)
+        );
+        assert!(core::ptr::eq(out.header(), out.header()));
+        // With an unprotected header, the joint header is built by the decryption.
+        let d = Decryptor::new(&[&A128KW], &[&crate::jwe::A256GCM]);
+        let out = d.decrypt(flattened.as_bytes(), &kw).unwrap();
+        assert!(out.header.get().is_some());
+        let parsed = UnverifiedJwe::parse(flattened.as_bytes()).unwrap();
+        assert_eq!(out.header(), &parsed.header(0).unwrap());
+        assert_eq!(out.header().cty.as_deref(), Some("JWT"));
+    }
+
+    #[test]
     fn header_members_are_capped() {
         let (token, keys) = big_shared_header(DEFAULT_MAX_HEADER_MEMBERS);
         let d = Decryptor::new(&[&A128KW], &[&A128GCM]);
