@@ -317,10 +317,10 @@ mod tests {
                     _ => serde_json::json!(["a", 2]),
                 };
                 // Disjoint, as parsing makes them: a name lives in its first part only.
-                if parts.iter().all(|p| !p.contains_key(name)) {
-                    if let Some(p) = parts.get_mut(part) {
-                        p.insert(name.to_owned(), value);
-                    }
+                if parts.iter().all(|p| !p.contains_key(name))
+                    && let Some(p) = parts.get_mut(part)
+                {
+                    p.insert(name.to_owned(), value);
                 }
             }
             let [p, u, r] = &parts;
