@@ -317,3 +317,154 @@ mod tests {
         }
     }
 }
+
+/// The length of the bytes that `len` characters of unpadded base64url decode to; `None` for a
+/// length no base64url string has.
+pub(crate) fn decoded_len_public(len: usize) -> Option<usize> {
+    match len % 4 {
+        1 => None,
+        tail => Some(len / 4 * 3 + tail.saturating_sub(1)),
+    }
+}
+
+/// As [`decode_public`], into the front of `out` (at least
+/// [`decoded_len_public`]`(input.len())` bytes, or [`Error::Base64`]): a JWE's IV, tag and
+/// protected header decode into stack buffers, with no allocation. Returns the decoded length.
+/// The same loop as [`decode_public`], whose `vec![0; n]` allocation goes through `calloc`
+/// (about 300 instructions with glibc 2.36, against 66 for a small `malloc`).
+///
+/// # Errors
+/// [`Error::Base64`] when `input` is not canonical unpadded base64url.
+pub(crate) fn decode_public_into(input: &[u8], part: Part, out: &mut [u8]) -> Result<usize, Error> {
+    // Built only on failure: an `Error` has a destructor, which the success path skips.
+    let err = || Error::Base64 { part };
+    let Some(out_len) = decoded_len_public(input.len()) else {
+        return Err(err());
+    };
+    let full = input.len() / 4 * 3;
+    let Some(out) = out.get_mut(..out_len) else {
+        return Err(err());
+    };
+    let (body, tail) = input.split_at(input.len() / 4 * 4);
+    let (body_out, rest) = out.split_at_mut(full);
+    // Invalid characters set bits above 23 (in `D0..D3`) or bit 7 (in `SEXTET`); OR-ing keeps
+    // them.
+    let mut bad = 0_u32;
+    let quantum = |a: u8, b: u8, c: u8, d: u8| {
+        D0[usize::from(a)] | D1[usize::from(b)] | D2[usize::from(c)] | D3[usize::from(d)]
+    };
+    // Sixteen characters make twelve bytes: four quanta packed into three 32-bit words.
+    let mut blocks = body.chunks_exact(16);
+    let mut out_blocks = body_out.chunks_exact_mut(12);
+    for (src, dst) in (&mut blocks).zip(&mut out_blocks) {
+        if let (
+            &[
+                a0,
+                a1,
+                a2,
+                a3,
+                b0,
+                b1,
+                b2,
+                b3,
+                c0,
+                c1,
+                c2,
+                c3,
+                d0,
+                d1,
+                d2,
+                d3,
+            ],
+            Ok(dst),
+        ) = (src, <&mut [u8; 12]>::try_from(dst))
+        {
+            let (n0, n1, n2, n3) = (
+                quantum(a0, a1, a2, a3),
+                quantum(b0, b1, b2, b3),
+                quantum(c0, c1, c2, c3),
+                quantum(d0, d1, d2, d3),
+            );
+            bad |= n0 | n1 | n2 | n3;
+            let [w0, w1, w2, w3] = ((n0 << 8) | (n1 >> 16)).to_be_bytes();
+            let [w4, w5, w6, w7] = ((n1 << 16) | (n2 >> 8)).to_be_bytes();
+            let [w8, w9, w10, w11] = ((n2 << 24) | n3).to_be_bytes();
+            *dst = [w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11];
+        }
+    }
+    let quads = blocks.remainder().chunks_exact(4);
+    for (src, dst) in quads.zip(out_blocks.into_remainder().chunks_exact_mut(3)) {
+        if let (&[a, b, c, d], [x, y, z]) = (src, dst) {
+            let n = quantum(a, b, c, d);
+            bad |= n;
+            let [_, p, q, r] = n.to_be_bytes();
+            (*x, *y, *z) = (p, q, r);
+        }
+    }
+    let mut bad_tail = 0_u8;
+    // The last character of a 2- or 3-character tail may not carry bits that encode nothing.
+    match (tail, rest) {
+        (&[], []) => {}
+        (&[a, b], [x]) => {
+            let (a, b) = (SEXTET[usize::from(a)], SEXTET[usize::from(b)]);
+            bad_tail |= a | b | if b & 0x0f == 0 { 0 } else { 0x80 };
+            *x = (a << 2) | (b >> 4);
+        }
+        (&[a, b, c], [x, y]) => {
+            let (a, b, c) = (
+                SEXTET[usize::from(a)],
+                SEXTET[usize::from(b)],
+                SEXTET[usize::from(c)],
+            );
+            bad_tail |= a | b | c | if c & 0x03 == 0 { 0 } else { 0x80 };
+            *x = (a << 2) | (b >> 4);
+            *y = (b << 4) | (c >> 2);
+        }
+        _ => return Err(err()),
+    }
+    if bad > 0x00ff_ffff || bad_tail & 0x80 != 0 {
+        return Err(err());
+    }
+    Ok(out_len)
+}
+
+#[cfg(test)]
+mod into_tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// Decoding into a buffer reads every input as `decode_public` does.
+        #[test]
+        fn into_a_buffer_agrees_with_decode_public(
+            s in "[A-Za-z0-9_=+/ .-]{0,70}",
+            bytes in prop::collection::vec(any::<u8>(), 0..50),
+            spare in 0..3_usize,
+        ) {
+            for input in [s.as_bytes(), &bytes, encode_public(&bytes).as_bytes()] {
+                let mut buf = [0xa5_u8; 64];
+                let n = decoded_len_public(input.len()).map_or(0, |n| n + spare);
+                let out = buf.get_mut(..n).unwrap();
+                let got = decode_public_into(input, Part::Iv, out)
+                    .map(|len| buf.get(..len).unwrap().to_vec());
+                prop_assert_eq!(got, decode_public(input, Part::Iv));
+            }
+        }
+    }
+
+    #[test]
+    fn a_short_buffer_is_an_error() {
+        assert_eq!(decoded_len_public(5), None);
+        assert_eq!(decoded_len_public(6), Some(4));
+        let mut two = [0_u8; 2];
+        assert_eq!(decode_public_into(b"AAE", Part::Tag, &mut two), Ok(2));
+        assert_eq!(two, [0, 1]);
+        assert_eq!(
+            decode_public_into(b"AAAA", Part::Tag, &mut two),
+            Err(Error::Base64 { part: Part::Tag })
+        );
+    }
+}

@@ -119,31 +119,38 @@ impl<'j> View<'j> {
         self.parts.iter().flatten().find_map(|p| p.get(name))
     }
 
-    fn str_param(&self, name: &'static str) -> Result<Option<&'j str>, Error> {
-        match self.get(name) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(Error::InvalidParameter { name: name.into() }),
-        }
-    }
-
     /// The registered parameters, with the errors of [`JweHeader::from_map`], in its order.
     pub(crate) fn typed(&self) -> Result<Typed<'j>, Error> {
-        let Some(alg) = self.str_param("alg")? else {
+        // One pass over the members finds the seven parameters, where a lookup per name
+        // searched each header seven times: 1.0k of the 21.9k instructions of a compact `dir`
+        // + A256GCM decryption, against 0.2k. As with `get`, the first header holding a name
+        // gives its value (they are disjoint anyway).
+        let mut found: [Option<&'j Value>; TYPED.len()] = [None; TYPED.len()];
+        for (name, value) in self.parts.iter().flatten().flat_map(|p| p.iter()) {
+            if let Some(slot) = TYPED
+                .iter()
+                .position(|t| *t == name)
+                .and_then(|i| found.get_mut(i))
+            {
+                slot.get_or_insert(value);
+            }
+        }
+        let [alg, enc, zip, kid, typ, cty, crit] = found;
+        let Some(alg) = as_str(alg, "alg")? else {
             return Err(Error::MissingParameter { name: "alg" });
         };
-        let Some(enc) = self.str_param("enc")? else {
+        let Some(enc) = as_str(enc, "enc")? else {
             return Err(Error::MissingParameter { name: "enc" });
         };
-        match self.get("crit") {
+        match crit {
             None => {}
             Some(Value::Array(items)) if items.iter().all(Value::is_string) => {}
             Some(_) => return Err(CritError::Malformed.into()),
         }
-        let zip = self.str_param("zip")?.is_some();
-        let kid = self.str_param("kid")?;
-        self.str_param("typ")?;
-        self.str_param("cty")?;
+        let zip = as_str(zip, "zip")?.is_some();
+        let kid = as_str(kid, "kid")?;
+        as_str(typ, "typ")?;
+        as_str(cty, "cty")?;
         Ok(Typed { alg, enc, kid, zip })
     }
 
@@ -160,6 +167,15 @@ impl<'j> View<'j> {
 
 /// The parameters [`JweHeader`] has a field for; the rest go to `other`.
 const TYPED: [&str; 7] = ["alg", "enc", "zip", "kid", "typ", "cty", "crit"];
+
+/// `value` as a string parameter `name`, if present.
+fn as_str<'j>(value: Option<&'j Value>, name: &'static str) -> Result<Option<&'j str>, Error> {
+    match value {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::InvalidParameter { name: name.into() }),
+    }
+}
 
 fn str_param(map: &Map<String, Value>, name: &'static str) -> Result<Option<String>, Error> {
     match map.get(name) {
@@ -274,6 +290,48 @@ mod tests {
             check_rules(&badzip, &[], &[]),
             Err(Error::InvalidParameter { name: "zip".into() })
         );
+    }
+
+    proptest::proptest! {
+        /// The one-pass `View::typed` reads what `JweHeader::from_map` reads of the joint
+        /// header, with the same first error, whichever of the three headers holds a member.
+        #[test]
+        fn typed_view_agrees_with_the_joint_header(
+            members in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec![
+                        "alg", "enc", "zip", "kid", "typ", "cty", "crit", "epk", "x",
+                    ]),
+                    0..4_u8,
+                    0..3_usize,
+                ),
+                0..12,
+            )
+        ) {
+            let mut parts = [Map::new(), Map::new(), Map::new()];
+            for (name, kind, part) in members {
+                let value = match kind {
+                    0 => Value::String(format!("{name}-v")),
+                    1 => Value::from(1),
+                    2 => serde_json::json!(["a", "b"]),
+                    _ => serde_json::json!(["a", 2]),
+                };
+                // Disjoint, as parsing makes them: a name lives in its first part only.
+                if parts.iter().all(|p| !p.contains_key(name))
+                    && let Some(p) = parts.get_mut(part)
+                {
+                    p.insert(name.to_owned(), value);
+                }
+            }
+            let [p, u, r] = &parts;
+            let view = View::new(p, [Some(u), Some(r)]);
+            let joint = joint(&[Some(p), Some(u), Some(r)]).unwrap();
+            let typed = view
+                .typed()
+                .map(|t| (t.alg.to_owned(), t.enc.to_owned(), t.kid.map(str::to_owned), t.zip));
+            let full = JweHeader::from_map(joint).map(|h| (h.alg, h.enc, h.kid, h.zip.is_some()));
+            proptest::prop_assert_eq!(typed, full);
+        }
     }
 
     #[test]

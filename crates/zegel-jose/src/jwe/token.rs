@@ -88,55 +88,13 @@ impl UnverifiedJwe {
     }
 
     pub(crate) fn parse_with(token: &[u8], limits: &Limits) -> Result<Self, Error> {
-        if token.len() > limits.max_token_len {
-            return Err(Error::TooLarge {
-                part: crate::error::Part::Token,
-                limit: limits.max_token_len,
-            });
-        }
-        let first = token.iter().find(|b| !b.is_ascii_whitespace());
-        let jwe = if first == Some(&b'{') {
+        check_len(token, limits)?;
+        let jwe = if is_json(token) {
             json::parse(token, limits)?
         } else {
             compact::parse(token, limits)?
         };
-        if jwe.recipients.is_empty() || jwe.recipients.len() > limits.max_recipients {
-            return Err(Error::RecipientCount {
-                rule: CountRule::RecipientsOutOfRange,
-            });
-        }
-        let mut enc: Option<&str> = None;
-        for r in &jwe.recipients {
-            let headers: Vec<&Map<String, Value>> = [
-                Some(&jwe.protected),
-                jwe.unprotected.as_ref(),
-                r.header.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            // Bounded before anything looks at the members: the shared headers are read once
-            // per recipient.
-            let members = headers.iter().map(|h| h.len()).sum::<usize>();
-            if members > limits.max_header_members {
-                return Err(Error::TooManyMembers {
-                    part: crate::error::Part::Header,
-                    limit: limits.max_header_members,
-                });
-            }
-            crate::header::check_disjoint(&headers)?;
-            let text = |name: &'static str| match headers.iter().find_map(|h| h.get(name)) {
-                None => Err(Error::MissingParameter { name }),
-                Some(Value::String(s)) => Ok(s.as_str()),
-                Some(_) => Err(Error::InvalidParameter { name: name.into() }),
-            };
-            text("alg")?;
-            let this = text("enc")?;
-            if enc.is_some_and(|e| e != this) {
-                return Err(Error::InvalidParameter { name: "enc".into() });
-            }
-            enc = Some(this);
-        }
+        check_recipients(&jwe.token_ref(), limits)?;
         Ok(jwe)
     }
 
@@ -176,19 +134,7 @@ impl UnverifiedJwe {
     /// [`Error::DuplicateParameter`] when the headers are not disjoint;
     /// [`Error::RecipientCount`] when there is no recipient `i`.
     pub fn joint_header(&self, i: usize) -> Result<Map<String, Value>, Error> {
-        let Some(r) = self.recipients.get(i) else {
-            return Err(Error::RecipientCount {
-                rule: CountRule::NoSuchRecipient,
-            });
-        };
-        if self.unprotected.is_none() && r.header.is_none() {
-            return Ok(self.protected.clone());
-        }
-        header::joint(&[
-            Some(&self.protected),
-            self.unprotected.as_ref(),
-            r.header.as_ref(),
-        ])
+        self.token_ref().joint_header(i)
     }
 
     /// The JOSE header of recipient `i` as typed data.
@@ -197,15 +143,7 @@ impl UnverifiedJwe {
     /// As [`joint_header`](Self::joint_header), and [`Error::InvalidParameter`] for a
     /// registered parameter of the wrong type.
     pub fn header(&self, i: usize) -> Result<header::JweHeader, Error> {
-        let Some(r) = self.recipients.get(i) else {
-            return Err(Error::RecipientCount {
-                rule: CountRule::NoSuchRecipient,
-            });
-        };
-        if self.unprotected.is_none() && r.header.is_none() {
-            return header::JweHeader::from_ref(&self.protected);
-        }
-        header::JweHeader::from_map(self.joint_header(i)?)
+        self.token_ref().header(i)
     }
 
     /// The additional authenticated data (`aad`, JSON serializations only), decoded.
@@ -216,15 +154,140 @@ impl UnverifiedJwe {
         })
     }
 
+    /// What decryption reads of this JWE, borrowed.
+    pub(crate) fn token_ref(&self) -> TokenRef<'_> {
+        TokenRef {
+            protected_b64: &self.protected_b64,
+            protected: &self.protected,
+            unprotected: self.unprotected.as_ref(),
+            recipients: &self.recipients,
+            iv: &self.iv,
+            tag: &self.tag,
+            aad_b64: self.aad_b64.as_deref(),
+        }
+    }
+}
+
+/// What decryption reads of a parsed JWE, borrowed: from an [`UnverifiedJwe`], or from a
+/// compact token's own text and stack buffers (`compact::ForDecryption`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TokenRef<'t> {
+    /// The protected header exactly as serialized (the AAD is computed from it).
+    pub(crate) protected_b64: &'t str,
+    pub(crate) protected: &'t Map<String, Value>,
+    pub(crate) unprotected: Option<&'t Map<String, Value>>,
+    pub(crate) recipients: &'t [RecipientPart],
+    pub(crate) iv: &'t [u8],
+    pub(crate) tag: &'t [u8],
+    pub(crate) aad_b64: Option<&'t str>,
+}
+
+impl<'t> TokenRef<'t> {
+    /// See [`UnverifiedJwe::joint_header`].
+    pub(crate) fn joint_header(&self, i: usize) -> Result<Map<String, Value>, Error> {
+        let Some(r) = self.recipients.get(i) else {
+            return Err(Error::RecipientCount {
+                rule: CountRule::NoSuchRecipient,
+            });
+        };
+        if self.unprotected.is_none() && r.header.is_none() {
+            return Ok(self.protected.clone());
+        }
+        header::joint(&[Some(self.protected), self.unprotected, r.header.as_ref()])
+    }
+
+    /// See [`UnverifiedJwe::header`].
+    pub(crate) fn header(&self, i: usize) -> Result<header::JweHeader, Error> {
+        let Some(r) = self.recipients.get(i) else {
+            return Err(Error::RecipientCount {
+                rule: CountRule::NoSuchRecipient,
+            });
+        };
+        if self.unprotected.is_none() && r.header.is_none() {
+            return header::JweHeader::from_ref(self.protected);
+        }
+        header::JweHeader::from_map(self.joint_header(i)?)
+    }
+
+    /// Whether the protected header is all of recipient `i`'s JOSE header.
+    pub(crate) fn only_protected(&self, i: usize) -> bool {
+        self.unprotected.is_none() && self.recipients.get(i).is_some_and(|r| r.header.is_none())
+    }
+
     /// The AAD the content encryption authenticates: the encoded protected header, and with
     /// `aad` a dot and the encoded `aad` (RFC 7516 §5.1 step 14). Borrowed when there is no
     /// `aad` (always, in the compact serialization).
-    pub(crate) fn content_aad(&self) -> std::borrow::Cow<'_, [u8]> {
-        match self.aad_b64.as_deref() {
+    pub(crate) fn content_aad(&self) -> std::borrow::Cow<'t, [u8]> {
+        match self.aad_b64 {
             None => std::borrow::Cow::Borrowed(self.protected_b64.as_bytes()),
-            Some(aad) => content_aad(&self.protected_b64, Some(aad)).into(),
+            Some(aad) => content_aad(self.protected_b64, Some(aad)).into(),
         }
     }
+}
+
+/// The checks of [`UnverifiedJwe::parse`] on the recipients, once the parts are decoded: their
+/// number, and for each its headers (member count, disjoint, `alg` and `enc` present and the
+/// same `enc` for all). Shared by the compact fast path of decryption.
+pub(crate) fn check_recipients(t: &TokenRef<'_>, limits: &Limits) -> Result<(), Error> {
+    if t.recipients.is_empty() || t.recipients.len() > limits.max_recipients {
+        return Err(Error::RecipientCount {
+            rule: CountRule::RecipientsOutOfRange,
+        });
+    }
+    let mut enc: Option<&str> = None;
+    for r in t.recipients {
+        // The headers present, in a fixed array: no allocation per recipient.
+        let mut slots = [t.protected; 3];
+        let mut n = 1;
+        for (slot, h) in slots
+            .iter_mut()
+            .skip(1)
+            .zip([t.unprotected, r.header.as_ref()].into_iter().flatten())
+        {
+            *slot = h;
+            n += 1;
+        }
+        let headers = slots.get(..n).unwrap_or_default();
+        // Bounded before anything looks at the members: the shared headers are read once
+        // per recipient.
+        let members = headers.iter().map(|h| h.len()).sum::<usize>();
+        if members > limits.max_header_members {
+            return Err(Error::TooManyMembers {
+                part: crate::error::Part::Header,
+                limit: limits.max_header_members,
+            });
+        }
+        crate::header::check_disjoint(headers)?;
+        let text = |name: &'static str| match headers.iter().find_map(|h| h.get(name)) {
+            None => Err(Error::MissingParameter { name }),
+            Some(Value::String(s)) => Ok(s.as_str()),
+            Some(_) => Err(Error::InvalidParameter { name: name.into() }),
+        };
+        text("alg")?;
+        let this = text("enc")?;
+        if enc.is_some_and(|e| e != this) {
+            return Err(Error::InvalidParameter { name: "enc".into() });
+        }
+        enc = Some(this);
+    }
+    Ok(())
+}
+
+/// Refuses a token longer than the limit.
+pub(crate) fn check_len(token: &[u8], limits: &Limits) -> Result<(), Error> {
+    if token.len() > limits.max_token_len {
+        return Err(Error::TooLarge {
+            part: crate::error::Part::Token,
+            limit: limits.max_token_len,
+        });
+    }
+    Ok(())
+}
+
+/// Whether `token` is in a JSON serialization: its first character other than whitespace is
+/// `{`. Anything else is read as compact.
+pub(crate) fn is_json(token: &[u8]) -> bool {
+    token.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
 /// ASCII(BASE64URL(protected)) [ ‖ '.' ‖ BASE64URL(aad) ].
