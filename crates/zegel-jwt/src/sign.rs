@@ -37,12 +37,7 @@ pub fn sign_with_header<T: Serialize>(
     if header.b64.is_some() {
         return Err(zegel_jose::Error::InvalidParameter { name: "b64".into() }.into());
     }
-    // The JSON text once, base64url-encoded straight into the signing input. The buffer starts
-    // at the size of a typical ID token's claims, to grow at most once or twice.
-    let mut payload = Vec::with_capacity(PAYLOAD_CAPACITY);
-    crate::write::write_claims(claims, &mut payload)?;
+    // The JSON text once, base64url-encoded straight into the signing input.
+    let payload = claims.to_json_bytes()?;
     Ok(jws::sign_compact(&payload, key, header)?)
 }
-
-/// The initial capacity of the claims' JSON text when signing.
-const PAYLOAD_CAPACITY: usize = 1024;

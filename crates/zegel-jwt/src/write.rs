@@ -23,6 +23,11 @@ use serde::ser::{
 use crate::claims::{Claim, Claims};
 use crate::error::Error;
 
+/// The initial capacity of a claim set's JSON text: the size of a typical ID token's claims, so
+/// that the buffer grows at most once or twice (from 256 bytes, three times for the 1.2 KB
+/// itsme® claim set: 0.45k instructions more per `zegel_jwt::sign`).
+pub(crate) const CAPACITY: usize = 1024;
+
 /// Appends the claim set `claims` to `out` as one JSON object.
 pub(crate) fn write_claims<T: Serialize>(
     claims: &Claims<T>,
