@@ -454,7 +454,7 @@ impl<T: Serialize> Claims<T> {
     /// # Errors
     /// As [`to_map`](Self::to_map).
     pub fn to_json_bytes(&self) -> Result<Vec<u8>, Error> {
-        let mut out = Vec::with_capacity(256);
+        let mut out = Vec::with_capacity(crate::write::CAPACITY);
         crate::write::write_claims(self, &mut out)?;
         Ok(out)
     }
