@@ -93,7 +93,7 @@ pub fn verify(
     validation: &Validation,
     now: UnixTime,
 ) -> Result<Verified, Error> {
-    verify_as(token, keys, validation, now)
+    verify_with(token.as_ref(), keys, validation, now, Claims::from_json_map)
 }
 
 /// As [`verify`], with the claims other than the registered ones read into the caller's `T`
@@ -107,8 +107,20 @@ pub fn verify_as<T: DeserializeOwned>(
     validation: &Validation,
     now: UnixTime,
 ) -> Result<Verified<T>, Error> {
-    let (header, alg, payload) = verify_signature(token.as_ref(), keys, validation)?;
-    let claims = claims_from(&payload, validation, now)?;
+    verify_with(token.as_ref(), keys, validation, now, Claims::from_json)
+}
+
+/// [`verify_as`], with the claims parsed by `parse` ([`Claims::from_json`], or the default
+/// type's own parser).
+fn verify_with<T>(
+    token: &[u8],
+    keys: &(impl KeySource + ?Sized),
+    validation: &Validation,
+    now: UnixTime,
+    parse: ParseClaims<T>,
+) -> Result<Verified<T>, Error> {
+    let (header, alg, payload) = verify_signature(token, keys, validation)?;
+    let claims = claims_from(&payload, validation, now, parse)?;
     Ok(Verified {
         claims,
         header: Some(header),
@@ -188,13 +200,18 @@ pub(crate) fn verify_signature<S: KeySource + ?Sized>(
     Ok((header, alg, payload))
 }
 
-/// Parses and validates a claim set.
-pub(crate) fn claims_from<T: DeserializeOwned>(
+/// A claim set parser: [`Claims::from_json`] for any claims type, or the default type's own
+/// (which the functions returning the default type pass, Rust having no specialization).
+pub(crate) type ParseClaims<T> = fn(&[u8]) -> Result<Claims<T>, Error>;
+
+/// Parses a claim set with `parse` and validates it.
+pub(crate) fn claims_from<T>(
     payload: &[u8],
     validation: &Validation,
     now: UnixTime,
+    parse: ParseClaims<T>,
 ) -> Result<Claims<T>, Error> {
-    let claims = Claims::from_json(payload)?;
+    let claims = parse(payload)?;
     validation.validate(&claims, now)?;
     Ok(claims)
 }
