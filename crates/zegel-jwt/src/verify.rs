@@ -119,14 +119,18 @@ fn verify_with<T>(
     now: UnixTime,
     parse: ParseClaims<T>,
 ) -> Result<Verified<T>, Error> {
-    let (header, alg, payload) = verify_signature(token, keys, validation)?;
-    let claims = claims_from(&payload, validation, now, parse)?;
-    Ok(Verified {
-        claims,
-        header: Some(header),
-        alg: Some(alg),
-        encryption: None,
-    })
+    check_not_json(token)?;
+    // The payload, public here, is decoded on the stack (see `verify_compact_with`).
+    let read = |header: JwsHeader, alg, payload: &[u8]| {
+        check_header(&header, validation)?;
+        Ok(Verified {
+            claims: claims_from(payload, validation, now, parse)?,
+            header: Some(header),
+            alg: Some(alg),
+            encryption: None,
+        })
+    };
+    validation.verifier.verify_compact_with(token, keys, read)?
 }
 
 /// The header of a compact JWS, unverified, read without decoding (or copying) the payload: its
@@ -174,14 +178,27 @@ pub(crate) fn verify_signature<S: KeySource + ?Sized>(
     keys: &S,
     validation: &Validation,
 ) -> Result<(JwsHeader, &'static JwsAlgorithm, Vec<u8>), Error> {
+    check_not_json(token)?;
+    let verified = validation.verifier.verify_compact(token, keys)?;
+    check_header(verified.header(), validation)?;
+    let alg = verified.alg();
+    let (header, payload) = verified.into_header_and_payload();
+    Ok((header, alg, payload))
+}
+
+/// Refuses a JSON serialization up front (a JWT is compact, RFC 7519 §7.2).
+fn check_not_json(token: &[u8]) -> Result<(), Error> {
     if token.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return Err(zegel_jose::Error::Structure {
             expected: zegel_jose::error::Shape::Compact,
         }
         .into());
     }
-    let verified = validation.verifier.verify_compact(token, keys)?;
-    let header = verified.header();
+    Ok(())
+}
+
+/// The checks of a verified JWT header: no `b64`, no `cty: JWT`, the expected `typ`.
+fn check_header(header: &JwsHeader, validation: &Validation) -> Result<(), Error> {
     // A JWT's payload is always base64url (RFC 7519 §7.2): a JWS with RFC 7797 `b64`, made for
     // some other use of the key, is not a JWT.
     if header.b64.is_some() {
@@ -194,10 +211,7 @@ pub(crate) fn verify_signature<S: KeySource + ?Sized>(
     {
         return Err(Error::UnexpectedNesting);
     }
-    validation.check_typ(header.typ.as_deref())?;
-    let alg = verified.alg();
-    let (header, payload) = verified.into_header_and_payload();
-    Ok((header, alg, payload))
+    validation.check_typ(header.typ.as_deref())
 }
 
 /// A claim set parser: [`Claims::from_json`] for any claims type, or the default type's own
