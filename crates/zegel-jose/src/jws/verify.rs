@@ -298,16 +298,14 @@ impl Verifier {
         let (header, alg, encoded_payload) = self.check_one(&raw, 0, detached, keys, &mut 0)?;
         match (detached, &raw.payload) {
             (Some(d), _) => Ok(read(header, alg, d)),
+            // Zeroing the buffer is part of the price: a payload that fits a smaller one gets
+            // it (glibc zeroes 2 KiB and more with `rep stosb`, which callgrind counts per
+            // byte: 4.1k instructions for the 4 KiB buffer, about 100 cycles).
+            (None, Some(p)) if encoded_payload && p.len() < 2560 => {
+                on_stack::<1920, _>(p, |payload| read(header, alg, payload))
+            }
             (None, Some(p)) if encoded_payload => {
-                let mut buf = [0_u8; STACK_PAYLOAD_LEN];
-                match base64url::decode_public_into(p, Part::Payload, &mut buf)? {
-                    Some(payload) => Ok(read(header, alg, payload)),
-                    None => Ok(read(
-                        header,
-                        alg,
-                        &base64url::decode_public(p, Part::Payload)?,
-                    )),
-                }
+                on_stack::<STACK_PAYLOAD_LEN, _>(p, |payload| read(header, alg, payload))
             }
             (None, Some(p)) => Ok(read(header, alg, p)),
             (None, None) => Err(missing_payload()),
@@ -523,6 +521,16 @@ impl Verifier {
                 imp.prepare(key.material())
             })?;
         prepared.verify(input, sig)
+    }
+}
+
+/// Decodes the payload `p` into a buffer of `N` bytes on the stack if it fits (on the heap
+/// if not) and hands it to `read`.
+fn on_stack<const N: usize, R>(p: &[u8], read: impl FnOnce(&[u8]) -> R) -> Result<R, Error> {
+    let mut buf = [0_u8; N];
+    match base64url::decode_public_into(p, Part::Payload, &mut buf)? {
+        Some(payload) => Ok(read(payload)),
+        None => Ok(read(&base64url::decode_public(p, Part::Payload)?)),
     }
 }
 
