@@ -843,8 +843,10 @@ mod tests {
                 prop::collection::vec(inner.clone(), 0..4)
                     .prop_map(|items| format!("[{}]", items.join(","))),
                 prop::collection::vec((name(), inner), 0..4).prop_map(|members| {
-                    let members: Vec<String> =
-                        members.into_iter().map(|(n, v)| format!("{n}:{v}")).collect();
+                    let members: Vec<String> = members
+                        .into_iter()
+                        .map(|(n, v)| format!("{n}:{v}"))
+                        .collect();
                     format!("{{{}}}", members.join(","))
                 }),
             ]
@@ -858,8 +860,10 @@ mod tests {
             prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..3_u8), 0..3),
         )
             .prop_map(|(members, edits)| {
-                let members: Vec<String> =
-                    members.into_iter().map(|(n, v)| format!("{n}:{v}")).collect();
+                let members: Vec<String> = members
+                    .into_iter()
+                    .map(|(n, v)| format!("{n}:{v}"))
+                    .collect();
                 let mut bytes = format!("{{{}}}", members.join(",")).into_bytes();
                 for (at, byte, kind) in edits {
                     let at = at.index(bytes.len() + 1);

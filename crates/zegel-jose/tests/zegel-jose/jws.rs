@@ -874,7 +874,20 @@ fn verifying_with_a_reader_agrees_with_verify_compact() {
     };
     let stack = jws::STACK_PAYLOAD_LEN;
     let mut tokens = Vec::new();
-    let lens = [0, 1, 2, 3, 1217, 1919, 1920, 1921, stack - 1, stack, stack + 1, 3 * stack];
+    let lens = [
+        0,
+        1,
+        2,
+        3,
+        1217,
+        1919,
+        1920,
+        1921,
+        stack - 1,
+        stack,
+        stack + 1,
+        3 * stack,
+    ];
     for len in lens {
         let payload: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
         let t = jws::sign_compact(&payload, &signer, &JwsHeader::new()).unwrap();
