@@ -889,7 +889,9 @@ fn verifying_with_a_reader_agrees_with_verify_compact() {
         3 * stack,
     ];
     for len in lens {
-        let payload: Vec<u8> = (0..len).map(|i| u8::try_from(i * 7 % 251).unwrap()).collect();
+        let payload: Vec<u8> = (0..len)
+            .map(|i| u8::try_from(i * 7 % 251).unwrap())
+            .collect();
         let t = jws::sign_compact(&payload, &signer, &JwsHeader::new()).unwrap();
         assert_eq!(with(&hs256(), t.as_bytes()).unwrap().2, payload, "{len}");
         tokens.push(t);
