@@ -1,7 +1,9 @@
 //! JWT claims behind a valid signature. The fuzz input is signed as the payload with a fixed
 //! HMAC key, so every input reaches the claim parser (zegel-jwt's one-pass strict parse of the
 //! registered and other claims), then `zegel_jwt::verify` runs on the token.
-//! Never panics, and never accepts claims that zegel-jose's strict JSON parser refuses.
+//! Never panics, and never accepts claims that zegel-jose's strict JSON parser refuses; the
+//! default claims type's own parser (behind `verify`) agrees with the general one pass
+//! (behind `verify_as`).
 
 #![no_main]
 
@@ -12,7 +14,8 @@ use zegel_jose::Jwk;
 use zegel_jose::error::Part;
 use zegel_jose::json::{DEFAULT_MAX_DEPTH, parse_object};
 use zegel_jose::jws::{self, JwsHeader, SigningKey};
-use zegel_jwt::{UnixTime, Validation};
+use serde_json::{Map, Value};
+use zegel_jwt::{UnixTime, Validation, Verified};
 
 /// The HMAC key of RFC 7520 §4.4.
 const KEY: &[u8] = br#"{"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}"#;
@@ -34,6 +37,11 @@ fuzz_target!(|data: &[u8]| {
     let validation = Validation::new(&[&jws::HS256]).dangerous_without_exp();
     let now = UnixTime::from_secs(1_700_000_000);
     let verified = zegel_jwt::verify(&token, jwk, &validation, now);
+    let general = zegel_jwt::verify_as::<Map<String, Value>>(&token, jwk, &validation, now);
+    assert_eq!(
+        verified.clone().map(Verified::into_claims),
+        general.map(Verified::into_claims)
+    );
     if verified.is_ok() {
         assert!(
             parse_object(data, Part::Payload, DEFAULT_MAX_DEPTH).is_ok(),

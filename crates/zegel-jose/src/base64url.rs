@@ -41,17 +41,53 @@ pub fn decode(input: &[u8], part: Part) -> Result<Vec<u8>, Error> {
 /// # Errors
 /// [`Error::Base64`] when `input` is not canonical unpadded base64url.
 pub fn decode_public(input: &[u8], part: Part) -> Result<Vec<u8>, Error> {
-    // Built only on failure: an `Error` has a destructor, which the success path skips.
-    let err = || Error::Base64 { part };
-    let tail_len = input.len() % 4;
-    if tail_len == 1 {
-        return Err(err());
+    // The error is built only on failure: an `Error` has a destructor.
+    let Some(len) = decoded_len(input) else {
+        return Err(Error::Base64 { part });
+    };
+    let mut out = vec![0_u8; len];
+    match decode_public_exact(input, &mut out) {
+        Ok(()) => Ok(out),
+        Err(()) => Err(Error::Base64 { part }),
     }
+}
+
+/// As [`decode_public`], into the start of `buf` when the decoded bytes fit (a buffer on the
+/// stack, say, saving a heap allocation); `Ok(None)`, the text unread beyond its length, when
+/// they would not (decode it with [`decode_public`] then).
+///
+/// # Errors
+/// [`Error::Base64`] when `input` is not canonical unpadded base64url.
+pub fn decode_public_into<'b>(
+    input: &[u8],
+    part: Part,
+    buf: &'b mut [u8],
+) -> Result<Option<&'b [u8]>, Error> {
+    let Some(len) = decoded_len(input) else {
+        return Err(Error::Base64 { part });
+    };
+    let Some(out) = buf.get_mut(..len) else {
+        return Ok(None);
+    };
+    match decode_public_exact(input, out) {
+        Ok(()) => Ok(Some(out)),
+        Err(()) => Err(Error::Base64 { part }),
+    }
+}
+
+/// The length of the bytes `input` decodes to; `None` for a length no base64url text has.
+fn decoded_len(input: &[u8]) -> Option<usize> {
+    match input.len() % 4 {
+        1 => None,
+        tail_len => Some(input.len() / 4 * 3 + tail_len.saturating_sub(1)),
+    }
+}
+
+/// Decodes `input` into `out`, whose length is [`decoded_len`] of `input`.
+fn decode_public_exact(input: &[u8], out: &mut [u8]) -> Result<(), ()> {
     let full = input.len() / 4 * 3;
-    let out_len = full + tail_len.saturating_sub(1);
-    let mut out = vec![0_u8; out_len];
     let (body, tail) = input.split_at(input.len() / 4 * 4);
-    let (body_out, rest) = out.split_at_mut(full);
+    let (body_out, rest) = out.split_at_mut_checked(full).ok_or(())?;
     // Invalid characters set bits above 23 (in `D0..D3`) or bit 7 (in `SEXTET`); OR-ing keeps
     // them.
     let mut bad = 0_u32;
@@ -125,12 +161,12 @@ pub fn decode_public(input: &[u8], part: Part) -> Result<Vec<u8>, Error> {
             *x = (a << 2) | (b >> 4);
             *y = (b << 4) | (c >> 2);
         }
-        _ => return Err(err()),
+        _ => return Err(()),
     }
     if bad > 0x00ff_ffff || bad_tail & 0x80 != 0 {
-        return Err(err());
+        return Err(());
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The unpadded base64url encoding of public `bytes` (a JWS or JWE part): the same output as
@@ -285,6 +321,19 @@ mod tests {
         #[test]
         fn public_decoder_is_as_strict_as_base64ct(s in "[A-Za-z0-9_=+/ .-]{0,40}") {
             prop_assert_eq!(decode_public(s.as_bytes(), Part::Payload), decode(s.as_bytes(), Part::Payload));
+        }
+
+        /// Decoding into a buffer gives what `decode_public` gives, when it fits.
+        #[test]
+        fn decoding_into_a_buffer_agrees(s in "[A-Za-z0-9_=-]{0,40}", room in 0_usize..40) {
+            let mut buf = vec![0xaa; room];
+            let into = decode_public_into(s.as_bytes(), Part::Payload, &mut buf);
+            let fits = s.len() % 4 == 1 || s.len() / 4 * 3 + (s.len() % 4).saturating_sub(1) <= room;
+            match decode_public(s.as_bytes(), Part::Payload) {
+                _ if !fits => prop_assert_eq!(into, Ok(None)),
+                Ok(v) => prop_assert_eq!(into, Ok(Some(&v[..]))),
+                Err(e) => prop_assert_eq!(into, Err(e)),
+            }
         }
 
         #[test]

@@ -32,7 +32,7 @@ use crate::claims::Claims;
 use crate::error::Error;
 use crate::time::UnixTime;
 use crate::validation::{Validation, media_type_eq};
-use crate::verify::{Verified, claims_from, verify_signature};
+use crate::verify::{ParseClaims, Verified, claims_from, verify_signature};
 use zegel_jose::keys::KeySource;
 
 /// How nested tokens are decrypted: the accepted key management and content encryption
@@ -133,7 +133,7 @@ impl DecryptedJwt {
         validation: &Validation,
         now: UnixTime,
     ) -> Result<Verified, Error> {
-        self.verify_as(keys, validation, now)
+        self.verify_with(keys, validation, now, Claims::from_json_map)
     }
 
     /// As [`verify`](Self::verify), with the other claims read into the caller's `T`.
@@ -146,13 +146,24 @@ impl DecryptedJwt {
         validation: &Validation,
         now: UnixTime,
     ) -> Result<Verified<T>, Error> {
+        self.verify_with(keys, validation, now, Claims::from_json)
+    }
+
+    /// [`verify_as`](Self::verify_as), with the claims parsed by `parse`.
+    fn verify_with<T>(
+        &self,
+        keys: &(impl KeySource + ?Sized),
+        validation: &Validation,
+        now: UnixTime,
+        parse: ParseClaims<T>,
+    ) -> Result<Verified<T>, Error> {
         match &self.inner {
             Inner::Signed(jws) => {
                 let (header, alg, payload) =
                     verify_signature(jws.expose_secret(), keys, validation)?;
                 // Zeroized on drop: the claims of a nested token are decrypted plaintext.
                 let payload = zeroize::Zeroizing::new(payload);
-                let claims = claims_from(&payload, validation, now)?;
+                let claims = claims_from(&payload, validation, now, parse)?;
                 Ok(Verified {
                     claims,
                     header: Some(header),
@@ -162,7 +173,7 @@ impl DecryptedJwt {
             }
             Inner::Unsigned(plaintext) => {
                 validation.check_typ(self.header.typ.as_deref())?;
-                let claims = claims_from(plaintext.expose_secret(), validation, now)?;
+                let claims = claims_from(plaintext.expose_secret(), validation, now, parse)?;
                 Ok(Verified {
                     claims,
                     header: None,
@@ -233,7 +244,7 @@ pub fn open(
     keys: OpenKeys<'_, impl KeySource + ?Sized, impl KeySource + ?Sized>,
     now: UnixTime,
 ) -> Result<Verified, Error> {
-    open_as(token, decryption, validation, keys, now)
+    decrypt(token, decryption, keys.recipient)?.verify(keys.issuer, validation, now)
 }
 
 /// As [`open`], with the claims other than the registered ones read into the caller's `T`.

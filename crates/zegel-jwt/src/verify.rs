@@ -93,7 +93,7 @@ pub fn verify(
     validation: &Validation,
     now: UnixTime,
 ) -> Result<Verified, Error> {
-    verify_as(token, keys, validation, now)
+    verify_with(token.as_ref(), keys, validation, now, Claims::from_json_map)
 }
 
 /// As [`verify`], with the claims other than the registered ones read into the caller's `T`
@@ -107,14 +107,30 @@ pub fn verify_as<T: DeserializeOwned>(
     validation: &Validation,
     now: UnixTime,
 ) -> Result<Verified<T>, Error> {
-    let (header, alg, payload) = verify_signature(token.as_ref(), keys, validation)?;
-    let claims = claims_from(&payload, validation, now)?;
-    Ok(Verified {
-        claims,
-        header: Some(header),
-        alg: Some(alg),
-        encryption: None,
-    })
+    verify_with(token.as_ref(), keys, validation, now, Claims::from_json)
+}
+
+/// [`verify_as`], with the claims parsed by `parse` ([`Claims::from_json`], or the default
+/// type's own parser).
+fn verify_with<T>(
+    token: &[u8],
+    keys: &(impl KeySource + ?Sized),
+    validation: &Validation,
+    now: UnixTime,
+    parse: ParseClaims<T>,
+) -> Result<Verified<T>, Error> {
+    // The payload, public here, is decoded on the stack (see `verify_compact_with`, which
+    // also refuses a JSON serialization).
+    let read = |header: JwsHeader, alg, payload: &[u8]| {
+        check_header(&header, validation)?;
+        Ok(Verified {
+            claims: claims_from(payload, validation, now, parse)?,
+            header: Some(header),
+            alg: Some(alg),
+            encryption: None,
+        })
+    };
+    validation.verifier.verify_compact_with(token, keys, read)?
 }
 
 /// The header of a compact JWS, unverified, read without decoding (or copying) the payload: its
@@ -162,14 +178,27 @@ pub(crate) fn verify_signature<S: KeySource + ?Sized>(
     keys: &S,
     validation: &Validation,
 ) -> Result<(JwsHeader, &'static JwsAlgorithm, Vec<u8>), Error> {
+    check_not_json(token)?;
+    let verified = validation.verifier.verify_compact(token, keys)?;
+    check_header(verified.header(), validation)?;
+    let alg = verified.alg();
+    let (header, payload) = verified.into_header_and_payload();
+    Ok((header, alg, payload))
+}
+
+/// Refuses a JSON serialization up front (a JWT is compact, RFC 7519 §7.2).
+fn check_not_json(token: &[u8]) -> Result<(), Error> {
     if token.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return Err(zegel_jose::Error::Structure {
             expected: zegel_jose::error::Shape::Compact,
         }
         .into());
     }
-    let verified = validation.verifier.verify_compact(token, keys)?;
-    let header = verified.header();
+    Ok(())
+}
+
+/// The checks of a verified JWT header: no `b64`, no `cty: JWT`, the expected `typ`.
+fn check_header(header: &JwsHeader, validation: &Validation) -> Result<(), Error> {
     // A JWT's payload is always base64url (RFC 7519 §7.2): a JWS with RFC 7797 `b64`, made for
     // some other use of the key, is not a JWT.
     if header.b64.is_some() {
@@ -182,19 +211,21 @@ pub(crate) fn verify_signature<S: KeySource + ?Sized>(
     {
         return Err(Error::UnexpectedNesting);
     }
-    validation.check_typ(header.typ.as_deref())?;
-    let alg = verified.alg();
-    let (header, payload) = verified.into_header_and_payload();
-    Ok((header, alg, payload))
+    validation.check_typ(header.typ.as_deref())
 }
 
-/// Parses and validates a claim set.
-pub(crate) fn claims_from<T: DeserializeOwned>(
+/// A claim set parser: [`Claims::from_json`] for any claims type, or the default type's own
+/// (which the functions returning the default type pass, Rust having no specialization).
+pub(crate) type ParseClaims<T> = fn(&[u8]) -> Result<Claims<T>, Error>;
+
+/// Parses a claim set with `parse` and validates it.
+pub(crate) fn claims_from<T>(
     payload: &[u8],
     validation: &Validation,
     now: UnixTime,
+    parse: ParseClaims<T>,
 ) -> Result<Claims<T>, Error> {
-    let claims = Claims::from_json(payload)?;
+    let claims = parse(payload)?;
     validation.validate(&claims, now)?;
     Ok(claims)
 }

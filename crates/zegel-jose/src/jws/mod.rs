@@ -44,7 +44,8 @@ pub use sign::{
     sign_flattened_detached, sign_general, sign_general_detached,
 };
 pub use verify::{
-    DEFAULT_MAX_KEY_OPERATIONS, DEFAULT_MAX_SIGNATURES, DEFAULT_MAX_TOKEN_LEN, Verified, Verifier,
+    DEFAULT_MAX_KEY_OPERATIONS, DEFAULT_MAX_SIGNATURES, DEFAULT_MAX_TOKEN_LEN, STACK_PAYLOAD_LEN,
+    Verified, Verifier,
 };
 
 /// Reading a JWS without verifying it.

@@ -856,3 +856,66 @@ fn decode_unverified_is_for_inspection() {
         Err(Error::Structure { .. })
     ));
 }
+
+/// `verify_compact_with` sees what `verify_compact` returns, with the stack buffer and past it,
+/// and refuses what it refuses, with the same error.
+#[test]
+fn verifying_with_a_reader_agrees_with_verify_compact() {
+    let k = key("oct64");
+    let signer = SigningKey::new(&k, &jws::HS256).unwrap();
+    let with = |v: &Verifier, t: &[u8]| {
+        v.verify_compact_with(t, &k, |header, alg, payload| {
+            (header, alg.name(), payload.to_vec())
+        })
+    };
+    let plain = |v: &Verifier, t: &[u8]| {
+        v.verify_compact(t, &k)
+            .map(|v| (v.header().clone(), v.alg().name(), v.payload().to_vec()))
+    };
+    let stack = jws::STACK_PAYLOAD_LEN;
+    let mut tokens = Vec::new();
+    let lens = [
+        0,
+        1,
+        2,
+        3,
+        1217,
+        1919,
+        1920,
+        1921,
+        stack - 1,
+        stack,
+        stack + 1,
+        3 * stack,
+    ];
+    for len in lens {
+        let payload: Vec<u8> = (0..len)
+            .map(|i| u8::try_from(i * 7 % 251).unwrap())
+            .collect();
+        let t = jws::sign_compact(&payload, &signer, &JwsHeader::new()).unwrap();
+        assert_eq!(with(&hs256(), t.as_bytes()).unwrap().2, payload, "{len}");
+        tokens.push(t);
+    }
+    let good = tokens[4].clone();
+    let (input, _) = good.rsplit_once('.').unwrap();
+    let (header, _) = input.split_once('.').unwrap();
+    tokens.extend([
+        format!("{input}.AAAA"),
+        format!("{input}x.{}", good.rsplit_once('.').unwrap().1),
+        hs256_with_header(r#"{"alg":"HS256"}"#, "a=="),
+        hs256_with_header(r#"{"alg":"HS256"}"#, "abcde"),
+        hs256_with_header(r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#, "raw"),
+        hs256_with_header(r#"{"alg":"HS256","alg":"none"}"#, "e30"),
+        format!(" {{\"payload\":\"{header}\"}}"),
+        "a.b".to_owned(),
+    ]);
+    let detached = hs256().with_detached_payload(b"detached".to_vec());
+    let b64_ok = hs256().with_critical(&[]);
+    for t in &tokens {
+        for v in [&hs256(), &detached, &b64_ok, &Verifier::new(&[&jws::RS256])] {
+            assert_eq!(with(v, t.as_bytes()), plain(v, t.as_bytes()), "{t:.60}");
+        }
+    }
+    assert!(with(&hs256(), tokens[0].as_bytes()).is_ok());
+    assert!(with(&hs256(), tokens[lens.len()].as_bytes()).is_err());
+}
