@@ -49,13 +49,9 @@ fn split(token: &[u8]) -> Result<Parts<'_>, Error> {
 /// The protected header, decoded (on the stack when it is short) and parsed strictly.
 fn protected_header(p: &[u8], limits: &Limits) -> Result<Map<String, Value>, Error> {
     let mut stack = [0_u8; HEADER_ON_STACK];
-    match base64url::decoded_len_public(p.len()) {
-        Some(n) if n <= HEADER_ON_STACK => {
-            let n = base64url::decode_public_into(p, Part::Header, &mut stack)?;
-            let json = stack.get(..n).unwrap_or_default();
-            json::parse_object(json, Part::Header, limits.max_json_depth)
-        }
-        _ => {
+    match base64url::decode_public_into(p, Part::Header, &mut stack)? {
+        Some(json) => json::parse_object(json, Part::Header, limits.max_json_depth),
+        None => {
             let json = base64url::decode_public(p, Part::Header)?;
             json::parse_object(&json, Part::Header, limits.max_json_depth)
         }
@@ -124,7 +120,9 @@ impl Small {
     /// Decodes `b64` (of at most [`SMALL`] bytes: the caller checked).
     fn decode(b64: &[u8], part: Part) -> Result<Self, Error> {
         let mut bytes = [0_u8; SMALL];
-        let len = base64url::decode_public_into(b64, part, &mut bytes)?;
+        let len = base64url::decode_public_into(b64, part, &mut bytes)?
+            .map(<[u8]>::len)
+            .ok_or(Error::Base64 { part })?;
         Ok(Self { bytes, len })
     }
 
@@ -139,8 +137,7 @@ impl<'t> ForDecryption<'t> {
     /// algorithm's: [`parse`] reads such a token, and decryption refuses it by its length.
     pub(crate) fn parse(token: &'t [u8], limits: &Limits) -> Result<Option<Self>, Error> {
         let parts = split(token)?;
-        let fits =
-            |b64: &[u8]| base64url::decoded_len_public(b64.len()).is_some_and(|n| n <= SMALL);
+        let fits = |b64: &[u8]| base64url::decoded_len(b64).is_some_and(|n| n <= SMALL);
         if !fits(parts.iv) || !fits(parts.tag) {
             return Ok(None);
         }
