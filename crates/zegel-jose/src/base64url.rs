@@ -4,10 +4,13 @@
 //! the URL-safe alphabet, and no stray bits in the last character. Two different strings never
 //! decode to the same bytes, so a token cannot be re-encoded into a second valid form.
 //! [`encode`], [`decode`] and [`decode_secret`] use `base64ct`, which runs in constant time: key
-//! material decoded here does not leak through timing. The `*_public` functions are a
-//! table-driven codec for the public parts of a JWS or JWE (headers, payloads, signatures, IVs,
-//! ciphertexts, tags), which accepts exactly the same strings and is several times faster:
-//! decoding a 1.5 KB ciphertext in constant time costs more than decrypting it.
+//! material decoded here does not leak through timing. The `*_public` functions are a faster
+//! codec for the public parts of a JWS or JWE (headers, payloads, signatures, IVs,
+//! ciphertexts, tags), which accepts exactly the same strings: decoding a 1.5 KB ciphertext in
+//! constant time costs more than decrypting it. They encode with lookup tables; they decode
+//! the whole four-character groups with `base64-simd` (AVX2, SSSE3 or NEON, chosen at run
+//! time, a scalar loop elsewhere) and the last two or three characters, where the canonical
+//! form is decided, here.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 
@@ -88,59 +91,13 @@ fn decode_public_exact(input: &[u8], out: &mut [u8]) -> Result<(), ()> {
     let full = input.len() / 4 * 3;
     let (body, tail) = input.split_at(input.len() / 4 * 4);
     let (body_out, rest) = out.split_at_mut_checked(full).ok_or(())?;
-    // Invalid characters set bits above 23 (in `D0..D3`) or bit 7 (in `SEXTET`); OR-ing keeps
-    // them.
-    let mut bad = 0_u32;
-    let quantum = |a: u8, b: u8, c: u8, d: u8| {
-        D0[usize::from(a)] | D1[usize::from(b)] | D2[usize::from(c)] | D3[usize::from(d)]
-    };
-    // Sixteen characters make twelve bytes: four quanta packed into three 32-bit words.
-    let mut blocks = body.chunks_exact(16);
-    let mut out_blocks = body_out.chunks_exact_mut(12);
-    for (src, dst) in (&mut blocks).zip(&mut out_blocks) {
-        if let (
-            &[
-                a0,
-                a1,
-                a2,
-                a3,
-                b0,
-                b1,
-                b2,
-                b3,
-                c0,
-                c1,
-                c2,
-                c3,
-                d0,
-                d1,
-                d2,
-                d3,
-            ],
-            Ok(dst),
-        ) = (src, <&mut [u8; 12]>::try_from(dst))
-        {
-            let (n0, n1, n2, n3) = (
-                quantum(a0, a1, a2, a3),
-                quantum(b0, b1, b2, b3),
-                quantum(c0, c1, c2, c3),
-                quantum(d0, d1, d2, d3),
-            );
-            bad |= n0 | n1 | n2 | n3;
-            let [w0, w1, w2, w3] = ((n0 << 8) | (n1 >> 16)).to_be_bytes();
-            let [w4, w5, w6, w7] = ((n1 << 16) | (n2 >> 8)).to_be_bytes();
-            let [w8, w9, w10, w11] = ((n2 << 24) | n3).to_be_bytes();
-            *dst = [w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11];
-        }
-    }
-    let quads = blocks.remainder().chunks_exact(4);
-    for (src, dst) in quads.zip(out_blocks.into_remainder().chunks_exact_mut(3)) {
-        if let (&[a, b, c, d], [x, y, z]) = (src, dst) {
-            let n = quantum(a, b, c, d);
-            bad |= n;
-            let [_, p, q, r] = n.to_be_bytes();
-            (*x, *y, *z) = (p, q, r);
-        }
+    // The whole quanta: base64-simd (AVX2 or SSSE3 where the processor has them, chosen at run
+    // time). A 1623-character JWT payload took 6.3k instructions with a table per character
+    // position; see `docs/PERFORMANCE.md`. The tail, where canonical form is decided, is ours.
+    if !body.is_empty() {
+        base64_simd::URL_SAFE_NO_PAD
+            .decode(body, base64_simd::Out::from_slice(body_out))
+            .map_err(|_| ())?;
     }
     let mut bad_tail = 0_u8;
     // The last character of a 2- or 3-character tail may not carry bits that encode nothing.
@@ -163,7 +120,7 @@ fn decode_public_exact(input: &[u8], out: &mut [u8]) -> Result<(), ()> {
         }
         _ => return Err(()),
     }
-    if bad > 0x00ff_ffff || bad_tail & 0x80 != 0 {
+    if bad_tail & 0x80 != 0 {
         return Err(());
     }
     Ok(())
@@ -260,24 +217,6 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 /// The character for the low six bits of `v`.
 fn char_of(v: u32) -> u8 {
     ALPHABET.get((v & 0x3f) as usize).copied().unwrap_or(b'A')
-}
-
-/// The value of each byte as the character at position 0..3 of a quantum, shifted into place
-/// within a 24-bit word, so that a quantum decodes with four lookups and three ORs; bytes
-/// outside the alphabet map to `0xff00_0000`.
-static D0: [u32; 256] = shifted(18);
-static D1: [u32; 256] = shifted(12);
-static D2: [u32; 256] = shifted(6);
-static D3: [u32; 256] = shifted(0);
-
-const fn shifted(shift: u32) -> [u32; 256] {
-    let mut t = [0xff00_0000_u32; 256];
-    let mut i: u8 = 0;
-    while i < 64 {
-        t[ALPHABET[i as usize] as usize] = (i as u32) << shift;
-        i += 1;
-    }
-    t
 }
 
 /// The six-bit value of each byte, or `0x80` (high bit set) for bytes outside the alphabet.

@@ -162,8 +162,8 @@ impl DecryptedJwt {
                 let (header, alg, payload) =
                     verify_signature(jws.expose_secret(), keys, validation)?;
                 // Zeroized on drop: the claims of a nested token are decrypted plaintext.
-                let payload = zeroize::Zeroizing::new(payload);
-                let claims = claims_from(&payload, validation, now, parse)?;
+                let payload = SecretBytes::new(payload);
+                let claims = claims_from(payload.expose_secret(), validation, now, parse)?;
                 Ok(Verified {
                     claims,
                     header: Some(header),
