@@ -112,7 +112,10 @@ mod tests {
             v.extend((0..len).map(|i| u8::try_from(i % 251 + 1).unwrap()));
             let (ptr, capacity) = (v.as_ptr(), v.capacity());
             zero_all(&mut v);
-            assert_eq!((v.as_ptr(), v.len(), v.capacity()), (ptr, capacity, capacity));
+            assert_eq!(
+                (v.as_ptr(), v.len(), v.capacity()),
+                (ptr, capacity, capacity)
+            );
             assert!(v.iter().all(|&b| b == 0), "{len}/{capacity}");
             wipe(&mut v);
             assert_eq!((v.as_ptr(), v.len(), v.capacity()), (ptr, 0, capacity));
