@@ -35,7 +35,14 @@ fn wipe(bytes: &mut Vec<u8>) {
 fn zero_all(bytes: &mut Vec<u8>) {
     // Within the capacity: no reallocation, so no copy is left behind.
     bytes.resize(bytes.capacity(), 0);
-    let (head, words, tail) = bytemuck::pod_align_to_mut::<u8, u64>(bytes.as_mut_slice());
+    zero(bytes.as_mut_slice());
+}
+
+/// Zeroes `bytes` with `zeroize`'s volatile writes, eight bytes at a time where they are
+/// aligned for it (see [`zero_all`]): for secrets that live in a buffer that is not a
+/// [`SecretBytes`], such as a payload decoded on the stack.
+pub(crate) fn zero(bytes: &mut [u8]) {
+    let (head, words, tail) = bytemuck::pod_align_to_mut::<u8, u64>(bytes);
     head.zeroize();
     words.zeroize();
     tail.zeroize();
@@ -119,6 +126,14 @@ mod tests {
             assert!(v.iter().all(|&b| b == 0), "{len}/{capacity}");
             wipe(&mut v);
             assert_eq!((v.as_ptr(), v.len(), v.capacity()), (ptr, 0, capacity));
+        }
+        // A slice at every offset of an aligned buffer: a head, words and a tail.
+        for offset in 0..8 {
+            let mut buf = [0xa5_u8; 40];
+            let slice = buf.get_mut(offset..offset + 25).unwrap();
+            zero(slice);
+            assert!(slice.iter().all(|&b| b == 0), "{offset}");
+            assert!(buf.iter().filter(|&&b| b == 0).count() == 25, "{offset}");
         }
         // Every length of a tail after the words.
         for len in 1..=17 {

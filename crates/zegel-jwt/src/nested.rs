@@ -32,7 +32,7 @@ use crate::claims::Claims;
 use crate::error::Error;
 use crate::time::UnixTime;
 use crate::validation::{Validation, media_type_eq};
-use crate::verify::{ParseClaims, Verified, claims_from, verify_signature};
+use crate::verify::{ParseClaims, Verified, claims_from, verify_with};
 use zegel_jose::keys::KeySource;
 
 /// How nested tokens are decrypted: the accepted key management and content encryption
@@ -159,17 +159,11 @@ impl DecryptedJwt {
     ) -> Result<Verified<T>, Error> {
         match &self.inner {
             Inner::Signed(jws) => {
-                let (header, alg, payload) =
-                    verify_signature(jws.expose_secret(), keys, validation)?;
-                // Zeroized on drop: the claims of a nested token are decrypted plaintext.
-                let payload = SecretBytes::new(payload);
-                let claims = claims_from(payload.expose_secret(), validation, now, parse)?;
-                Ok(Verified {
-                    claims,
-                    header: Some(header),
-                    alg: Some(alg),
-                    encryption: Some(self.header.clone()),
-                })
+                // The claims are decrypted plaintext: `verify_with` decodes them into a buffer
+                // it wipes once they are read.
+                let mut verified = verify_with(jws.expose_secret(), keys, validation, now, parse)?;
+                verified.encryption = Some(self.header.clone());
+                Ok(verified)
             }
             Inner::Unsigned(plaintext) => {
                 validation.check_typ(self.header.typ.as_deref())?;

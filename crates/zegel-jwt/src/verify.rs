@@ -111,15 +111,16 @@ pub fn verify_as<T: DeserializeOwned>(
 }
 
 /// [`verify_as`], with the claims parsed by `parse` ([`Claims::from_json`], or the default
-/// type's own parser).
-fn verify_with<T>(
+/// type's own parser). Also the second half of opening a nested token: the payload is decoded
+/// into a buffer that is wiped after the claims are read.
+pub(crate) fn verify_with<T>(
     token: &[u8],
     keys: &(impl KeySource + ?Sized),
     validation: &Validation,
     now: UnixTime,
     parse: ParseClaims<T>,
 ) -> Result<Verified<T>, Error> {
-    // The payload, public here, is decoded on the stack (see `verify_compact_with`, which
+    // The payload is decoded on the stack and wiped after (see `verify_compact_with`, which
     // also refuses a JSON serialization).
     let read = |header: JwsHeader, alg, payload: &[u8]| {
         check_header(&header, validation)?;
@@ -168,33 +169,6 @@ pub fn unverified_header(token: impl AsRef<[u8]>) -> Result<JwsHeader, Error> {
     let header = base64url::decode_public(token.get(..end).unwrap_or_default(), Part::Header)?;
     let obj = json::parse_object(&header, Part::Header, json::DEFAULT_MAX_DEPTH)?;
     Ok(JwsHeader::from_object(obj)?)
-}
-
-/// Checks the signature and the header of a compact JWS; returns its header, algorithm and
-/// payload. The payload is not zeroized: for a JWT it came from the token in the clear; a
-/// nested token's caller, whose payload was decrypted, wraps it.
-pub(crate) fn verify_signature<S: KeySource + ?Sized>(
-    token: &[u8],
-    keys: &S,
-    validation: &Validation,
-) -> Result<(JwsHeader, &'static JwsAlgorithm, Vec<u8>), Error> {
-    check_not_json(token)?;
-    let verified = validation.verifier.verify_compact(token, keys)?;
-    check_header(verified.header(), validation)?;
-    let alg = verified.alg();
-    let (header, payload) = verified.into_header_and_payload();
-    Ok((header, alg, payload))
-}
-
-/// Refuses a JSON serialization up front (a JWT is compact, RFC 7519 §7.2).
-fn check_not_json(token: &[u8]) -> Result<(), Error> {
-    if token.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
-        return Err(zegel_jose::Error::Structure {
-            expected: zegel_jose::error::Shape::Compact,
-        }
-        .into());
-    }
-    Ok(())
 }
 
 /// The checks of a verified JWT header: no `b64`, no `cty: JWT`, the expected `typ`.

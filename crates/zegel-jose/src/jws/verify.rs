@@ -13,6 +13,7 @@ use crate::error::{Error, KeyError, Part, Shape};
 use crate::json;
 use crate::jwk::{Jwk, JwkSet, KeyOp, KeyQuery};
 use crate::keys::{self, KeySource, Keys, Lookup};
+use crate::secret::SecretBytes;
 
 /// The default maximum size of a serialized JWS: 256 KiB.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 256 * 1024;
@@ -274,7 +275,8 @@ impl Verifier {
     /// As [`verify_compact`](Self::verify_compact), handing the header, the algorithm and the
     /// payload to `read` instead of returning them: a payload of up to [`STACK_PAYLOAD_LEN`]
     /// bytes is decoded into a buffer on the stack, not on the heap (for a caller that only
-    /// parses it, as a JWT's claims are).
+    /// parses it, as a JWT's claims are). The decoded payload is wiped once `read` returns, so
+    /// it may be a secret (the claims of a nested token, decrypted).
     ///
     /// The heap allocation it saves is large enough (1.2 KB for an itsme®-like claim set) to
     /// take glibc's large-bin path, which consolidates the free lists first. Callgrind, the
@@ -530,13 +532,21 @@ impl Verifier {
 }
 
 /// Decodes the payload `p` into a buffer of `N` bytes on the stack if it fits (on the heap
-/// if not) and hands it to `read`.
+/// if not), hands it to `read`, then wipes it: the payload of a nested token is decrypted
+/// plaintext (wiping the 1.6 KB claims of an itsme® ID token costs about 0.3k instructions).
 fn on_stack<const N: usize, R>(p: &[u8], read: impl FnOnce(&[u8]) -> R) -> Result<R, Error> {
     let mut buf = [0_u8; N];
-    match base64url::decode_public_into(p, Part::Payload, &mut buf)? {
-        Some(payload) => Ok(read(payload)),
-        None => Ok(read(&base64url::decode_public(p, Part::Payload)?)),
-    }
+    let len = match base64url::decode_public_into(p, Part::Payload, &mut buf)? {
+        Some(payload) => payload.len(),
+        None => {
+            let payload = SecretBytes::new(base64url::decode_public(p, Part::Payload)?);
+            return Ok(read(payload.expose_secret()));
+        }
+    };
+    let payload = buf.get_mut(..len).unwrap_or_default();
+    let r = read(payload);
+    crate::secret::zero(payload);
+    Ok(r)
 }
 
 fn missing_payload() -> Error {
