@@ -10,12 +10,12 @@
 //! `_OIDC/authentication.md` for the two ways a client authenticates (private key JWT with
 //! the partner's JWK Set, or a client secret).
 
-use core::fmt;
 use std::ffi::OsString;
 use std::path::Path;
 
 use zegel_jose::jwk::KeyType;
 use zegel_jose::{Jwk, JwkSet};
+use zegel_oidc::ClientSecret;
 use zeroize::Zeroizing;
 
 use crate::claims::{self, Claim, ClaimsRequest, Location};
@@ -199,36 +199,6 @@ impl Acr {
             return Err(ClaimError::AcrTooWeak { asked: self, found });
         }
         Ok(found)
-    }
-}
-
-/// The client secret, read from the environment variable the configuration names.
-///
-/// # Security
-/// Zeroized on drop; `Debug` prints `ClientSecret([redacted])`; no `Display`, no `Serialize`.
-#[derive(Clone)]
-pub struct ClientSecret(Zeroizing<String>);
-
-impl ClientSecret {
-    /// Wraps a secret.
-    #[must_use]
-    pub fn new(secret: String) -> Self {
-        Self(Zeroizing::new(secret))
-    }
-
-    /// The secret.
-    ///
-    /// # Security
-    /// Send it only to itsme®'s token endpoint; never log it.
-    #[must_use]
-    pub fn expose_secret(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for ClientSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ClientSecret([redacted])")
     }
 }
 

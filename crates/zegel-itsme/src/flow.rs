@@ -566,9 +566,7 @@ fn registration(
         (ClientAuth::ClientSecretPost(secret), None) => Registration::new(
             config.client_id(),
             config.redirect_uri(),
-            zegel_oidc::client_auth::ClientAuth::ClientSecretPost(zegel_oidc::ClientSecret::new(
-                secret.expose_secret(),
-            )),
+            zegel_oidc::client_auth::ClientAuth::ClientSecretPost(secret.clone()),
         )
         .with_required_encryption(SECRET_ALGS, encs),
     };
