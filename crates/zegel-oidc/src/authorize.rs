@@ -273,7 +273,7 @@ impl RequestObject {
         claims.insert("iat".into(), iat.into());
         claims.insert("nbf".into(), iat.into());
         claims.insert("exp".into(), exp.into());
-        claims.insert("jti".into(), rand::random_b64(16)?.into());
+        claims.insert("jti".into(), zegel_jwt::claims::random_jti()?.into());
         let payload = serde_json::to_vec(&claims).map_err(|_| zegel_jwt::Error::CustomClaims {
             reason: "the request object's parameters do not serialize".into(),
         })?;
