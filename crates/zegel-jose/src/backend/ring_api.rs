@@ -88,6 +88,24 @@ macro_rules! ring_api_jws {
             verify: &::$lib::signature::RSA_PSS_2048_8192_SHA512,
         };
 
+        /// The RSA private key of modulus `n` and public exponent `e`, as the library takes it
+        /// (signing here, key checks in `keys.rs`).
+        pub(crate) fn rsa_components<'k>(
+            n: &'k [u8],
+            e: &'k [u8],
+            private: &'k $crate::jwk::RsaPrivate,
+        ) -> ::$lib::rsa::KeyPairComponents<&'k [u8]> {
+            ::$lib::rsa::KeyPairComponents {
+                public_key: ::$lib::rsa::PublicKeyComponents { n, e },
+                d: private.d.expose_secret(),
+                p: private.p.expose_secret(),
+                q: private.q.expose_secret(),
+                dP: private.dp.expose_secret(),
+                dQ: private.dq.expose_secret(),
+                qInv: private.qi.expose_secret(),
+            }
+        }
+
         struct RsaSigner {
             key: ::$lib::signature::RsaKeyPair,
             padding: &'static dyn ::$lib::signature::RsaEncoding,
@@ -105,20 +123,9 @@ macro_rules! ring_api_jws {
                 let private = private
                     .as_deref()
                     .ok_or($crate::error::KeyError::NotPrivate)?;
-                let components = ::$lib::rsa::KeyPairComponents {
-                    public_key: ::$lib::rsa::PublicKeyComponents {
-                        n: n.as_slice(),
-                        e: e.as_slice(),
-                    },
-                    d: private.d.expose_secret(),
-                    p: private.p.expose_secret(),
-                    q: private.q.expose_secret(),
-                    dP: private.dp.expose_secret(),
-                    dQ: private.dq.expose_secret(),
-                    qInv: private.qi.expose_secret(),
-                };
-                let key = ::$lib::signature::RsaKeyPair::from_components(&components)
-                    .map_err(|_| $crate::error::KeyError::InvalidPrivateKey)?;
+                let key =
+                    ::$lib::signature::RsaKeyPair::from_components(&rsa_components(n, e, private))
+                        .map_err(|_| $crate::error::KeyError::InvalidPrivateKey)?;
                 Ok(Box::new(RsaSigner {
                     key,
                     padding: self.sign,

@@ -160,15 +160,7 @@ impl RsaKeys for Rsa {
     }
 
     fn check_private(&self, n: &[u8], e: &[u8], p: &RsaPrivate) -> Result<(), Error> {
-        let components = rsa::KeyPairComponents {
-            public_key: rsa::PublicKeyComponents { n, e },
-            d: p.d.expose_secret(),
-            p: p.p.expose_secret(),
-            q: p.q.expose_secret(),
-            dP: p.dp.expose_secret(),
-            dQ: p.dq.expose_secret(),
-            qInv: p.qi.expose_secret(),
-        };
+        let components = super::jws::rsa_components(n, e, p);
         let pair =
             rsa::KeyPair::from_components(&components).map_err(|_| KeyError::InvalidPrivateKey)?;
         // ring checks the CRT members only when it signs (it verifies each signature it makes):
